@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "rbscron",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rbscron", targets: ["rbscron"]),
+        .library(name: "RBSCronKit", targets: ["RBSCronKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // libcurl from the system (Debian: libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed C wrappers for curl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(
+            name: "RBSCronKit",
+            dependencies: [
+                "CCurlShim",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "rbscron",
+            dependencies: [
+                "RBSCronKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RBSCronKitTests",
+            dependencies: [
+                "RBSCronKit",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
+        .testTarget(
+            name: "RBSCronEndToEndTests",
+            dependencies: ["rbscron"]
+        ),
+    ]
+)

@@ -1,0 +1,236 @@
+import Foundation
+
+/// Where an app is hosted. It decides which scheduler layers it can use (a Firebase app has no pg_cron).
+public enum Platform: String, CaseIterable, Codable, Sendable {
+    case vercel, firebase, other
+}
+
+/// The Vercel plan of a project; Hobby limits crons to once a day.
+public enum VercelPlan: String, CaseIterable, Codable, Sendable {
+    case hobby, pro
+}
+
+/// The scheduler layer that fires a job.
+public enum Layer: String, CaseIterable, Codable, Sendable {
+    /// Vercel Cron, declared in the app's `vercel.json`.
+    case vercel
+    /// Upstash QStash schedules.
+    case qstash
+    /// Supabase pg_cron inside the app's database (HTTP through pg_net, or plain SQL).
+    case pgCron = "pg_cron"
+    /// No scheduler: fired by hand or from CI.
+    case manual
+    /// Fired by another job (a dispatcher or heartbeat) that fans out to it.
+    case fanout
+
+    /// Whether jobs on this layer carry a schedule of their own.
+    public var isScheduled: Bool {
+        switch self {
+        case .vercel, .qstash, .pgCron: return true
+        case .manual, .fanout: return false
+        }
+    }
+}
+
+/// How rbscron authenticates to a job's endpoint.
+public enum AuthKind: String, CaseIterable, Codable, Sendable {
+    /// `Authorization: Bearer <CRON_SECRET>`.
+    case cronSecret = "cron_secret"
+    /// An `Upstash-Signature` JWT signed with the app's QStash signing key.
+    case qstash
+    /// Supabase service role: `Authorization: Bearer` and `apikey`.
+    case serviceRole = "service_role"
+    /// No credential.
+    case none
+}
+
+/// How urgent a job is; orchestration runs higher priorities first.
+public enum Priority: String, CaseIterable, Codable, Sendable, Comparable {
+    case critical, high, medium, low
+
+    var rank: Int {
+        switch self {
+        case .critical: return 0
+        case .high: return 1
+        case .medium: return 2
+        case .low: return 3
+        }
+    }
+
+    public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// The HTTP methods a job or health target may use.
+public enum HTTPMethod: String, CaseIterable, Codable, Sendable {
+    case GET, POST, PUT, PATCH, DELETE, HEAD
+}
+
+/// The request rbscron makes to decide whether an app is up.
+public struct HealthTarget: Codable, Sendable, Equatable {
+    public var path: String
+    public var method: HTTPMethod
+    public var expectedStatus: Int
+
+    public init(path: String = "/", method: HTTPMethod = .HEAD, expectedStatus: Int = 200) {
+        self.path = path
+        self.method = method
+        self.expectedStatus = expectedStatus
+    }
+}
+
+/// A Supabase project behind an app (pg_cron, keep-alive).
+public struct SupabaseProject: Codable, Sendable, Equatable {
+    /// `https://<ref>.supabase.co`; unknown until an operator sets it.
+    public var url: String?
+    public var projectRef: String?
+
+    public init(url: String? = nil, projectRef: String? = nil) {
+        self.url = url
+        self.projectRef = projectRef
+    }
+}
+
+/// One web app of the ecosystem.
+public struct App: Codable, Sendable, Equatable {
+    /// A slug: lowercase letters, digits and hyphens (`la-hoja`).
+    public var name: String
+    /// The human name, accents kept (`La Hoja`, `Baúl`).
+    public var displayName: String
+    public var baseURL: String
+    public var platform: Platform
+    public var vercelPlan: VercelPlan?
+    public var health: HealthTarget
+    public var supabase: SupabaseProject?
+    public var active: Bool
+    public var notes: String
+
+    public init(
+        name: String, displayName: String, baseURL: String, platform: Platform,
+        vercelPlan: VercelPlan? = nil, health: HealthTarget = HealthTarget(),
+        supabase: SupabaseProject? = nil, active: Bool = true, notes: String = ""
+    ) {
+        self.name = name
+        self.displayName = displayName
+        self.baseURL = baseURL
+        self.platform = platform
+        self.vercelPlan = vercelPlan
+        self.health = health
+        self.supabase = supabase
+        self.active = active
+        self.notes = notes
+    }
+}
+
+/// A job's address: `APP/JOB`.
+public struct JobRef: Hashable, Codable, Sendable, CustomStringConvertible, Comparable {
+    public var app: String
+    public var job: String
+
+    public init(app: String, job: String) {
+        self.app = app
+        self.job = job
+    }
+
+    /// Parses `APP/JOB`; both parts must be slugs.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, Slug.isValid(String(parts[0])), Slug.isValid(String(parts[1])) else { return nil }
+        self.app = String(parts[0])
+        self.job = String(parts[1])
+    }
+
+    public var description: String { "\(app)/\(job)" }
+
+    public static func < (lhs: JobRef, rhs: JobRef) -> Bool {
+        (lhs.app, lhs.job) < (rhs.app, rhs.job)
+    }
+}
+
+/// One scheduled or triggerable endpoint (or, on pg_cron, a SQL command).
+public struct Job: Codable, Sendable, Equatable {
+    public var app: String
+    /// A slug, unique within the app.
+    public var name: String
+    /// The HTTP path on the app's base URL; nil for a pg_cron job that runs SQL.
+    public var path: String?
+    /// The SQL a pg_cron job runs inside the database, when it makes no HTTP call.
+    public var sql: String?
+    public var method: HTTPMethod
+    public var layer: Layer
+    /// The schedule in the layer's dialect; nil for manual and fan-out jobs.
+    public var schedule: String?
+    /// The IANA zone the schedule is meant in.
+    public var timezone: String
+    public var auth: AuthKind
+    /// Per-attempt timeout, in milliseconds.
+    public var timeoutMs: Int
+    /// Attempts after the first.
+    public var retries: Int
+    public var priority: Priority
+    public var enabled: Bool
+    /// The job that fans out to this one, if any.
+    public var triggeredBy: JobRef?
+    /// Position among the fan-out parent's children (1-based).
+    public var order: Int?
+    /// Jobs (of the same fan-out group) that must succeed first.
+    public var dependsOn: [JobRef]
+    public var description: String
+
+    public var ref: JobRef { JobRef(app: app, job: name) }
+
+    public init(
+        app: String, name: String, path: String?, sql: String? = nil, method: HTTPMethod = .POST,
+        layer: Layer, schedule: String? = nil, timezone: String = "UTC", auth: AuthKind = .cronSecret,
+        timeoutMs: Int = 60_000, retries: Int = 0, priority: Priority = .medium, enabled: Bool = true,
+        triggeredBy: JobRef? = nil, order: Int? = nil, dependsOn: [JobRef] = [], description: String = ""
+    ) {
+        self.app = app
+        self.name = name
+        self.path = path
+        self.sql = sql
+        self.method = method
+        self.layer = layer
+        self.schedule = schedule
+        self.timezone = timezone
+        self.auth = auth
+        self.timeoutMs = timeoutMs
+        self.retries = retries
+        self.priority = priority
+        self.enabled = enabled
+        self.triggeredBy = triggeredBy
+        self.order = order
+        self.dependsOn = dependsOn
+        self.description = description
+    }
+}
+
+/// The whole inventory: apps and their jobs, in a stable order.
+public struct Inventory: Sendable, Equatable {
+    public var apps: [App]
+    public var jobs: [Job]
+
+    public init(apps: [App], jobs: [Job]) {
+        self.apps = apps
+        self.jobs = jobs
+    }
+
+    public func app(named name: String) -> App? { apps.first { $0.name == name } }
+
+    public func job(_ ref: JobRef) -> Job? { jobs.first { $0.app == ref.app && $0.name == ref.job } }
+
+    /// The fan-out children of a job, in their order.
+    public func children(of ref: JobRef) -> [Job] {
+        jobs.filter { $0.triggeredBy == ref }.sorted { ($0.order ?? Int.max, $0.name) < ($1.order ?? Int.max, $1.name) }
+    }
+}
+
+/// Slug rules shared by app and job names.
+public enum Slug {
+    /// Lowercase ASCII letters and digits, single hyphens between them, 1–63 characters.
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 63, !text.hasPrefix("-"), !text.hasSuffix("-"), !text.contains("--") else {
+            return false
+        }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+/// The rules an inventory must satisfy before it is stored, whatever its source.
+public enum InventoryValidator {
+    /// A rule broken by a field, addressed by its manifest path (`apps[1].jobs[3].schedule`).
+    public struct Problem: Sendable, Equatable {
+        public var field: String
+        public var message: String
+
+        /// The enclosing object's path, used to locate a missing field.
+        var parentField: String {
+            guard let dot = field.lastIndex(of: ".") else { return "" }
+            return String(field[..<dot])
+        }
+    }
+
+    public static func issues(in inventory: Inventory) -> [Problem] {
+        var problems: [Problem] = []
+        func add(_ field: String, _ message: String) { problems.append(Problem(field: field, message: message)) }
+
+        var appIndex: [String: Int] = [:]
+        for (i, app) in inventory.apps.enumerated() {
+            let path = "apps[\(i)]"
+            if !Slug.isValid(app.name) {
+                add("\(path).name", "'\(app.name)' is not a slug; use lowercase letters, digits and single hyphens (e.g. la-hoja)")
+            }
+            if appIndex[app.name] != nil {
+                add("\(path).name", "app '\(app.name)' is declared twice")
+            } else {
+                appIndex[app.name] = i
+            }
+            if app.displayName.trimmingCharacters(in: .whitespaces).isEmpty {
+                add("\(path).display_name", "must not be empty")
+            }
+            if let reason = URLRules.problem(withBaseURL: app.baseURL) { add("\(path).base_url", reason) }
+            if !app.health.path.hasPrefix("/") {
+                add("\(path).health.path", "'\(app.health.path)' must start with '/'")
+            }
+            if !(100...599).contains(app.health.expectedStatus) {
+                add("\(path).health.expect", "\(app.health.expectedStatus) is not an HTTP status (100–599)")
+            }
+            if let url = app.supabase?.url, let reason = URLRules.problem(withBaseURL: url) {
+                add("\(path).supabase.url", reason)
+            }
+        }
+
+        // Jobs are laid out under their app in the manifest; compute the same paths.
+        var jobCountPerApp: [String: Int] = [:]
+        var jobPath: [JobRef: String] = [:]
+        var paths: [String] = []
+        for job in inventory.jobs {
+            let a = appIndex[job.app] ?? -1
+            let j = jobCountPerApp[job.app, default: 0]
+            jobCountPerApp[job.app] = j + 1
+            let path = "apps[\(a)].jobs[\(j)]"
+            paths.append(path)
+            if jobPath[job.ref] != nil {
+                add("\(path).name", "job '\(job.ref)' is declared twice")
+            } else {
+                jobPath[job.ref] = path
+            }
+        }
+
+        for (job, path) in zip(inventory.jobs, paths) {
+            if appIndex[job.app] == nil { add(path, "job '\(job.ref)' belongs to an app that is not declared") }
+            if !Slug.isValid(job.name) {
+                add("\(path).name", "'\(job.name)' is not a slug; use lowercase letters, digits and single hyphens")
+            }
+            switch (job.path, job.sql) {
+            case (nil, nil):
+                add("\(path).path", "missing; a job needs the HTTP `path` it calls (or, on pg_cron, the `sql` it runs)")
+            case (.some, .some):
+                add("\(path).sql", "a job has either `path` or `sql`, not both")
+            case (.some(let p), nil):
+                if !p.hasPrefix("/") { add("\(path).path", "'\(p)' must start with '/'") }
+                if p.contains(where: \.isWhitespace) { add("\(path).path", "'\(p)' must not contain spaces") }
+            case (nil, .some):
+                if job.layer != .pgCron { add("\(path).sql", "only pg_cron jobs run SQL; layer is \(job.layer.rawValue)") }
+                if job.auth != .none { add("\(path).auth", "a SQL job runs inside the database and takes auth none") }
+            }
+            if TimeZone(identifier: job.timezone) == nil {
+                add("\(path).timezone", "'\(job.timezone)' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
+            }
+            if job.layer.isScheduled {
+                if let text = job.schedule {
+                    do {
+                        let schedule = try CronSchedule.parse(text, dialect: job.layer.dialect)
+                        if let tz = schedule.timeZone, tz.identifier != job.timezone, job.timezone != "UTC" {
+                            add("\(path).timezone", "'\(job.timezone)' disagrees with the schedule's CRON_TZ=\(tz.identifier)")
+                        }
+                    } catch {
+                        add("\(path).schedule", error.localizedDescription)
+                    }
+                } else {
+                    add("\(path).schedule", "missing; a \(job.layer.rawValue) job needs a schedule")
+                }
+            } else if let text = job.schedule {
+                add("\(path).schedule", "'\(text)': a \(job.layer.rawValue) job has no schedule of its own; remove it or change the layer")
+            }
+            if job.timeoutMs <= 0 || job.timeoutMs > 86_400_000 {
+                add("\(path).timeout", "\(DurationText.format(milliseconds: job.timeoutMs)) is out of range (more than 0, at most 24h)")
+            }
+            if !(0...10).contains(job.retries) { add("\(path).retries", "\(job.retries) is out of range (0–10)") }
+            if let parent = job.triggeredBy {
+                if job.layer != .fanout {
+                    add("\(path).triggered_by", "only fanout jobs are triggered by another job; set layer: fanout")
+                }
+                if parent == job.ref {
+                    add("\(path).triggered_by", "a job cannot trigger itself")
+                } else if jobPath[parent] == nil {
+                    add("\(path).triggered_by", "'\(parent)' is not a job of this manifest")
+                }
+            } else if job.layer == .fanout {
+                add("\(path).triggered_by", "missing; a fanout job names the job that fans out to it (APP/JOB)")
+            }
+            if let order = job.order, order < 1 { add("\(path).order", "\(order) must be 1 or more") }
+            for (k, dep) in job.dependsOn.enumerated() {
+                if dep == job.ref {
+                    add("\(path).depends_on[\(k)]", "a job cannot depend on itself")
+                } else if jobPath[dep] == nil {
+                    add("\(path).depends_on[\(k)]", "'\(dep)' is not a job of this manifest")
+                }
+            }
+        }
+
+        // A fan-out chain that loops would fire forever; a dependency cycle would never start.
+        let byRef = Dictionary(inventory.jobs.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        for job in inventory.jobs {
+            var seen: Set<JobRef> = [job.ref]
+            var current = job.triggeredBy
+            while let ref = current, let next = byRef[ref] {
+                if seen.contains(ref) {
+                    add("\(jobPath[job.ref] ?? "").triggered_by", "fan-out chain of '\(job.ref)' loops back through '\(ref)'")
+                    break
+                }
+                seen.insert(ref)
+                current = next.triggeredBy
+            }
+        }
+        if let cycle = dependencyCycle(inventory.jobs) {
+            add("\(jobPath[cycle[0]] ?? "").depends_on",
+                "dependency cycle: \(cycle.map(\.description).joined(separator: " → "))")
+        }
+        return problems
+    }
+
+    private static func dependencyCycle(_ jobs: [Job]) -> [JobRef]? {
+        let deps = Dictionary(jobs.map { ($0.ref, $0.dependsOn) }, uniquingKeysWith: { a, _ in a })
+        var state: [JobRef: Int] = [:]  // 1 visiting, 2 done
+        var stack: [JobRef] = []
+        func visit(_ ref: JobRef) -> [JobRef]? {
+            if state[ref] == 2 { return nil }
+            if state[ref] == 1 {
+                let start = stack.firstIndex(of: ref) ?? 0
+                return Array(stack[start...]) + [ref]
+            }
+            state[ref] = 1
+            stack.append(ref)
+            for dep in deps[ref] ?? [] where deps[dep] != nil {
+                if let cycle = visit(dep) { return cycle }
+            }
+            stack.removeLast()
+            state[ref] = 2
+            return nil
+        }
+        for job in jobs.sorted(by: { $0.ref < $1.ref }) {
+            if let cycle = visit(job.ref) { return cycle }
+        }
+        return nil
+    }
+}
+
+extension Layer {
+    /// The cron dialect the layer speaks.
+    public var dialect: CronDialect {
+        switch self {
+        case .vercel: return .vercel
+        case .qstash: return .qstash
+        case .pgCron: return .pgCron
+        case .manual, .fanout: return .vixie
+        }
+    }
+}
+
+/// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host.
+public enum URLRules {
+    /// Why a base URL is unacceptable, or nil when it is fine.
+    public static func problem(withBaseURL text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            return "'\(text)' is not a URL; write it like https://app.example.com"
+        }
+        guard scheme == "http" || scheme == "https" else {
+            return "'\(text)' uses \(scheme); only http and https are allowed"
+        }
+        guard let host = components.host, !host.isEmpty else { return "'\(text)' has no host" }
+        if components.query != nil || components.fragment != nil {
+            return "'\(text)' must not carry a query or fragment"
+        }
+        return nil
+    }
+
+    /// Joins a base URL and a path without doubling or dropping the slash.
+    public static func join(_ base: String, _ path: String) -> String {
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        return trimmed + (path.hasPrefix("/") ? path : "/" + path)
+    }
+}
+
+/// Did-you-mean suggestions.
+public enum Suggest {
+    /// The candidate closest to `text` by edit distance, if it is close enough to be a typo.
+    public static func closest(to text: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(text.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return nil }
+        let limit = max(2, text.count / 3)
+        if best.1 <= limit { return best.0 }
+        // A prefix is a good hint too (`cam` → `camino`).
+        return candidates.sorted().first { $0.hasPrefix(text.lowercased()) && text.count >= 2 }
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import GRDB
+
+/// Why the inventory file could not be used.
+public enum StoreError: Error, LocalizedError, Sendable {
+    case cannotCreateFolder(path: String, reason: String)
+    case cannotOpen(path: String, reason: String)
+    case newerSchema(path: String)
+    case database(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .cannotCreateFolder(let path, let reason):
+            return "cannot create the inventory folder '\(path)': \(reason). Choose another file with --db or RBSCRON_DB."
+        case .cannotOpen(let path, let reason):
+            return "cannot open the inventory '\(path)': \(reason). Check the path, or choose another file with --db or RBSCRON_DB."
+        case .newerSchema(let path):
+            return "the inventory '\(path)' was written by a newer rbscron; upgrade rbscron to use it (nothing was changed)."
+        case .database(let message):
+            return "inventory database error: \(message)"
+        }
+    }
+}
+
+/// Where the inventory file lives.
+public enum StorePaths {
+    /// `RBSCRON_DB`, else `$XDG_DATA_HOME/rbscron/inventory.sqlite`, else `~/.local/share/rbscron/inventory.sqlite`.
+    public static func defaultDatabasePath(environment: [String: String]) -> String {
+        if let explicit = environment["RBSCRON_DB"], !explicit.isEmpty { return explicit }
+        let base: String
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            base = home + "/.local/share"
+        }
+        return base + "/rbscron/inventory.sqlite"
+    }
+}
+
+/// What an import changed.
+public struct ImportSummary: Codable, Sendable, Equatable {
+    public var apps: Int
+    public var jobs: Int
+    public var appsAdded: [String]
+    public var appsRemoved: [String]
+    public var jobsAdded: [String]
+    public var jobsRemoved: [String]
+    public var jobsChanged: [String]
+    public var dryRun: Bool
+}
+
+/// The local SQLite inventory: apps, jobs, secrets and the history of runs and checks.
+///
+/// One file in WAL mode, mode 0600 in a 0700 folder, created and seeded with the embedded
+/// ecosystem on first use. Every write method runs one transaction.
+public final class InventoryStore: Sendable {
+    /// The file path, or `:memory:`.
+    public let path: String
+    let writer: any DatabaseWriter
+
+    private init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.writer = writer
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // Concurrent rbscron processes share the file; wait rather than fail with "database is locked".
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    /// Opens (creating and seeding if needed) the inventory at `path`.
+    /// - Parameter seed: makes the inventory loaded into a new file; nil leaves it empty. Called only for a new file.
+    public static func open(path: String, seed: (() throws -> Inventory)? = nil, now: Date = Date()) throws(StoreError) -> InventoryStore {
+        let fm = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !fm.fileExists(atPath: folder) {
+            do {
+                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                       attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .cannotCreateFolder(path: folder, reason: Self.reason(error))
+            }
+        }
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .cannotOpen(path: path, reason: "it is a folder")
+        }
+        if !fm.fileExists(atPath: path) {
+            // Create the file 0600 before SQLite does, so it never exists with looser permissions;
+            // SQLite gives the -wal and -shm files the same mode.
+            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw .cannotOpen(path: path, reason: "the file cannot be created (permission denied or read-only folder?)")
+            }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.reason(error))
+        }
+        let store = InventoryStore(path: path, writer: pool)
+        try store.prepare(seed: seed, now: now)
+        return store
+    }
+
+    /// An in-memory store for tests.
+    public static func inMemory(seed: Inventory? = nil, now: Date = Date()) throws(StoreError) -> InventoryStore {
+        try inMemory(seeding: seed.map { inventory in { inventory } }, now: now)
+    }
+
+    static func inMemory(seeding seed: (() throws -> Inventory)?, now: Date) throws(StoreError) -> InventoryStore {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration())
+        } catch {
+            throw .database(Self.reason(error))
+        }
+        let store = InventoryStore(path: ":memory:", writer: queue)
+        try store.prepare(seed: seed, now: now)
+        return store
+    }
+
+    /// Opens the inventory at `path`, seeding a new file with the embedded RBS ecosystem.
+    public static func openSeeded(path: String, now: Date = Date()) throws(StoreError) -> InventoryStore {
+        try open(path: path, seed: { try EmbeddedEcosystem.inventory() }, now: now)
+    }
+
+    private func prepare(seed: (() throws -> Inventory)?, now: Date) throws(StoreError) {
+        let migrator = Schema.migrator()
+        try run {
+            if try writer.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
+            try migrator.migrate(writer)
+            try writer.write { db in
+                let seeded = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'seeded_at'")
+                guard seeded == nil else { return }
+                if let seed { try Self.insert(try seed(), into: db, addedAt: [:], now: now) }
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('seeded_at', ?)",
+                               arguments: [Timestamp.rfc3339(now)])
+            }
+        }
+        if path != ":memory:" {
+            // Tighten an existing file that someone loosened; the folder is left as the user made it.
+            chmod(path, 0o600)
+        }
+    }
+
+    /// Runs database work, turning any failure into a `StoreError`.
+    func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database(Self.reason(error))
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let db = error as? DatabaseError {
+            return db.message ?? "SQLite error \(db.resultCode.rawValue)"
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    // MARK: - Inventory
+
+    /// The whole inventory, in manifest order.
+    public func inventory() throws(StoreError) -> Inventory {
+        try run { try writer.read { db in try Self.readInventory(db) } }
+    }
+
+    /// How many apps, jobs and secrets the file holds.
+    public func counts() throws(StoreError) -> (apps: Int, jobs: Int, secrets: Int) {
+        try run {
+            try writer.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM apps") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM secrets") ?? 0)
+            }
+        }
+    }
+
+    /// When each job entered the inventory (missed fires are only counted after it).
+    public func jobAddedTimes() throws(StoreError) -> [JobRef: Date] {
+        try run {
+            try writer.read { db in
+                var result: [JobRef: Date] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT app, name, added_at FROM jobs") {
+                    result[JobRef(app: row["app"], job: row["name"])] = Timestamp.date(ms: row["added_at"])
+                }
+                return result
+            }
+        }
+    }
+
+    /// Replaces apps and jobs with `inventory` in one transaction. Secrets and history are kept.
+    /// With `dryRun`, computes the summary and writes nothing.
+    public func replaceInventory(with inventory: Inventory, dryRun: Bool = false, now: Date = Date()) throws(StoreError) -> ImportSummary {
+        try run {
+            try writer.write { db in
+                let before = try Self.readInventory(db)
+                let summary = Self.summary(from: before, to: inventory, dryRun: dryRun)
+                if dryRun { return summary }
+                var addedAt: [JobRef: Int64] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT app, name, added_at FROM jobs") {
+                    addedAt[JobRef(app: row["app"], job: row["name"])] = row["added_at"]
+                }
+                try db.execute(sql: "DELETE FROM jobs")
+                try db.execute(sql: "DELETE FROM apps")
+                try Self.insert(inventory, into: db, addedAt: addedAt, now: now)
+                return summary
+            }
+        }
+    }
+
+    private static func summary(from before: Inventory, to after: Inventory, dryRun: Bool) -> ImportSummary {
+        let oldApps = Set(before.apps.map(\.name)), newApps = Set(after.apps.map(\.name))
+        let oldJobs = Dictionary(before.jobs.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        let newJobs = Dictionary(after.jobs.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        let changed = newJobs.compactMap { ref, job in oldJobs[ref].map { $0 == job ? nil : ref.description } ?? nil }
+        return ImportSummary(
+            apps: after.apps.count, jobs: after.jobs.count,
+            appsAdded: newApps.subtracting(oldApps).sorted(), appsRemoved: oldApps.subtracting(newApps).sorted(),
+            jobsAdded: Set(newJobs.keys).subtracting(oldJobs.keys).map(\.description).sorted(),
+            jobsRemoved: Set(oldJobs.keys).subtracting(newJobs.keys).map(\.description).sorted(),
+            jobsChanged: changed.sorted(), dryRun: dryRun)
+    }
+
+    private static func insert(_ inventory: Inventory, into db: Database, addedAt: [JobRef: Int64], now: Date) throws {
+        let nowMs = Timestamp.ms(now)
+        for (position, app) in inventory.apps.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO apps (name, display_name, base_url, platform, vercel_plan, health_path, health_method,
+                                  health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [app.name, app.displayName, app.baseURL, app.platform.rawValue, app.vercelPlan?.rawValue,
+                                 app.health.path, app.health.method.rawValue, app.health.expectedStatus,
+                                 app.supabase != nil, app.supabase?.url, app.supabase?.projectRef, app.active,
+                                 app.notes, position])
+        }
+        for (position, job) in inventory.jobs.enumerated() {
+            let deps = String(decoding: try JSONEncoder().encode(job.dependsOn.map(\.description)), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO jobs (app, name, path, sql, method, layer, schedule, timezone, auth, timeout_ms, retries,
+                                  priority, enabled, triggered_by_app, triggered_by_job, fanout_order, depends_on,
+                                  description, position, added_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [job.app, job.name, job.path, job.sql, job.method.rawValue, job.layer.rawValue,
+                                 job.schedule, job.timezone, job.auth.rawValue, job.timeoutMs, job.retries,
+                                 job.priority.rawValue, job.enabled, job.triggeredBy?.app, job.triggeredBy?.job,
+                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs])
+        }
+    }
+
+    private static func readInventory(_ db: Database) throws -> Inventory {
+        var apps: [App] = []
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM apps ORDER BY position, name") {
+            let hasSupabase: Bool = row["has_supabase"]
+            apps.append(App(
+                name: row["name"], displayName: row["display_name"], baseURL: row["base_url"],
+                platform: Platform(rawValue: row["platform"]) ?? .other,
+                vercelPlan: (row["vercel_plan"] as String?).flatMap(VercelPlan.init(rawValue:)),
+                health: HealthTarget(path: row["health_path"],
+                                     method: HTTPMethod(rawValue: row["health_method"]) ?? .HEAD,
+                                     expectedStatus: row["health_expect"]),
+                supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"]) : nil,
+                active: row["active"], notes: row["notes"]))
+        }
+        var jobs: [Job] = []
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY position, app, name") {
+            let parent: JobRef? = {
+                guard let app: String = row["triggered_by_app"], let job: String = row["triggered_by_job"] else { return nil }
+                return JobRef(app: app, job: job)
+            }()
+            let depsText: String = row["depends_on"]
+            let deps = ((try? JSONDecoder().decode([String].self, from: Data(depsText.utf8))) ?? []).compactMap(JobRef.init)
+            jobs.append(Job(
+                app: row["app"], name: row["name"], path: row["path"], sql: row["sql"],
+                method: HTTPMethod(rawValue: row["method"]) ?? .POST, layer: Layer(rawValue: row["layer"]) ?? .manual,
+                schedule: row["schedule"], timezone: row["timezone"], auth: AuthKind(rawValue: row["auth"]) ?? .none,
+                timeoutMs: row["timeout_ms"], retries: row["retries"],
+                priority: Priority(rawValue: row["priority"]) ?? .medium, enabled: row["enabled"],
+                triggeredBy: parent, order: row["fanout_order"], dependsOn: deps, description: row["description"]))
+        }
+        return Inventory(apps: apps, jobs: jobs)
+    }
+}
+
+/// Time stamps as the store keeps them (milliseconds since the epoch) and as reports show them (RFC 3339 UTC).
+public enum Timestamp {
+    public static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    public static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    /// `2026-03-08T07:00:00Z`, or with milliseconds when they are not zero.
+    public static func rfc3339(_ date: Date) -> String {
+        let ms = Self.ms(date)
+        let seconds = Date(timeIntervalSince1970: Double(ms / 1000 - (ms % 1000 < 0 ? 1 : 0)))
+        var text = seconds.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current))
+        let fraction = ((ms % 1000) + 1000) % 1000
+        if fraction != 0, text.hasSuffix("Z") {
+            text.removeLast()
+            text += String(format: ".%03dZ", fraction)
+        }
+        return text
+    }
+
+    /// Parses RFC 3339 with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import RBSCronKit
+
+extension RBSCron {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the inventory's apps and jobs as a YAML manifest.",
+            discussion: """
+                The manifest imports back to the same inventory. Secrets are never exported.
+
+                Examples:
+                  rbscron export > inventory.yaml
+                  rbscron export --output inventory.yaml
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
+        mutating func run() async throws {
+            let text = Manifest.render(try global.openStore().inventory())
+            if let output {
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                } catch {
+                    throw CLIError("cannot write '\(output)': \(error.localizedDescription)")
+                }
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import RBSCronKit
+
+@main
+struct RBSCron: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rbscron",
+        abstract: "Operate the scheduled jobs of the RBS ecosystem: Vercel Cron, Upstash QStash and Supabase pg_cron.",
+        discussion: """
+            rbscron keeps a local inventory (one SQLite file) of the apps, their cron endpoints and their \
+            secrets. On first use it is seeded with the RBS ecosystem, so every command works at once.
+
+            Exit codes: 0 success, 1 runtime error, 2 a check failed, 64 usage error.
+
+            Examples:
+              rbscron list jobs --app camino
+              rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
+            """,
+        version: RBSCronVersion.current,
+        subcommands: [List.self, Import.self, Export.self]
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    /// With no subcommand: where the inventory is, what it holds, what to try next.
+    mutating func run() async throws {
+        let store = try global.openStore()
+        let counts = try store.counts()
+        print("""
+            rbscron \(RBSCronVersion.current): inventory \(store.path)
+              \(counts.apps) apps, \(counts.jobs) jobs, \(counts.secrets) secrets
+
+            Try:
+              rbscron list apps                 the apps and their hosting
+              rbscron list jobs --app camino    one app's jobs and schedules
+              rbscron export > inventory.yaml   the inventory as a reviewable manifest
+              rbscron --help                    every command
+            """)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import RBSCronKit
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The inventory file (default: $RBSCRON_DB, else $XDG_DATA_HOME/rbscron/inventory.sqlite).", valueName: "path"))
+    var db: String?
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the output (also: NO_COLOR set in the environment).")
+    var noColor = false
+
+    var databasePath: String {
+        db ?? StorePaths.defaultDatabasePath(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the inventory, creating and seeding it on first use.
+    func openStore() throws -> InventoryStore {
+        try InventoryStore.openSeeded(path: databasePath)
+    }
+
+    var style: TerminalStyle { TerminalStyle(noColorFlag: noColor) }
+}
+
+/// `--json` for commands that report.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON (sorted snake_case keys, RFC 3339 times) instead of a table.")
+    var json = false
+}
+
+extension Layer: ExpressibleByArgument {}

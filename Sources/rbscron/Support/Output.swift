@@ -1,0 +1,72 @@
+import Foundation
+import RBSCronKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Colour and terminal facts: colour only on a terminal, never with --no-color or NO_COLOR.
+struct TerminalStyle {
+    let color: Bool
+    let stdoutIsTerminal: Bool
+    let stderrIsTerminal: Bool
+
+    init(noColorFlag: Bool) {
+        stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+        stderrIsTerminal = isatty(STDERR_FILENO) == 1
+        let env = ProcessInfo.processInfo.environment
+        color = !noColorFlag && env["NO_COLOR"] == nil && stdoutIsTerminal && env["TERM"] != "dumb"
+    }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    func bold(_ text: String) -> String { paint(text, "1") }
+    func dim(_ text: String) -> String { paint(text, "2") }
+    func green(_ text: String) -> String { paint(text, "32") }
+    func yellow(_ text: String) -> String { paint(text, "33") }
+    func red(_ text: String) -> String { paint(text, "31") }
+}
+
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws {
+        print(try ReportJSON.encode(value))
+    }
+
+    /// Warnings and progress go to stderr so stdout stays machine-readable.
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    /// An aligned table; colour codes in cells do not disturb the alignment.
+    static func table(_ header: [String], _ rows: [[String]], style: TerminalStyle) -> String {
+        let widths = header.indices.map { i in
+            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map(visibleWidth).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - visibleWidth(cell)))
+            }.joined(separator: "  ")
+        }
+        return ([style.bold(line(header))] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func visibleWidth(_ text: String) -> Int {
+        var count = 0
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if scalar == "m" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                count += 1
+            }
+        }
+        return count
+    }
+}
