@@ -45,6 +45,8 @@ let package = Package(
             name: "RBSCronKitTests",
             dependencies: [
                 "RBSCronKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),

@@ -44,7 +44,8 @@ extension RBSCron {
             for (label, items) in [("apps added", summary.appsAdded), ("apps removed", summary.appsRemoved),
                                    ("jobs added", summary.jobsAdded), ("jobs removed", summary.jobsRemoved),
                                    ("jobs changed", summary.jobsChanged)] where !items.isEmpty {
-                print("  \(label) (\(items.count)): \(items.joined(separator: ", "))")
+                let shown = items.prefix(8).joined(separator: ", ")
+                print("  \(label) (\(items.count)): \(shown)\(items.count > 8 ? ", … (--json lists all)" : "")")
             }
         }
     }

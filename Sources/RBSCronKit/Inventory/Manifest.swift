@@ -152,6 +152,10 @@ struct ManifestDecoder {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
                 issues.append(ManifestIssue(file: file, line: mark.line, column: mark.column, field: "",
                                             message: "not valid YAML: \(problem)"))
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let names = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                issues.append(ManifestIssue(file: file, line: context.mark.line, column: context.mark.column, field: "",
+                                            message: "\(names) appears twice in the same mapping"))
             default:
                 issues.append(ManifestIssue(file: file, field: "", message: "not valid YAML: \(error)"))
             }

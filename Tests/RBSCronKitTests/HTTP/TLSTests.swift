@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import RBSCronKit
+
+/// A python3 `ssl` HTTPS server on 127.0.0.1 with a self-signed certificate made by openssl
+/// into a fresh temporary directory. The server exits when its stdin closes (or after 50 s).
+final class SelfSignedHTTPSServer {
+    static let script = """
+        import http.server, os, ssl, sys, threading
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"secure"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[1], sys.argv[2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print(server.server_address[1], flush=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Timer(50, lambda: os._exit(0)).start()
+        sys.stdin.read()
+        os._exit(0)
+        """
+
+    static func executable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var toolsAvailable: Bool { executable("python3") != nil && executable("openssl") != nil }
+
+    let port: Int
+    private let process: Process
+    private let stdin: Pipe
+    private let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let cert = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: try #require(Self.executable("openssl")))
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+
+        let scriptPath = directory.appendingPathComponent("server.py")
+        try Data(Self.script.utf8).write(to: scriptPath)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.executable("python3")))
+        process.arguments = [scriptPath.path, cert, key]
+        stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // EOF: the server did not start
+            line.append(chunk)
+        }
+        port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    var baseURL: String { "https://127.0.0.1:\(port)" }
+
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite("CurlTransport TLS", .timeLimit(.minutes(1)), .enabled(if: SelfSignedHTTPSServer.toolsAvailable))
+struct TLSTests {
+    @Test("a self-signed certificate is refused by default and accepted with insecure")
+    func selfSigned() async throws {
+        let server = try SelfSignedHTTPSServer()
+        defer { server.stop() }
+        let transport = CurlTransport(userAgent: testUserAgent)
+
+        let verified = await transport.send(HTTPRequest(url: server.baseURL + "/", timeout: 10))
+        guard case .tls(let detail) = verified.error() else {
+            Issue.record("a self-signed certificate was not refused")
+            return
+        }
+        #expect(detail.contains("127.0.0.1:\(server.port)"))
+        #expect(HTTPError.tls(detail).localizedDescription.contains("--insecure"))
+
+        let insecure = await transport.send(HTTPRequest(url: server.baseURL + "/", timeout: 10, insecure: true))
+        let response = try #require(insecure.response())
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "secure")
+        #expect(response.timings.tlsMs > response.timings.connectMs)  // a real handshake happened
+        #expect(response.timings.firstByteMs >= response.timings.tlsMs)
+    }
+}
