@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark driver for bench/cron-throughput.sh; not part of the shipped tool.
+        .executableTarget(name: "cron-bench", dependencies: ["RBSCronKit"]),
         .testTarget(
             name: "RBSCronKitTests",
             dependencies: [
