@@ -52,8 +52,8 @@ public struct RotatedSecret: Sendable, Equatable {
 /// Pure functions that turn a rotated secret into the steps each layer needs.
 ///
 /// The new value never appears in a command. The commands read it from the shell variable
-/// `RBSCRON_NEW_VALUE`, which the first step fills with `read -rs` (not echoed, not in shell
-/// history, not in any process's argv): Vercel reads it on standard input, psql through
+/// `RBSCRON_NEW_VALUE`, which the first step fills from `rbscron secret get … --reveal` by command
+/// substitution (not echoed, not in shell history, not in any process's argv): Vercel reads it on standard input, psql through
 /// `\getenv` into a psql variable that is interpolated as a quoted literal.
 public enum RotationGuide {
     /// The shell variable the commands read the new value from.
@@ -69,9 +69,9 @@ public enum RotationGuide {
         if needsValue {
             steps.append(RotationStep(
                 layer: "local",
-                title: "Paste the new value of \(secret.scope)/\(secret.key) into this shell "
-                    + "(it is not echoed and stays out of the history).",
-                commands: ["read -rs \(valueVariable) && export \(valueVariable)"]
+                title: "Load the new value of \(secret.scope)/\(secret.key) from rbscron into this shell "
+                    + "(never echoed, never in a command line or the history).",
+                commands: ["\(valueVariable)=\"$(rbscron secret get \(shellQuoted(secret.scope)) \(shellQuoted(secret.key)) --reveal)\" && export \(valueVariable)"]
             ))
         }
         if !secret.vercelEnvironments.isEmpty {
@@ -137,8 +137,8 @@ public enum RotationGuide {
                 + "key, so then store both new keys in rbscron (signing uses the current one) and in "
                 + "every app that verifies QStash requests.",
             commands: [
-                "rbscron secret set \(secret.scope)/QSTASH_CURRENT_SIGNING_KEY",
-                "rbscron secret set \(secret.scope)/QSTASH_NEXT_SIGNING_KEY",
+                "rbscron secret set \(shellQuoted(secret.scope)) QSTASH_CURRENT_SIGNING_KEY",
+                "rbscron secret set \(shellQuoted(secret.scope)) QSTASH_NEXT_SIGNING_KEY",
             ]
         )
     }

@@ -18,6 +18,9 @@ public struct SecretBox: Sendable {
 
     let masterKey: MasterKey
 
+    /// The non-secret id of the master key this box seals with.
+    public var keyID: String { masterKey.keyID }
+
     public init(masterKey: MasterKey) {
         self.masterKey = masterKey
     }

@@ -10,11 +10,11 @@ struct RotationGuideTests {
         vaultSecretName: "cron_secret"
     )
 
-    @Test("a Vercel + Vault secret gets read, vercel, vault and forget steps in that order")
+    @Test("a Vercel + Vault secret gets load, vercel, vault and forget steps in that order")
     func order() {
         let steps = RotationGuide.steps(for: cronSecret)
         #expect(steps.map(\.layer) == ["local", "vercel", "supabase_vault", "local"])
-        #expect(steps.first?.commands == ["read -rs RBSCRON_NEW_VALUE && export RBSCRON_NEW_VALUE"])
+        #expect(steps.first?.commands == [#"RBSCRON_NEW_VALUE="$(rbscron secret get baul CRON_SECRET --reveal)" && export RBSCRON_NEW_VALUE"#])
         #expect(steps.last?.commands == ["unset RBSCRON_NEW_VALUE"])
     }
 
@@ -52,8 +52,8 @@ struct RotationGuideTests {
         #expect(steps.map(\.layer) == ["qstash"])
         #expect(steps[0].title.contains("next key becomes current"))
         #expect(steps[0].commands == [
-            "rbscron secret set global/QSTASH_CURRENT_SIGNING_KEY",
-            "rbscron secret set global/QSTASH_NEXT_SIGNING_KEY",
+            "rbscron secret set global QSTASH_CURRENT_SIGNING_KEY",
+            "rbscron secret set global QSTASH_NEXT_SIGNING_KEY",
         ])
     }
 

@@ -1,0 +1,356 @@
+import Foundation
+
+/// The SQL rbscron writes for Supabase pg_cron: the keep-alive migration (`keepalive --sql`) and the
+/// schedule migration (`schedule plan|apply --layer pg_cron`).
+///
+/// Both are plain SQL meant to be saved under `supabase/migrations/` and are safe to apply again:
+/// `cron.schedule(name, …)` replaces the job of the same name (pg_cron ≥ 1.3), functions are
+/// `CREATE OR REPLACE`, and stale jobs are found in `cron.job` at apply time.
+public enum PgCronSQL {
+    /// Every job rbscron schedules on pg_cron is named `rbs-<app>-<job>`.
+    public static let jobNamePrefix = "rbs-"
+    /// pg_net timeouts are capped here so a call ends before Supabase's 15 s EarlyDrop limit.
+    public static let maxTimeoutMs = 14_000
+    /// The run-history cleanup job added to every schedule migration unless the app has its own.
+    public static let cleanupJobName = "cleanup-cron-history"
+    /// Its schedule: Sundays 03:00 in `cron.timezone`, as in the seed's keep-alive pattern.
+    public static let cleanupSchedule = "0 3 * * 0"
+    /// PostgreSQL's `name` type, which `cron.job.jobname` uses, holds 63 bytes.
+    public static let maxJobNameBytes = 63
+    /// The schema of the invoker function.
+    public static let invokerSchema = "rbscron"
+
+    // MARK: Names
+
+    /// The pg_cron job name of an inventory job: `rbs-<app>-<job>`.
+    public static func jobName(app: String, job: String) -> String { "\(jobNamePrefix)\(app)-\(job)" }
+
+    /// The Vault secret holding the app's base URL (`https://…`, no trailing slash needed):
+    /// `rbscron_<app>_base_url`, hyphens in the app slug written as underscores.
+    public static func vaultBaseURLName(app: String) -> String { "rbscron_\(vaultSlug(app))_base_url" }
+
+    /// The Vault secret holding the app's `CRON_SECRET`: `rbscron_<app>_cron_secret`.
+    public static func vaultCronSecretName(app: String) -> String { "rbscron_\(vaultSlug(app))_cron_secret" }
+
+    /// `supabase/migrations/<YYYYMMDDHHMMSS>_rbscron_keep_alive.sql`, UTC.
+    public static func keepAliveFileName(now: Date) -> String {
+        "supabase/migrations/\(migrationTimestamp(now))_rbscron_keep_alive.sql"
+    }
+
+    /// `supabase/migrations/<YYYYMMDDHHMMSS>_rbscron_pg_cron_<app>.sql`, UTC.
+    public static func scheduleFileName(app: String, now: Date) -> String {
+        "supabase/migrations/\(migrationTimestamp(now))_rbscron_pg_cron_\(vaultSlug(app)).sql"
+    }
+
+    /// `YYYYMMDDHHMMSS` in UTC, the prefix Supabase CLI orders migrations by.
+    static func migrationTimestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(c.year ?? 1970)
+        return year + two(c.month) + two(c.day) + two(c.hour) + two(c.minute) + two(c.second)
+    }
+
+    private static func vaultSlug(_ app: String) -> String { app.replacingOccurrences(of: "-", with: "_") }
+
+    private static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    // MARK: Keep-alive
+
+    /// The Supabase keep-alive migration: the ecosystem's pattern, unchanged, under a header that names
+    /// the app and the suggested file name. Applying it twice leaves the same two jobs
+    /// (`keep-alive-ping`, `cleanup-cron-history`).
+    public static func keepAliveMigration(app: App, now: Date) -> String {
+        var header = [
+            "-- rbscron keep-alive migration for \(SQLText.comment(app.displayName)) (\(SQLText.comment(app.name)))",
+        ]
+        if let project = app.supabase, project.projectRef != nil || project.url != nil {
+            let parts = [project.projectRef, project.url].compactMap { $0 }.map(SQLText.comment)
+            header.append("-- Supabase project: \(parts.joined(separator: " "))")
+        }
+        header += [
+            "-- Suggested file: \(keepAliveFileName(now: now))",
+            "-- Generated \(rfc3339(now)) by `rbscron keepalive --sql`.",
+            "--",
+            "-- Free-tier Supabase projects pause after 7 days without activity. pg_cron runs a trivial",
+            "-- query every 3 days (12:00 in cron.timezone, GMT on Supabase) and prunes its own run history",
+            "-- weekly. Safe to apply more than once: cron.schedule(name, ...) replaces the job of that name.",
+            "-- Apply it again after unpausing a project.",
+            "",
+        ]
+        let body = """
+            CREATE EXTENSION IF NOT EXISTS pg_cron;
+            GRANT USAGE ON SCHEMA cron TO postgres;
+            CREATE OR REPLACE FUNCTION keep_alive() RETURNS void LANGUAGE sql AS $$ SELECT 1; $$;
+            SELECT cron.schedule('keep-alive-ping', '0 12 */3 * *', 'SELECT keep_alive()');
+            -- Cleanup cron history weekly (prevents table bloat)
+            CREATE OR REPLACE FUNCTION cleanup_cron_history() RETURNS void LANGUAGE sql AS $$
+            DELETE FROM cron.job_run_details WHERE end_time < NOW() - INTERVAL '7 days';
+            $$;
+            SELECT cron.schedule('cleanup-cron-history', '0 3 * * 0', 'SELECT cleanup_cron_history()');
+
+            """
+        return header.joined(separator: "\n") + "\n" + body
+    }
+
+    // MARK: Schedule
+
+    /// The marker that starts the command of every job rbscron schedules for `app`. The stale-job sweep
+    /// only removes jobs carrying it, so app `la` never removes the jobs of app `la-hoja`.
+    public static func commandMarker(app: String) -> String { "/* rbscron:\(app) */" }
+
+    /// One job as it will be scheduled.
+    struct PlannedJob {
+        var jobName: String
+        var schedule: String
+        var command: String
+        var comments: [String]
+    }
+
+    /// The pg_cron migration for one app.
+    ///
+    /// - Parameters:
+    ///   - app: the app whose database the migration is for.
+    ///   - jobs: inventory jobs; only this app's enabled `pg_cron` jobs are scheduled, others are ignored.
+    ///   - previouslyScheduled: job names the database is known to hold (from a remote listing), used only
+    ///     to report `unscheduledJobNames`; the SQL removes stale jobs by itself.
+    ///   - now: the clock, for the file name and header.
+    /// - Throws: `PgCronSQLError` for a job that cannot be scheduled on pg_cron.
+    public static func scheduleMigration(
+        app: App, jobs: [Job], previouslyScheduled: [String]?, now: Date
+    ) throws -> PgCronMigration {
+        guard Slug.isValid(app.name) else { throw PgCronSQLError.invalidName(app.name) }
+        let appJobs = jobs.filter { $0.app == app.name }
+        var seen = Set<String>()
+        for job in appJobs where !seen.insert(job.name).inserted {
+            throw PgCronSQLError.duplicateJob(job.ref)
+        }
+
+        var planned: [PlannedJob] = []
+        var usesHTTP = false
+        for job in appJobs where job.layer == .pgCron && job.enabled {
+            let item = try plan(job: job, app: app)
+            if job.sql == nil { usesHTTP = true }
+            planned.append(item)
+        }
+        // The weekly run-history cleanup, unless the inventory already names a job `cleanup-cron-history`
+        // for this app (enabled or not: its name would collide, and a disabled one was disabled on purpose).
+        if !appJobs.contains(where: { $0.name == cleanupJobName }) {
+            let name = jobName(app: app.name, job: cleanupJobName)
+            planned.append(PlannedJob(
+                jobName: name, schedule: cleanupSchedule,
+                command: commandMarker(app: app.name)
+                    + " DELETE FROM cron.job_run_details WHERE end_time < now() - interval '7 days'",
+                comments: ["added by rbscron: weekly prune of cron.job_run_details (rows older than 7 days)"]
+            ))
+        }
+
+        let names = planned.map(\.jobName)
+        let prefix = jobName(app: app.name, job: "")
+        let removed = (previouslyScheduled ?? []).filter { $0.hasPrefix(prefix) && !names.contains($0) }
+        let fileName = scheduleFileName(app: app.name, now: now)
+
+        var out: [String] = []
+        out.append(contentsOf: header(app: app, planned: planned, removed: previouslyScheduled == nil ? nil : removed,
+                                      fileName: fileName, now: now, usesHTTP: usesHTTP))
+        out.append("CREATE EXTENSION IF NOT EXISTS pg_cron;")
+        out.append("")
+        if usesHTTP {
+            out.append(preflightSQL())
+            out.append("")
+            out.append(invokerSQL(app: app.name))
+            out.append("")
+        }
+        out.append("-- Jobs (cron.schedule(name, ...) replaces a job of the same name, so this is safe to re-apply).")
+        for item in planned {
+            for comment in item.comments { out.append("-- \(SQLText.comment(comment))") }
+            out.append("SELECT cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
+                       + "\(SQLText.dollarQuoted(item.command)));")
+        }
+        out.append("")
+        out.append(sweepSQL(app: app.name, keep: names))
+        out.append("")
+        return PgCronMigration(fileName: fileName, sql: out.joined(separator: "\n"), jobNames: names,
+                               unscheduledJobNames: removed)
+    }
+
+    private static let utcZones: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu"]
+
+    static func plan(job: Job, app: App) throws -> PlannedJob {
+        guard Slug.isValid(job.name) else { throw PgCronSQLError.invalidName(job.name) }
+        let name = jobName(app: app.name, job: job.name)
+        guard name.utf8.count <= maxJobNameBytes else { throw PgCronSQLError.jobNameTooLong(jobName: name) }
+        guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else {
+            throw PgCronSQLError.missingSchedule(job.ref)
+        }
+        var comments: [String] = []
+        if !utcZones.contains(job.timezone) {
+            comments.append("WARNING: \(job.ref) is meant in \(job.timezone), but pg_cron fires in cron.timezone "
+                            + "(GMT on Supabase); '\(schedule)' is emitted unchanged.")
+        }
+        let marker = commandMarker(app: app.name)
+        if let sql = job.sql {
+            let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw PgCronSQLError.missingCommand(job.ref) }
+            return PlannedJob(jobName: name, schedule: schedule, command: "\(marker) \(trimmed)", comments: comments)
+        }
+        guard let path = job.path, !path.isEmpty else { throw PgCronSQLError.missingCommand(job.ref) }
+        guard path.hasPrefix("/") else { throw PgCronSQLError.invalidPath(job.ref, path: path) }
+        guard job.method == .POST || job.method == .GET else { throw PgCronSQLError.unsupportedMethod(job.ref, job.method) }
+        guard job.auth == .cronSecret else { throw PgCronSQLError.unsupportedAuth(job.ref, job.auth) }
+        guard job.timeoutMs > 0 else { throw PgCronSQLError.invalidTimeout(job.ref, milliseconds: job.timeoutMs) }
+        let timeout = min(job.timeoutMs, maxTimeoutMs)
+        if job.timeoutMs > maxTimeoutMs {
+            comments.append("\(job.ref): timeout \(DurationText.format(milliseconds: job.timeoutMs)) capped at "
+                            + "\(DurationText.format(milliseconds: maxTimeoutMs)) to stay under the 15 s EarlyDrop limit.")
+        }
+        let call = "SELECT \(invokerSchema).invoke_cron_endpoint(\(SQLText.literal(path)), "
+            + "\(SQLText.literal(job.method.rawValue)), \(timeout))"
+        return PlannedJob(jobName: name, schedule: schedule, command: "\(marker) \(call)", comments: comments)
+    }
+
+    private static func header(
+        app: App, planned: [PlannedJob], removed: [String]?, fileName: String, now: Date, usesHTTP: Bool
+    ) -> [String] {
+        var lines = [
+            "-- rbscron pg_cron schedule for \(SQLText.comment(app.displayName)) (\(app.name))",
+            "-- Suggested file: \(fileName)",
+            "-- Generated \(rfc3339(now)) by `rbscron schedule apply --layer pg_cron --app \(app.name)`.",
+            "-- Safe to apply more than once. Jobs named \(jobName(app: app.name, job: "*")) that are no longer in the",
+            "-- inventory are unscheduled by the DO block at the end; other jobs are never touched.",
+            "--",
+            "-- Jobs:",
+        ]
+        for item in planned { lines.append("--   \(item.jobName)  \(SQLText.comment(item.schedule))") }
+        if let removed {
+            lines.append(removed.isEmpty ? "-- Unscheduled: none"
+                         : "-- Unscheduled: " + removed.map(SQLText.comment).joined(separator: ", "))
+        }
+        if usesHTTP {
+            let urlName = vaultBaseURLName(app: app.name)
+            let secretName = vaultCronSecretName(app: app.name)
+            lines += [
+                "--",
+                "-- HTTP jobs call \(invokerSchema).invoke_cron_endpoint, which reads two Supabase Vault secrets when it runs",
+                "-- (never stored in this file):",
+                "--   \(urlName)     the app's base URL",
+                "--   \(secretName)  the app's CRON_SECRET (sent as Authorization: Bearer)",
+                "-- Create them once in the SQL editor, not in a migration:",
+                "--   select vault.create_secret(\(SQLText.comment(SQLText.literal(app.baseURL))), '\(urlName)');",
+                "--   select vault.create_secret('<CRON_SECRET>', '\(secretName)');",
+                "-- Rotate with vault.update_secret(id, '<new value>'); the next run uses it. Without the secret",
+                "-- the function raises an error and makes no request.",
+            ]
+        }
+        lines.append("")
+        return lines
+    }
+
+    /// Stops the migration early, with a sentence, when pg_net or Vault are not there.
+    private static func preflightSQL() -> String {
+        let body = """
+
+            BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname = 'net' AND p.proname IN ('http_post', 'http_get')) THEN
+                RAISE EXCEPTION 'rbscron: pg_net is not enabled in this database (net.http_post is missing); enable the pg_net extension, then apply this migration again';
+              END IF;
+              IF to_regclass('vault.decrypted_secrets') IS NULL THEN
+                RAISE EXCEPTION 'rbscron: Supabase Vault (vault.decrypted_secrets) is missing; enable the supabase_vault extension, then apply this migration again';
+              END IF;
+            END
+
+            """
+        return "-- Preflight: pg_net and Vault must be enabled.\nDO \(SQLText.dollarQuoted(body, base: "preflight"));"
+    }
+
+    /// The invoker every HTTP job calls. Reads the base URL and the cron secret from Vault at call time;
+    /// refuses (raises) when either is missing rather than call without auth.
+    static func invokerSQL(app: String) -> String {
+        let urlName = vaultBaseURLName(app: app)
+        let secretName = vaultCronSecretName(app: app)
+        let body = """
+
+            DECLARE
+              v_base_url text;
+              v_token text;
+              v_url text;
+              v_headers jsonb;
+              v_method text := upper(coalesce(method, ''));
+              v_timeout int := LEAST(GREATEST(coalesce(timeout_ms, \(maxTimeoutMs)), 1), \(maxTimeoutMs));
+            BEGIN
+              IF path IS NULL OR left(path, 1) <> '/' THEN
+                RAISE EXCEPTION 'rbscron: endpoint path % must start with /', coalesce(path, 'NULL');
+              END IF;
+              IF v_method NOT IN ('POST', 'GET') THEN
+                RAISE EXCEPTION 'rbscron: method % is not supported (POST or GET)', coalesce(method, 'NULL');
+              END IF;
+              SELECT s.decrypted_secret INTO v_base_url FROM vault.decrypted_secrets s
+                WHERE s.name = \(SQLText.literal(urlName)) LIMIT 1;
+              SELECT s.decrypted_secret INTO v_token FROM vault.decrypted_secrets s
+                WHERE s.name = \(SQLText.literal(secretName)) LIMIT 1;
+              -- Deny by default: no secret, no request.
+              IF v_token IS NULL OR btrim(v_token) = '' THEN
+                RAISE EXCEPTION 'rbscron: Vault secret % is missing or empty; refusing to call % without auth', \(SQLText.literal(secretName)), path
+                  USING HINT = 'select vault.create_secret(''<CRON_SECRET>'', ''\(secretName)'');';
+              END IF;
+              IF v_base_url IS NULL OR btrim(v_base_url) = '' THEN
+                RAISE EXCEPTION 'rbscron: Vault secret % (the app base URL) is missing or empty', \(SQLText.literal(urlName))
+                  USING HINT = 'select vault.create_secret(''https://...'', ''\(urlName)'');';
+              END IF;
+              v_url := rtrim(btrim(v_base_url), '/') || path;
+              v_headers := jsonb_build_object(
+                'Authorization', 'Bearer ' || v_token,
+                'Content-Type', 'application/json',
+                'User-Agent', 'rbscron-pg_cron');
+              IF v_method = 'GET' THEN
+                RETURN net.http_get(url := v_url, headers := v_headers, timeout_milliseconds := v_timeout);
+              END IF;
+              RETURN net.http_post(url := v_url, headers := v_headers, body := '{}'::jsonb,
+                                   timeout_milliseconds := v_timeout);
+            END
+
+            """
+        return """
+            -- Invoker: POST/GET <base URL><path> through pg_net with the app's cron secret, at most \(maxTimeoutMs) ms
+            -- (Supabase drops edge calls after about 15 s). Returns the pg_net request id.
+            CREATE SCHEMA IF NOT EXISTS \(invokerSchema);
+            CREATE OR REPLACE FUNCTION \(invokerSchema).invoke_cron_endpoint(path text, method text, timeout_ms int)
+            RETURNS bigint
+            LANGUAGE plpgsql
+            SET search_path = pg_catalog, pg_temp
+            AS \(SQLText.dollarQuoted(body, base: "invoke"));
+            REVOKE ALL ON FUNCTION \(invokerSchema).invoke_cron_endpoint(text, text, int) FROM PUBLIC;
+            """
+    }
+
+    /// Unschedules this app's rbscron jobs that the inventory no longer has, reading `cron.job` at apply time.
+    static func sweepSQL(app: String, keep: [String]) -> String {
+        let prefix = jobName(app: app, job: "")
+        let body = """
+
+            DECLARE
+              stale record;
+            BEGIN
+              FOR stale IN
+                SELECT j.jobid, j.jobname FROM cron.job j
+                WHERE left(j.jobname, \(prefix.utf8.count)) = \(SQLText.literal(prefix))
+                  AND left(j.command, \(commandMarker(app: app).utf8.count)) = \(SQLText.literal(commandMarker(app: app)))
+                  AND NOT (j.jobname = ANY (\(SQLText.textArray(keep))))
+                ORDER BY j.jobid
+              LOOP
+                PERFORM cron.unschedule(stale.jobid);
+                RAISE NOTICE 'rbscron: unscheduled %', stale.jobname;
+              END LOOP;
+            END
+
+            """
+        return "-- Unschedule \(prefix)* jobs that are no longer in the inventory.\nDO \(SQLText.dollarQuoted(body, base: "sweep"));"
+    }
+}

@@ -1,0 +1,279 @@
+import ArgumentParser
+import Foundation
+import RBSCronKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension RBSCron {
+    struct Secret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage the inventory's secrets, encrypted at rest.",
+            discussion: """
+                Values are sealed with AES-GCM under a master key from RBSCRON_MASTER_KEY (base64 of 32 \
+                bytes) or the key file $XDG_CONFIG_HOME/rbscron/master.key (created 0600 on first need). \
+                Values are read from standard input, --from-env or --from-file, never from the command line, \
+                and never shown except by `secret get --reveal`.
+
+                A SCOPE is an app's slug or `global` (used by every app that has no value of its own).
+
+                Examples:
+                  rbscron secret set camino CRON_SECRET              # prompts, no echo
+                  printf '%s' "$CRON_SECRET" | rbscron secret set global CRON_SECRET
+                  rbscron secret set colectiva QSTASH_CURRENT_SIGNING_KEY --from-env QSTASH_CURRENT_SIGNING_KEY
+                  rbscron secret list
+                  rbscron secret rotate camino CRON_SECRET --generate --grace 24h
+                """,
+            subcommands: [Set.self, List.self, Get.self, Rotate.self, Remove.self]
+        )
+    }
+}
+
+/// Where a secret value comes from: standard input by default.
+struct SecretInputOptions: ParsableArguments {
+    @Option(name: .customLong("from-env"), help: ArgumentHelp("Read the value from this environment variable.", valueName: "var"))
+    var fromEnv: String?
+
+    @Option(name: .customLong("from-file"), help: ArgumentHelp("Read the value from this file (one trailing newline is dropped).", valueName: "path"))
+    var fromFile: String?
+
+    func validate() throws {
+        if fromEnv != nil && fromFile != nil { throw ValidationError("use one of --from-env and --from-file") }
+    }
+
+    /// Reads the value; on a terminal, prompts on stderr with echo off.
+    func read(prompt: String) throws -> String {
+        if let fromEnv {
+            guard let value = ProcessInfo.processInfo.environment[fromEnv] else {
+                throw CLIError("the environment variable \(fromEnv) is not set; nothing was stored.")
+            }
+            return value
+        }
+        if let fromFile {
+            do {
+                return Self.dropTrailingNewline(try String(contentsOfFile: fromFile, encoding: .utf8))
+            } catch {
+                throw CLIError("cannot read '\(fromFile)': \(error.localizedDescription)")
+            }
+        }
+        if isatty(STDIN_FILENO) == 1 {
+            return try Self.readWithoutEcho(prompt: prompt)
+        }
+        return Self.dropTrailingNewline(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    static func dropTrailingNewline(_ text: String) -> String {
+        if text.hasSuffix("\r\n") { return String(text.dropLast(2)) }
+        if text.hasSuffix("\n") { return String(text.dropLast()) }
+        return text
+    }
+
+    static func readWithoutEcho(prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var original = termios()
+        guard tcgetattr(STDIN_FILENO, &original) == 0 else { throw CLIError("cannot read the terminal's settings") }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}
+
+/// Loads the master key; only `set` and `rotate` may create the key file.
+enum MasterKeyLoader {
+    static func box(create: Bool) throws -> SecretBox {
+        SecretBox(masterKey: try MasterKey.load(environment: ProcessInfo.processInfo.environment, createIfMissing: create))
+    }
+}
+
+extension RBSCron.Secret {
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a secret, read from standard input (no echo on a terminal), --from-env or --from-file.",
+            discussion: """
+                Examples:
+                  rbscron secret set camino CRON_SECRET
+                  rbscron secret set global CRON_SECRET --from-env CRON_SECRET
+                  rbscron secret set baul SUPABASE_SERVICE_ROLE_KEY --from-file ./service-role.txt
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
+        @OptionGroup var input: SecretInputOptions
+
+        mutating func run() async throws {
+            let store = try global.openStore()
+            let value = try input.read(prompt: "Value for \(scope)/\(key): ")
+            let box = try MasterKeyLoader.box(create: true)
+            let created = try store.setSecret(scope: scope, key: key, value: value, box: box)
+            if try store.inventory().app(named: scope) == nil, scope != SecretKeys.globalScope {
+                Output.warn("no app named '\(scope)' in the inventory; the secret is stored but no job uses it")
+            }
+            print("\(created ? "stored" : "replaced") \(scope)/\(key) (\(SecretMask.preview(value)))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List secrets (masked), the jobs that use them, and the jobs that lack one.",
+            discussion: """
+                A job whose secret is missing is refused by `trigger` before any request is made.
+
+                Examples:
+                  rbscron secret list
+                  rbscron secret list --app camino --json
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Only this app's secrets and jobs (global secrets are shown too).", valueName: "app"))
+        var app: String?
+
+        mutating func run() async throws {
+            let store = try global.openStore()
+            let inventory = try store.inventory()
+            try InventoryFilter(app: app).validate(against: inventory)
+            let records = try store.secretRecords()
+            // Previews need the key; without it the list still shows what exists.
+            let provider: StoredSecrets? = records.isEmpty ? nil : try? store.secrets(box: MasterKeyLoader.box(create: false))
+            let report = SecretListReport.build(inventory: inventory, records: records, app: app) { record in
+                (try? provider?.value(scope: record.scope, key: record.key)).flatMap { $0 }.map(SecretMask.preview)
+            }
+            if output.json { return try Output.json(report) }
+            let style = global.style
+            if report.secrets.isEmpty {
+                print("no secrets stored. Add one with: rbscron secret set SCOPE KEY")
+            } else {
+                let rows = report.secrets.map { e in
+                    [e.scope, e.key, e.preview, Timestamp.rfc3339(e.createdAt), e.rotatedAt.map(Timestamp.rfc3339) ?? "-",
+                     e.usedBy.isEmpty ? style.dim("unused") : "\(e.usedBy.count) jobs"]
+                }
+                print(Output.table(["SCOPE", "KEY", "PREVIEW", "CREATED", "ROTATED", "USED BY"], rows, style: style))
+            }
+            if !report.missing.isEmpty {
+                print("")
+                print(style.yellow("\(report.missing.count) jobs lack the secret they need and would be denied:"))
+                let grouped = Dictionary(grouping: report.missing) { "\($0.job.split(separator: "/")[0])/\($0.key)" }
+                for (needed, jobs) in grouped.sorted(by: { $0.key < $1.key }) {
+                    print("  \(needed): \(jobs.count) jobs (\(jobs.prefix(3).map(\.job).joined(separator: ", "))\(jobs.count > 3 ? ", …" : ""))")
+                }
+            }
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a secret's raw value for piping (requires --reveal).",
+            discussion: """
+                Examples:
+                  rbscron secret get camino CRON_SECRET --reveal | vercel env add CRON_SECRET production
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
+        @Flag(help: "Really print the value.") var reveal = false
+
+        mutating func run() async throws {
+            guard reveal else { throw ValidationError("add --reveal to print the value of \(scope)/\(key)") }
+            let store = try global.openStore()
+            let provider = try store.secrets(box: try MasterKeyLoader.box(create: false))
+            guard let value = try provider.value(scope: scope, key: key) else {
+                throw SecretStoreError.notFound(scope: scope, key: key)
+            }
+            if isatty(STDOUT_FILENO) == 1 {
+                Output.warn("printing the value of \(scope)/\(key) on a terminal")
+            }
+            print(value)
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a secret's value, keep the previous one for a grace period, and print each layer's steps.",
+            discussion: """
+                The new value is read like `secret set`, or generated with --generate (32 random bytes, \
+                base64url). The previous value stays valid for --grace so a layer can be updated without a gap. \
+                The steps print the commands for every layer that holds a copy: `vercel env`, the Supabase \
+                Vault update that pg_cron reads (no token in a migration), the QStash signing-key roll.
+
+                Examples:
+                  rbscron secret rotate camino CRON_SECRET --generate
+                  rbscron secret rotate global CRON_SECRET --grace 48h --from-env NEW_CRON_SECRET
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
+        @Flag(help: "Generate the new value instead of reading it.") var generate = false
+        @Option(help: ArgumentHelp("How long the previous value stays valid (e.g. 24h, 0s for none).", valueName: "duration"))
+        var grace = "24h"
+        @OptionGroup var input: SecretInputOptions
+
+        func validate() throws {
+            guard DurationText.milliseconds(grace) != nil else {
+                throw ValidationError("'\(grace)' is not a duration; write it like 30m, 24h or 7d")
+            }
+            if generate && (input.fromEnv != nil || input.fromFile != nil) {
+                throw ValidationError("--generate makes the value; drop --from-env/--from-file")
+            }
+        }
+
+        mutating func run() async throws {
+            let store = try global.openStore()
+            let box = try MasterKeyLoader.box(create: false)
+            let value = generate ? SecretGenerator.generate() : try input.read(prompt: "New value for \(scope)/\(key): ")
+            let graceSeconds = TimeInterval(DurationText.milliseconds(grace) ?? 0) / 1000
+            let now = Date()
+            try store.rotateSecret(scope: scope, key: key, newValue: value, grace: graceSeconds, box: box, now: now)
+            let report = RotationReport.make(scope: scope, key: key, generated: generate,
+                                             previousValidUntil: graceSeconds > 0 ? now.addingTimeInterval(graceSeconds) : nil,
+                                             inventory: try store.inventory())
+            if output.json { return try Output.json(report) }
+            print("rotated \(scope)/\(key) (\(SecretMask.preview(value)))"
+                  + (report.previousValidUntil.map { "; the previous value stays valid until \(Timestamp.rfc3339($0))" } ?? ""))
+            print("used by \(report.usedBy.count) jobs")
+            for (i, step) in report.steps.enumerated() {
+                print("\n\(i + 1). [\(step.layer)] \(step.title)")
+                for command in step.commands { print("   \(command)") }
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a secret.",
+            discussion: """
+                Jobs that needed it are then refused (deny by default).
+
+                Examples:
+                  rbscron secret rm camino CRON_SECRET
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
+
+        mutating func run() async throws {
+            guard try global.openStore().removeSecret(scope: scope, key: key) else {
+                throw SecretStoreError.notFound(scope: scope, key: key)
+            }
+            print("removed \(scope)/\(key)")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// The `secret` commands through the built binary: values never appear anywhere but `get --reveal`.
+@Suite struct SecretCommandTests {
+    @Test func aScriptedSessionNeverShowsThePlaintext() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let first = "s3cret-FIRST-\(UUID().uuidString)"
+        let second = "s3cret-SECOND-\(UUID().uuidString)"
+        var outputs: [String] = []
+        var argvs: [[String]] = []
+        func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Outcome {
+            argvs.append(args)
+            let outcome = try rbs.run(args, stdin: stdin, env: env)
+            outputs += [outcome.stdout, outcome.stderr]
+            return outcome
+        }
+        #expect(try run(["secret", "set", "camino", "CRON_SECRET"], stdin: first + "\n").status == 0)
+        let keyFile = rbs.home.appendingPathComponent("config/rbscron/master.key").path
+        #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
+        #expect(try run(["secret", "set", "global", "QSTASH_TOKEN", "--from-env", "MY_TOKEN"], env: ["MY_TOKEN": second]).status == 0)
+        let list = try run(["secret", "list", "--json"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("\"preview\" : \"s3cr…("))
+        #expect(try run(["secret", "list"]).stdout.contains("would be denied"))
+        let rotate = try run(["secret", "rotate", "camino", "CRON_SECRET", "--generate", "--grace", "1h"])
+        #expect(rotate.status == 0)
+        #expect(rotate.stdout.contains("vercel env add CRON_SECRET production"))
+        #expect(rotate.stdout.contains("vault.update_secret"))
+        #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 0)
+        #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 1)
+
+        for text in outputs {
+            #expect(!text.contains(first) && !text.contains(second), "a secret value was printed")
+        }
+        for args in argvs {
+            #expect(!args.joined(separator: " ").contains(first) && !args.joined(separator: " ").contains(second))
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: rbs.home.path) where file.hasPrefix("inventory.sqlite") {
+            let bytes = try Data(contentsOf: rbs.home.appendingPathComponent(file))
+            #expect(bytes.range(of: Data(first.utf8)) == nil && bytes.range(of: Data(second.utf8)) == nil, "plaintext in \(file)")
+        }
+        // get --reveal is the one way out, for piping.
+        let revealed = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        #expect(revealed.status == 0)
+        #expect(revealed.stdout.count > 40 && !revealed.stdout.contains(first), "the rotated value is current")
+        #expect(try rbs.run(["secret", "get", "camino", "CRON_SECRET"]).status == 64)
+    }
+
+    @Test func theWrongKeyIsAClearErrorAndOverwritesNothing() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-under-key-one").status == 0)
+        let otherKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let wrong = try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "attempt", env: ["RBSCRON_MASTER_KEY": otherKey])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("sealed with master key"))
+        let get = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        #expect(get.stdout == "value-under-key-one\n")
+    }
+
+    @Test func aMissingKeyFileIsNotSilentlyRecreatedForReads() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-0123456789").status == 0)
+        try FileManager.default.removeItem(at: rbs.home.appendingPathComponent("config/rbscron/master.key"))
+        let get = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        #expect(get.status == 1)
+        #expect(get.stderr.contains("master.key"))
+        let list = try rbs.run(["secret", "list"])
+        #expect(list.status == 0 && list.stdout.contains("(locked)"))
+    }
+
+    @Test func valuesNeverComeFromArgv() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let outcome = try rbs.run(["secret", "set", "camino", "CRON_SECRET", "my-secret-on-argv"])
+        #expect(outcome.status == 64)
+        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "").status == 1)
+    }
+}

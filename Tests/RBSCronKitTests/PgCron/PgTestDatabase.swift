@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+
+/// The PostgreSQL + pg_cron database named by `RBSCRON_TEST_PG` (see `scripts/pg-test-server.sh`),
+/// driven through the `psql` binary.
+struct PgTestDatabase {
+    enum Failure: Error, CustomStringConvertible {
+        case notConfigured
+        case psqlMissing
+        case psql(status: Int32, stderr: String)
+        case unexpectedOutput(String)
+
+        var description: String {
+            switch self {
+            case .notConfigured:
+                return "RBSCRON_TEST_PG is not set but CI=true: start the fixture with scripts/pg-test-server.sh start "
+                    + "and export the line printed by scripts/pg-test-server.sh env"
+            case .psqlMissing: return "psql not found (set RBSCRON_PSQL)"
+            case .psql(let status, let stderr): return "psql exited \(status): \(stderr)"
+            case .unexpectedOutput(let text): return "unexpected psql output: \(text)"
+            }
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var url: String? {
+        guard let value = ProcessInfo.processInfo.environment["RBSCRON_TEST_PG"], !value.isEmpty else { return nil }
+        return value
+    }
+
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Run when a database is configured, and on CI (where a missing one is a failure, not a skip).
+    static var shouldRun: Bool { url != nil || isCI }
+
+    let url: String
+    let psql: URL
+
+    /// The configured database, with the Supabase stand-ins installed and pg_cron's jobs cleared.
+    static func open() throws -> PgTestDatabase {
+        guard let url else { throw Failure.notConfigured }
+        guard let psql = findPsql() else { throw Failure.psqlMissing }
+        let db = PgTestDatabase(url: url, psql: psql)
+        try db.reset()
+        return db
+    }
+
+    private static func findPsql() -> URL? {
+        let env = ProcessInfo.processInfo.environment
+        var candidates: [String] = []
+        if let explicit = env["RBSCRON_PSQL"] { candidates.append(explicit) }
+        candidates.append("/usr/lib/postgresql/15/bin/psql")
+        for dir in (env["PATH"] ?? "").split(separator: ":") { candidates.append("\(dir)/psql") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { URL(fileURLWithPath: $0) }
+    }
+
+    /// Stand-ins for Supabase's `vault` and `net` schemas, with pg_net's real signatures (named arguments
+    /// must match), recording every call and the backend that made it.
+    static let supabaseStandIns = """
+        SET client_min_messages = warning;
+        CREATE SCHEMA IF NOT EXISTS vault;
+        CREATE TABLE IF NOT EXISTS vault.decrypted_secrets (name text PRIMARY KEY, decrypted_secret text);
+        CREATE SCHEMA IF NOT EXISTS net;
+        CREATE TABLE IF NOT EXISTS net.calls (
+          id bigserial PRIMARY KEY,
+          method text NOT NULL,
+          url text,
+          headers jsonb,
+          body jsonb,
+          params jsonb,
+          timeout_milliseconds int,
+          caller_pid int NOT NULL DEFAULT pg_backend_pid()
+        );
+        CREATE OR REPLACE FUNCTION net.http_post(
+          url text, body jsonb DEFAULT '{}'::jsonb, params jsonb DEFAULT '{}'::jsonb,
+          headers jsonb DEFAULT '{"Content-Type": "application/json"}'::jsonb, timeout_milliseconds int DEFAULT 5000)
+        RETURNS bigint LANGUAGE sql AS $$
+          INSERT INTO net.calls (method, url, headers, body, params, timeout_milliseconds)
+          VALUES ('POST', url, headers, body, params, timeout_milliseconds) RETURNING id
+        $$;
+        CREATE OR REPLACE FUNCTION net.http_get(
+          url text, params jsonb DEFAULT '{}'::jsonb, headers jsonb DEFAULT '{}'::jsonb,
+          timeout_milliseconds int DEFAULT 5000)
+        RETURNS bigint LANGUAGE sql AS $$
+          INSERT INTO net.calls (method, url, headers, body, params, timeout_milliseconds)
+          VALUES ('GET', url, headers, NULL, params, timeout_milliseconds) RETURNING id
+        $$;
+        """
+
+    /// Clears everything the tests create: every pg_cron job, the recorded calls, the fake vault, the
+    /// keep-alive functions and the `rbscron` schema.
+    func reset() throws {
+        try exec("""
+            SET client_min_messages = warning;
+            SELECT cron.unschedule(jobid) FROM cron.job;
+            DROP FUNCTION IF EXISTS public.keep_alive();
+            DROP FUNCTION IF EXISTS public.cleanup_cron_history();
+            DROP SCHEMA IF EXISTS rbscron CASCADE;
+            DELETE FROM cron.job_run_details;
+            \(Self.supabaseStandIns)
+            TRUNCATE net.calls;
+            DELETE FROM vault.decrypted_secrets;
+            """)
+    }
+
+    /// Runs SQL from a file, `psql -v ON_ERROR_STOP=1 -f FILE`, without judging the outcome.
+    func run(_ sql: String) throws -> Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgtest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("input.sql")
+        let out = dir.appendingPathComponent("stdout")
+        let err = dir.appendingPathComponent("stderr")
+        try Data(sql.utf8).write(to: file)
+        try Data().write(to: out)
+        try Data().write(to: err)
+        let outHandle = try FileHandle(forWritingTo: out)
+        let errHandle = try FileHandle(forWritingTo: err)
+        let process = Process()
+        process.executableURL = psql
+        process.arguments = [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", file.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGCONNECT_TIMEOUT"] = "10"
+        process.environment = environment
+        try process.run()
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self)
+        )
+    }
+
+    /// Runs SQL and requires success; returns stdout.
+    @discardableResult
+    func exec(_ sql: String) throws -> String {
+        let result = try run(sql)
+        guard result.status == 0 else { throw Failure.psql(status: result.status, stderr: result.stderr) }
+        return result.stdout
+    }
+
+    /// Runs `setup` then one query whose rows come back as JSON objects, decoded as `T`.
+    func rows<T: Decodable>(_ type: T.Type, _ query: String, after setup: String = "") throws -> [T] {
+        let output = try exec("""
+            \(setup)
+            SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;
+            """)
+        // jsonb prints on one line; it is the last thing the script outputs.
+        guard let line = output.split(separator: "\n").last, line.hasPrefix("[") else {
+            throw Failure.unexpectedOutput(output)
+        }
+        return try JSONDecoder().decode([T].self, from: Data(line.utf8))
+    }
+
+    struct CronJob: Decodable, Equatable {
+        var jobid: Int
+        var jobname: String
+        var schedule: String
+        var command: String
+        var active: Bool
+    }
+
+    func cronJobs() throws -> [CronJob] {
+        try rows(CronJob.self, "SELECT jobid, jobname::text AS jobname, schedule, command, active FROM cron.job ORDER BY jobname")
+    }
+
+    struct NetCall: Decodable {
+        var method: String
+        var url: String
+        var headers: [String: String]
+        var body: [String: String]?
+        var timeout_milliseconds: Int
+    }
+
+    /// Executes the stored `command` of a pg_cron job in a fresh session, the way pg_cron would, and
+    /// returns the pg_net calls made by that session only (pg_cron may fire jobs in the background).
+    func runCommand(ofJob jobName: String) throws -> [NetCall] {
+        try rows(NetCall.self, """
+            SELECT method, url, headers, body, timeout_milliseconds FROM net.calls
+            WHERE caller_pid = pg_backend_pid() ORDER BY id
+            """, after: """
+            DO $rbstest$ BEGIN
+              EXECUTE (SELECT command FROM cron.job WHERE jobname = \(quote(jobName)));
+            END $rbstest$;
+            """)
+    }
+
+    func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
