@@ -88,6 +88,14 @@ extension RBSCron.Schedule {
             if isJobAddress, let dialect {
                 throw ValidationError("--dialect \(dialect.rawValue) does not apply to a job: \(expression) is read in its layer's dialect")
             }
+            if !isJobAddress {
+                // A malformed expression is a usage error: report it with this command's usage.
+                do {
+                    _ = try CronSchedule.parse(expression, dialect: dialect ?? .vixie)
+                } catch {
+                    throw ValidationError(error.localizedDescription)
+                }
+            }
         }
 
         mutating func run() async throws {

@@ -46,6 +46,7 @@ import Testing
         #expect(outcome.status == 64)
         #expect(outcome.stderr.contains("rror: invalid cron expression '0 14 * * FRI-MON': day-of-week field:"))
         #expect(outcome.stderr.contains("FRI-MON"))
+        #expect(outcome.stderr.contains("Usage: rbscron schedule next"))
         #expect(outcome.stdout.isEmpty)
 
         let vercel = try rbs.run(["schedule", "next", "0 14 * * MON", "--dialect", "vercel"])

@@ -290,7 +290,14 @@ public enum ScheduleCheck {
             if let path = job.path {
                 fix += ": {\"path\": \"\(path)\", \"schedule\": \"\(fallback)\"} (Vercel calls it with GET)"
             }
-            fix += "; keep the endpoint idempotent so the heartbeat and the fallback may both fire it."
+            let plan = inventory.app(named: job.app)?.vercelPlan
+            let subDaily = ((try? CronSchedule.parse(fallback, dialect: .vercel))?.minimumIntervalSeconds ?? 86_400) < 86_400
+            if subDaily, plan != .pro {
+                fix += plan == .hobby
+                    ? "; a Hobby project fires at most daily, so use a daily schedule such as '0 6 * * *' or upgrade to Pro"
+                    : "; more than once a day needs the Pro plan (on Hobby use a daily schedule such as '0 6 * * *')"
+            }
+            fix += "; keep the endpoint idempotent so the parent and the fallback may both fire it."
             add(.warning, name, "fanout.cross-app",
                 "\(job.app)'s job runs only when \(parentRef) (\(how)) calls it: an outage of \(parent.app) stops it.",
                 fix)

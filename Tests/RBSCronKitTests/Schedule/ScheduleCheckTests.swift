@@ -159,6 +159,7 @@ import Testing
         #expect(first.message.contains("hub/heartbeat") && first.message.contains("outage of hub"))
         #expect(first.fix.contains("leaf's vercel.json"))
         #expect(first.fix.contains("{\"path\": \"/api/cron/work\", \"schedule\": \"*/30 * * * *\"}"))
+        #expect(first.fix.contains("more than once a day needs the Pro plan"))
     }
 
     @Test func aFanOutChildOfADisabledParentNeverRuns() {
