@@ -206,7 +206,7 @@ public enum ScheduleCheck {
                 "declared \(job.method.rawValue) \(job.path ?? ""), but Vercel Cron always calls with GET: a handler that only accepts \(job.method.rawValue) answers 405 and the job never runs.",
                 "Export a GET handler for \(job.path ?? "the path") and set `method: GET`; or move the job to QStash, which can POST.")
         }
-        if job.timezone != "UTC" {
+        if !isUTC(job.timezone) {
             add(.error, name, "vercel.timezone",
                 "meant in \(job.timezone), but Vercel evaluates '\(text)' in UTC.",
                 utcFix(job: job, schedule: schedule, now: now, layerHint: "Vercel has no time-zone setting"))
@@ -237,7 +237,7 @@ public enum ScheduleCheck {
 
     private static func checkQStash(_ job: Job, schedule: CronSchedule,
                                     add: (FindingSeverity, String, String, String, String) -> Void) {
-        if job.timezone != "UTC", schedule.timeZone == nil {
+        if !isUTC(job.timezone), schedule.timeZone == nil {
             let text = job.schedule ?? ""
             add(.error, job.ref.description, "qstash.timezone",
                 "meant in \(job.timezone), but QStash evaluates '\(text)' in UTC without a CRON_TZ= prefix.",
@@ -258,7 +258,7 @@ public enum ScheduleCheck {
                 "timeout \(DurationText.format(milliseconds: job.timeoutMs)) is longer than the 10 minutes a Supabase pg_cron job may run.",
                 "Split the work or make it resumable, and set `timeout:` to 10m or less; long work belongs behind an HTTP endpoint called by QStash.")
         }
-        if job.timezone != "UTC", schedule.intervalSeconds == nil {
+        if !isUTC(job.timezone), schedule.intervalSeconds == nil {
             add(.error, name, "pg_cron.timezone",
                 "meant in \(job.timezone), but pg_cron evaluates '\(job.schedule ?? "")' in cron.timezone, which is GMT on Supabase.",
                 utcFix(job: job, schedule: schedule, now: now, layerHint: "cron.timezone cannot be changed per job"))
@@ -304,9 +304,14 @@ public enum ScheduleCheck {
         }
     }
 
+    /// `UTC`, `Etc/UTC`, `GMT` and the like: no offset to correct.
+    static func isUTC(_ name: String) -> Bool {
+        TimeZone(identifier: name).map { ScheduleReports.zoneName($0) == "UTC" } ?? false
+    }
+
     /// The parent's schedule, when Vercel accepts it as it is; else a daily fallback.
     private static func fallbackSchedule(for root: Job) -> String {
-        if let text = root.schedule, root.timezone == "UTC", (try? CronSchedule.parse(text, dialect: .vercel)) != nil {
+        if let text = root.schedule, isUTC(root.timezone), (try? CronSchedule.parse(text, dialect: .vercel)) != nil {
             return text
         }
         return "0 6 * * *"

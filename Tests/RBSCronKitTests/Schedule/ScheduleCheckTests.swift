@@ -25,6 +25,7 @@ import Testing
         let report = check([Fixture.app("a")], [
             Fixture.job("a", "local", layer: .vercel, schedule: "0 8 * * *", timezone: "America/Mexico_City"),
             Fixture.job("a", "utc", layer: .vercel, schedule: "0 8 * * *"),
+            Fixture.job("a", "etc-utc", layer: .vercel, schedule: "0 9 * * *", timezone: "Etc/UTC"),
         ])
         let found = try #require(report.findings(rule: "vercel.timezone").first)
         #expect(report.findings(rule: "vercel.timezone").count == 1)
