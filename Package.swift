@@ -43,10 +43,17 @@ let package = Package(
         ),
         // Benchmark driver for bench/cron-throughput.sh; not part of the shipped tool.
         .executableTarget(name: "cron-bench", dependencies: ["RBSCronKit"]),
+        // Test-only: a loopback stand-in for QStash's schedule API, shared by both test targets.
+        .target(
+            name: "QStashStandIn",
+            dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Tests/QStashStandIn"
+        ),
         .testTarget(
             name: "RBSCronKitTests",
             dependencies: [
                 "RBSCronKit",
+                "QStashStandIn",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -54,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBSCronEndToEndTests",
-            dependencies: ["rbscron"]
+            dependencies: ["rbscron", "QStashStandIn"]
         ),
     ]
 )

@@ -12,7 +12,7 @@ extension RBSCron {
                   rbscron list jobs --app camino
                   rbscron list jobs --layer qstash --json
                 """,
-            subcommands: [Apps.self, Jobs.self]
+            subcommands: [Apps.self, Jobs.self, Schedules.self]
         )
     }
 }

@@ -5,15 +5,17 @@ import RBSCronKit
 extension RBSCron {
     struct Schedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fire times, the timeline across apps, and each job against its layer's rules.",
+            abstract: "Fire times, the timeline, checks against each layer's rules, and keeping the layers in sync.",
             discussion: """
                 Examples:
                   rbscron schedule next '0 14 * * *' --tz America/Mexico_City
                   rbscron schedule next camino/voice-outbound
                   rbscron schedule timeline --hours 24 --tz America/Mexico_City
                   rbscron schedule check --exit-code
+                  rbscron schedule plan --layer qstash --exit-code
+                  rbscron schedule apply --layer vercel --app baul --vercel-json ../baul/vercel.json
                 """,
-            subcommands: [Next.self, Timeline.self, Check.self]
+            subcommands: [Next.self, Timeline.self, Check.self, Plan.self, Apply.self, Pause.self, Resume.self]
         )
     }
 }

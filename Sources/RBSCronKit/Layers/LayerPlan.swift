@@ -1,0 +1,249 @@
+import Foundation
+
+/// What `schedule plan` proposes for one schedule of a layer.
+public enum PlanAction: String, Codable, Sendable, CaseIterable {
+    /// In the inventory, not in the layer.
+    case create
+    /// In both, with differing fields.
+    case update
+    /// In the layer, no longer in the inventory (and rbscron may remove it).
+    case delete
+    /// In both and equal.
+    case unchanged
+    /// In the layer but not rbscron's to touch (no `rbs-` prefix, without `--prune-foreign`).
+    case ignored
+}
+
+/// One field that differs between the layer and the inventory. Header values are never shown.
+public struct FieldChange: Codable, Sendable, Equatable {
+    public var field: String
+    /// What the layer has (nil when absent).
+    public var from: String?
+    /// What the inventory wants (nil when it should be absent).
+    public var to: String?
+
+    public init(field: String, from: String?, to: String?) {
+        self.field = field
+        self.from = from
+        self.to = to
+    }
+}
+
+/// One line of a plan: a schedule, what happens to it and why.
+public struct PlanItem: Codable, Sendable, Equatable {
+    /// The schedule's id in the layer: `rbs-<app>-<job>` on QStash and pg_cron, the path on Vercel.
+    public var id: String
+    /// The inventory job (`APP/JOB`), when there is one.
+    public var job: String?
+    public var action: PlanAction
+    /// The desired (or, for a delete, the current) schedule in the layer's dialect.
+    public var schedule: String?
+    /// Where it fires: the destination URL, or the Vercel path.
+    public var target: String?
+    /// The differing fields of an update.
+    public var changes: [FieldChange]
+    /// Why an item is ignored or flagged.
+    public var note: String?
+
+    public init(id: String, job: String?, action: PlanAction, schedule: String?, target: String?,
+                changes: [FieldChange] = [], note: String? = nil) {
+        self.id = id
+        self.job = job
+        self.action = action
+        self.schedule = schedule
+        self.target = target
+        self.changes = changes
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey { case id, job, action, schedule, target, changes, note }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(job, forKey: .job)
+        try c.encode(action, forKey: .action)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(target, forKey: .target)
+        try c.encode(changes, forKey: .changes)
+        try c.encode(note, forKey: .note)
+    }
+}
+
+/// A problem a layer would refuse (`error`, nothing is applied) or a fact worth flagging (`warning`).
+public struct PlanIssue: Codable, Sendable, Equatable {
+    public enum Severity: String, Codable, Sendable { case error, warning }
+    public var severity: Severity
+    /// The job concerned (`APP/JOB`), or nil for the whole plan.
+    public var job: String?
+    public var message: String
+
+    public init(severity: Severity, job: String?, message: String) {
+        self.severity = severity
+        self.job = job
+        self.message = message
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(job, forKey: .job)
+        try c.encode(message, forKey: .message)
+    }
+
+    enum CodingKeys: String, CodingKey { case severity, job, message }
+}
+
+/// The inventory compared with what a layer holds: the `schedule plan` report, also the first half of `apply`.
+public struct LayerPlan: Codable, Sendable, Equatable {
+    public var layer: Layer
+    /// The app the plan is limited to, if any.
+    public var app: String?
+    public var items: [PlanItem]
+    public var issues: [PlanIssue]
+    /// The file the plan is about: the `vercel.json` or the pg_cron migration to write.
+    public var file: String?
+    /// The pg_cron migration's SQL.
+    public var sql: String?
+
+    public init(layer: Layer, app: String?, items: [PlanItem], issues: [PlanIssue] = [], file: String? = nil, sql: String? = nil) {
+        self.layer = layer
+        self.app = app
+        self.items = items
+        self.issues = issues
+        self.file = file
+        self.sql = sql
+    }
+
+    /// How many items take each action.
+    public func count(_ action: PlanAction) -> Int { items.filter { $0.action == action }.count }
+
+    /// True when applying would change the layer (a create, update or delete).
+    public var hasDrift: Bool { items.contains { [.create, .update, .delete].contains($0.action) } }
+
+    /// True when the layer would refuse the schedules (an `error` issue).
+    public var hasErrors: Bool { issues.contains { $0.severity == .error } }
+
+    enum CodingKeys: String, CodingKey { case layer, app, items, issues, file, sql, summary, drift }
+    enum SummaryKeys: String, CodingKey { case create, update, delete, unchanged, ignored }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layer = try c.decode(Layer.self, forKey: .layer)
+        app = try c.decodeIfPresent(String.self, forKey: .app)
+        items = try c.decode([PlanItem].self, forKey: .items)
+        issues = try c.decode([PlanIssue].self, forKey: .issues)
+        file = try c.decodeIfPresent(String.self, forKey: .file)
+        sql = try c.decodeIfPresent(String.self, forKey: .sql)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(layer, forKey: .layer)
+        try c.encode(app, forKey: .app)
+        try c.encode(items, forKey: .items)
+        try c.encode(issues, forKey: .issues)
+        try c.encode(file, forKey: .file)
+        try c.encode(sql, forKey: .sql)
+        try c.encode(hasDrift, forKey: .drift)
+        var s = c.nestedContainer(keyedBy: SummaryKeys.self, forKey: .summary)
+        try s.encode(count(.create), forKey: .create)
+        try s.encode(count(.update), forKey: .update)
+        try s.encode(count(.delete), forKey: .delete)
+        try s.encode(count(.unchanged), forKey: .unchanged)
+        try s.encode(count(.ignored), forKey: .ignored)
+    }
+}
+
+/// What `schedule apply` did: the plan it carried out and what happened to each change.
+public struct LayerApplyReport: Encodable, Sendable {
+    public var plan: LayerPlan
+    public var dryRun: Bool
+    /// Ids created, updated and deleted (or, in a dry run, that would be).
+    public var created: [String]
+    public var updated: [String]
+    public var deleted: [String]
+    /// The file written (Vercel, pg_cron), if any.
+    public var written: String?
+
+    public init(plan: LayerPlan, dryRun: Bool, created: [String] = [], updated: [String] = [], deleted: [String] = [],
+                written: String? = nil) {
+        self.plan = plan
+        self.dryRun = dryRun
+        self.created = created
+        self.updated = updated
+        self.deleted = deleted
+        self.written = written
+    }
+
+    enum CodingKeys: String, CodingKey { case plan, dryRun = "dry_run", created, updated, deleted, written }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(plan, forKey: .plan)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(created, forKey: .created)
+        try c.encode(updated, forKey: .updated)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(written, forKey: .written)
+    }
+}
+
+extension LayerPlan {
+    /// The plan with every known secret value hidden in the text that came from a layer.
+    public func redacted(_ redactor: Redactor) -> LayerPlan {
+        guard !redactor.isEmpty else { return self }
+        var copy = self
+        copy.items = items.map { item in
+            var item = item
+            item.schedule = item.schedule.map(redactor.redact)
+            item.target = item.target.map(redactor.redact)
+            item.changes = item.changes.map { FieldChange(field: $0.field, from: $0.from.map(redactor.redact), to: $0.to.map(redactor.redact)) }
+            return item
+        }
+        copy.sql = sql.map(redactor.redact)
+        return copy
+    }
+}
+
+
+/// An inventory job as `list schedules` shows it: where its layer knows it and when it fires.
+public struct ScheduledJobReport: Encodable, Sendable, Equatable {
+    public var job: String
+    public var layer: Layer
+    /// The id the layer knows it by: `rbs-<app>-<job>` on QStash and pg_cron, the path in `vercel.json`.
+    public var id: String
+    /// As sent to the layer (QStash: with `CRON_TZ=` when the job is not meant in UTC).
+    public var schedule: String
+    public var timezone: String
+    public var target: String
+    public var enabled: Bool
+
+    public init(job: Job, app: App?) {
+        self.job = job.ref.description
+        layer = job.layer
+        timezone = job.timezone
+        enabled = job.enabled
+        switch job.layer {
+        case .qstash:
+            id = QStashSync.scheduleId(app: job.app, job: job.name)
+            schedule = QStashSync.cron(for: job) ?? ""
+            target = app.map { QStashSync.destination(app: $0, path: job.path ?? "") } ?? (job.path ?? "")
+        case .pgCron:
+            id = PgCronSQL.jobName(app: job.app, job: job.name)
+            schedule = job.schedule ?? ""
+            target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL"
+        default:
+            id = job.path ?? job.name
+            schedule = job.schedule ?? ""
+            target = job.path ?? ""
+        }
+    }
+
+    /// The inventory's scheduled jobs (vercel, qstash, pg_cron), by layer then job.
+    public static func list(_ inventory: Inventory, filter: InventoryFilter) -> [ScheduledJobReport] {
+        filter.jobs(in: inventory).filter { $0.layer.isScheduled }
+            .map { ScheduledJobReport(job: $0, app: inventory.app(named: $0.app)) }
+            .sorted { ($0.layer.rawValue, $0.job) < ($1.layer.rawValue, $1.job) }
+    }
+}

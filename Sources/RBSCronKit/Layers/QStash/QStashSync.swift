@@ -1,0 +1,420 @@
+import Foundation
+
+/// Why a QStash plan could not be made from the inventory.
+public enum QStashSyncError: Error, LocalizedError, Sendable, Equatable {
+    /// A job on the qstash layer without a schedule or a path.
+    case incompleteJob(JobRef, missing: String)
+    /// The job's forwarded credential is not stored (deny by default: nothing is sent).
+    case missingSecret(JobRef, key: String)
+    /// `pause`/`resume` of a job that is not on the qstash layer.
+    case notQStashJob(JobRef, Layer)
+
+    public var errorDescription: String? {
+        switch self {
+        case .incompleteJob(let ref, let missing):
+            return "the QStash job \(ref) has no \(missing); give it one (rbscron export, edit, import) or move it to another layer."
+        case .missingSecret(let ref, let key):
+            return "\(ref) forwards \(key) to its endpoint, but no \(key) is stored for \(ref.app) (nor globally); "
+                + "nothing was sent. Store it with: rbscron secret set \(ref.app) \(key)"
+        case .notQStashJob(let ref, let layer):
+            return "\(ref) is on the \(layer.rawValue) layer, not qstash; only QStash schedules can be paused and resumed here."
+        }
+    }
+}
+
+/// The inventory's QStash jobs against the schedules QStash holds: plan, apply, cleanup, pause, resume.
+///
+/// Every schedule rbscron makes has the id `rbs-<app>-<job>`. Only those are ever updated or deleted,
+/// unless `pruneForeign` is set. A job's app is found from an id by the longest app name that fits,
+/// so `rbs-la-hoja-x` belongs to `la-hoja`, not to an app `la`.
+public struct QStashSync: Sendable {
+    /// The prefix of every schedule id rbscron owns.
+    public static let idPrefix = "rbs-"
+
+    public static func scheduleId(app: String, job: String) -> String { "\(idPrefix)\(app)-\(job)" }
+
+    private static let utcZones: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu"]
+
+    /// The job's cron in QStash's dialect: `CRON_TZ=<zone> ` first when the job is not meant in UTC.
+    public static func cron(for job: Job) -> String? {
+        guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else { return nil }
+        if schedule.hasPrefix("CRON_TZ=") || utcZones.contains(job.timezone) { return schedule }
+        return "CRON_TZ=\(job.timezone) \(schedule)"
+    }
+
+    /// The URL QStash calls: the app's base URL (without trailing `/`) and the job's path.
+    public static func destination(app: App, path: String) -> String {
+        var base = app.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// The headers QStash must forward for the job's auth. `qstash` auth needs none (QStash signs every
+    /// call); `cron_secret` forwards `Authorization: Bearer`; `service_role` adds `apikey`.
+    static func forwardHeaders(for job: Job, secrets: any SecretProvider) throws -> [String: String] {
+        func value(_ key: String) throws -> String {
+            guard let v = try secrets.secret(app: job.app, key: key), !v.isEmpty else {
+                throw QStashSyncError.missingSecret(job.ref, key: key)
+            }
+            return v
+        }
+        switch job.auth {
+        case .qstash, .none: return [:]
+        case .cronSecret: return ["Authorization": "Bearer \(try value(SecretKeys.cronSecret))"]
+        case .serviceRole:
+            let key = try value(SecretKeys.supabaseServiceRoleKey)
+            return ["Authorization": "Bearer \(key)", "apikey": key]
+        }
+    }
+
+    /// What QStash should hold for `app`'s enabled qstash jobs.
+    public static func desired(app: App, jobs: [Job], secrets: any SecretProvider) throws -> [(job: Job, spec: QStashScheduleSpec)] {
+        try jobs.filter { $0.app == app.name && $0.layer == .qstash && $0.enabled }.map { job in
+            guard let cron = cron(for: job) else { throw QStashSyncError.incompleteJob(job.ref, missing: "schedule") }
+            guard let path = job.path, !path.isEmpty else { throw QStashSyncError.incompleteJob(job.ref, missing: "path") }
+            let spec = QStashScheduleSpec(
+                scheduleId: scheduleId(app: app.name, job: job.name), destination: destination(app: app, path: path),
+                cron: cron, method: job.method.rawValue, retries: job.retries,
+                timeout: max(1, (job.timeoutMs + 999) / 1000), forwardHeaders: try forwardHeaders(for: job, secrets: secrets))
+            return (job, spec)
+        }
+    }
+
+    /// The app an `rbs-` id belongs to: the longest app name `a` with the id starting `rbs-a-`.
+    public static func owner(of id: String, apps: [String]) -> String? {
+        apps.filter { id.hasPrefix(scheduleId(app: $0, job: "")) }.max { $0.count < $1.count }
+    }
+
+    /// The fields that differ between what QStash has and what is wanted. Header values are never shown.
+    public static func differences(remote: QStashSchedule, spec: QStashScheduleSpec) -> [FieldChange] {
+        var changes: [FieldChange] = []
+        if remote.cron != spec.cron { changes.append(FieldChange(field: "cron", from: remote.cron, to: spec.cron)) }
+        if remote.destination != spec.destination {
+            changes.append(FieldChange(field: "destination", from: remote.destination, to: spec.destination))
+        }
+        if remote.method.uppercased() != spec.method {
+            changes.append(FieldChange(field: "method", from: remote.method, to: spec.method))
+        }
+        if remote.retries != spec.retries {
+            changes.append(FieldChange(field: "retries", from: String(remote.retries), to: String(spec.retries)))
+        }
+        if remote.timeout != spec.timeout {
+            changes.append(FieldChange(field: "timeout", from: remote.timeout.map { "\($0)s" }, to: "\(spec.timeout)s"))
+        }
+        let have = Dictionary(remote.header.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        let want = Dictionary(spec.forwardHeaders.map { ($0.key.lowercased(), [$0.value]) }, uniquingKeysWith: { a, _ in a })
+        for name in Set(have.keys).union(want.keys).sorted() where have[name] != want[name] {
+            changes.append(FieldChange(field: "header \(name)", from: have[name] == nil ? nil : "(hidden)",
+                                       to: want[name] == nil ? nil : "(hidden)"))
+        }
+        return changes
+    }
+
+    /// The plan for one QStash account, pure: `remote` against `desired`, for the apps in `scope`.
+    ///
+    /// - Parameters:
+    ///   - scopeApps: the apps whose `rbs-<app>-` schedules are in play.
+    ///   - allApps: every app name in the inventory, to tell `rbs-la-hoja-x` from `rbs-la-x`.
+    ///   - limitedTo: with `--app`, that app's base URL: a foreign schedule is only in play if it calls it.
+    ///   - pruneForeign: delete schedules without the `rbs-` prefix too.
+    public static func plan(desired: [(job: Job, spec: QStashScheduleSpec)], remote: [QStashSchedule],
+                            scopeApps: Set<String>, allApps: [String], limitedTo baseURL: String?,
+                            pruneForeign: Bool) -> [PlanItem] {
+        var items: [PlanItem] = []
+        let remoteByID = Dictionary(remote.map { ($0.scheduleId, $0) }, uniquingKeysWith: { a, _ in a })
+        let wanted = Set(desired.map(\.spec.scheduleId))
+        for (job, spec) in desired {
+            if let have = remoteByID[spec.scheduleId] {
+                let changes = differences(remote: have, spec: spec)
+                items.append(PlanItem(id: spec.scheduleId, job: job.ref.description, action: changes.isEmpty ? .unchanged : .update,
+                                      schedule: spec.cron, target: spec.destination, changes: changes,
+                                      note: have.isPaused ? "paused in QStash" : nil))
+            } else {
+                items.append(PlanItem(id: spec.scheduleId, job: job.ref.description, action: .create,
+                                      schedule: spec.cron, target: spec.destination))
+            }
+        }
+        for schedule in remote.sorted(by: { $0.scheduleId < $1.scheduleId }) where !wanted.contains(schedule.scheduleId) {
+            let id = schedule.scheduleId
+            if id.hasPrefix(idPrefix) {
+                let owner = Self.owner(of: id, apps: allApps)
+                if let owner {
+                    guard scopeApps.contains(owner) else { continue }
+                } else if baseURL != nil {
+                    continue // an rbs- schedule of an app not in the inventory is only swept without --app
+                }
+                let job = owner.map { "\($0)/\(id.dropFirst(scheduleId(app: $0, job: "").count))" }
+                items.append(PlanItem(id: id, job: job, action: .delete, schedule: schedule.cron, target: schedule.destination,
+                                      note: owner == nil ? "no app of that name in the inventory" : "not an enabled qstash job in the inventory"))
+            } else {
+                if let baseURL, !schedule.destination.hasPrefix(baseURL) { continue }
+                items.append(PlanItem(id: id, job: nil, action: pruneForeign ? .delete : .ignored, schedule: schedule.cron,
+                                      target: schedule.destination,
+                                      note: pruneForeign ? "not made by rbscron; removed by --prune-foreign"
+                                          : "not made by rbscron (no rbs- prefix); kept unless --prune-foreign"))
+            }
+        }
+        return items
+    }
+
+    // MARK: Accounts
+
+    /// One QStash account (one token) and the apps of the inventory that use it.
+    struct Account {
+        var token: String
+        var apps: [App]
+    }
+
+    public let inventory: Inventory
+    public let secrets: any SecretProvider
+    public let transport: any HTTPTransport
+    public let baseURL: String
+
+    public init(inventory: Inventory, secrets: any SecretProvider, transport: any HTTPTransport, baseURL: String) {
+        self.inventory = inventory
+        self.secrets = secrets
+        self.transport = transport
+        self.baseURL = baseURL
+    }
+
+    /// The apps in play (one app, or every app with a qstash job) grouped by the token they use.
+    /// Every token is resolved before any request: a missing one fails with no request made.
+    func accounts(app: String?) throws -> [Account] {
+        let apps: [App]
+        if let app {
+            try InventoryFilter(app: app).validate(against: inventory)
+            apps = inventory.apps.filter { $0.name == app }
+        } else {
+            apps = inventory.apps.filter { a in inventory.jobs.contains { $0.app == a.name && $0.layer == .qstash } }
+        }
+        var accounts: [Account] = []
+        for app in apps {
+            guard let token = try secrets.secret(app: app.name, key: SecretKeys.qstashToken), !token.isEmpty else {
+                throw QStashError.missingToken(app: app.name)
+            }
+            if let index = accounts.firstIndex(where: { $0.token == token }) {
+                accounts[index].apps.append(app)
+            } else {
+                accounts.append(Account(token: token, apps: [app]))
+            }
+        }
+        return accounts
+    }
+
+    func makeClient(_ account: Account) throws -> QStashClient {
+        QStashClient(baseURL: baseURL, token: account.token, transport: transport,
+                     redactSecrets: try secrets.valuesForRedaction())
+    }
+
+    struct AccountPlan {
+        var client: QStashClient
+        var items: [PlanItem]
+        var specs: [String: QStashScheduleSpec]
+    }
+
+    func accountPlans(app: String?, pruneForeign: Bool) async throws -> [AccountPlan] {
+        let accounts = try self.accounts(app: app)
+        // Build every desired spec first so a missing forwarded secret fails before any request.
+        var desiredByAccount: [[(job: Job, spec: QStashScheduleSpec)]] = []
+        for account in accounts {
+            desiredByAccount.append(try account.apps.flatMap { try Self.desired(app: $0, jobs: inventory.jobs, secrets: secrets) })
+        }
+        var plans: [AccountPlan] = []
+        for (account, desired) in zip(accounts, desiredByAccount) {
+            let client = try makeClient(account)
+            let remote = try await client.list()
+            let limited = app.flatMap { name in account.apps.first { $0.name == name } }
+                .map { Self.destination(app: $0, path: "") }
+            let items = Self.plan(desired: desired, remote: remote, scopeApps: Set(account.apps.map(\.name)),
+                                  allApps: inventory.apps.map(\.name), limitedTo: limited, pruneForeign: pruneForeign)
+            plans.append(AccountPlan(client: client, items: items,
+                                     specs: Dictionary(desired.map { ($0.spec.scheduleId, $0.spec) }, uniquingKeysWith: { a, _ in a })))
+        }
+        return plans
+    }
+
+    /// `schedule plan --layer qstash`: the inventory's qstash jobs against the schedules QStash holds.
+    public func plan(app: String?, pruneForeign: Bool = false) async throws -> LayerPlan {
+        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
+        return LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items)).redacted(try redactor())
+    }
+
+    /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sent back.
+    func redactor() throws -> Redactor { Redactor(secrets: try secrets.valuesForRedaction()) }
+
+    /// `schedule apply --layer qstash`: upserts creates and updates (idempotent: the id is fixed), deletes
+    /// rbscron's schedules no longer wanted (and foreign ones with `pruneForeign`). With `dryRun`, only plans.
+    public func apply(app: String?, pruneForeign: Bool = false, dryRun: Bool = false) async throws -> LayerApplyReport {
+        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
+        let plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items)).redacted(try redactor())
+        var report = LayerApplyReport(plan: plan, dryRun: dryRun)
+        for account in plans {
+            for item in account.items {
+                switch item.action {
+                case .create, .update:
+                    if !dryRun, let spec = account.specs[item.id] { try await account.client.upsert(spec) }
+                    if item.action == .create { report.created.append(item.id) } else { report.updated.append(item.id) }
+                case .delete:
+                    if !dryRun { try await account.client.delete(item.id) }
+                    report.deleted.append(item.id)
+                case .unchanged, .ignored:
+                    break
+                }
+            }
+        }
+        return report
+    }
+
+    /// Remote cleanup (for `cleanup --remote --layer qstash`): deletes rbscron's schedules (`rbs-` prefix) that
+    /// are no longer enabled qstash jobs of the inventory; never a schedule without the prefix, never one
+    /// of an app outside `app`. Needs no secret but the tokens (no forwarded header is compared).
+    public func cleanupRemote(app: String?, dryRun: Bool) async throws -> QStashCleanupReport {
+        let accounts = try self.accounts(app: app)
+        var report = QStashCleanupReport(app: app, dryRun: dryRun)
+        let allApps = inventory.apps.map(\.name)
+        for account in accounts {
+            let client = try makeClient(account)
+            let wanted = Set(inventory.jobs.filter { job in
+                job.layer == .qstash && job.enabled && account.apps.contains { $0.name == job.app }
+            }.map { Self.scheduleId(app: $0.app, job: $0.name) })
+            let scope = Set(account.apps.map(\.name))
+            for schedule in try await client.list().sorted(by: { $0.scheduleId < $1.scheduleId }) {
+                let id = schedule.scheduleId
+                guard id.hasPrefix(Self.idPrefix) else { report.foreignKept += 1; continue }
+                let owner = Self.owner(of: id, apps: allApps)
+                if let owner, !scope.contains(owner) { continue }
+                if owner == nil && app != nil { continue }
+                if wanted.contains(id) { report.kept += 1; continue }
+                if !dryRun { try await client.delete(id) }
+                let hide = try self.redactor()
+                report.deleted.append(QStashCleanupReport.Entry(id: id, destination: hide.redact(schedule.destination),
+                                                                cron: hide.redact(schedule.cron)))
+            }
+        }
+        return report
+    }
+
+    /// Pauses (or resumes) the QStash schedule of one qstash job.
+    public func setPaused(_ ref: JobRef, paused: Bool) async throws -> String {
+        guard let job = inventory.job(ref) else { throw InventoryQueryError.unknownJob(ref.description, suggestion: nil) }
+        guard job.layer == .qstash else { throw QStashSyncError.notQStashJob(ref, job.layer) }
+        guard let account = try accounts(app: ref.app).first else { throw QStashError.missingToken(app: ref.app) }
+        let id = Self.scheduleId(app: ref.app, job: ref.job)
+        let client = try makeClient(account)
+        if paused { try await client.pause(id) } else { try await client.resume(id) }
+        return id
+    }
+
+    /// `list schedules --remote --layer qstash`: what QStash holds, for the apps in play.
+    public func remoteSchedules(app: String?) async throws -> [RemoteScheduleReport] {
+        var out: [RemoteScheduleReport] = []
+        let allApps = inventory.apps.map(\.name)
+        for account in try accounts(app: app) {
+            let scope = Set(account.apps.map(\.name))
+            let bases = account.apps.map { Self.destination(app: $0, path: "") }
+            for schedule in try await makeClient(account).list() {
+                let owner = schedule.scheduleId.hasPrefix(Self.idPrefix) ? Self.owner(of: schedule.scheduleId, apps: allApps) : nil
+                if app != nil {
+                    let mine = owner.map(scope.contains) ?? bases.contains { schedule.destination.hasPrefix($0) }
+                    guard mine else { continue }
+                }
+                let job = owner.map { "\($0)/\(schedule.scheduleId.dropFirst(Self.scheduleId(app: $0, job: "").count))" }
+                var entry = RemoteScheduleReport(schedule: schedule, job: job, managed: schedule.scheduleId.hasPrefix(Self.idPrefix))
+                let hide = try self.redactor()
+                entry.destination = hide.redact(entry.destination)
+                entry.cron = hide.redact(entry.cron)
+                out.append(entry)
+            }
+        }
+        return out.sorted { $0.id < $1.id }
+    }
+}
+
+/// What a remote cleanup removed (or, in a dry run, would remove).
+public struct QStashCleanupReport: Encodable, Sendable, Equatable {
+    public struct Entry: Encodable, Sendable, Equatable {
+        public var id: String
+        public var destination: String
+        public var cron: String
+    }
+
+    public var layer = Layer.qstash
+    public var app: String?
+    public var dryRun: Bool
+    /// rbscron's schedules that are no longer in the inventory.
+    public var deleted: [Entry] = []
+    /// rbscron's schedules still in the inventory.
+    public var kept = 0
+    /// Schedules without the `rbs-` prefix, never touched.
+    public var foreignKept = 0
+
+    public init(app: String?, dryRun: Bool) {
+        self.app = app
+        self.dryRun = dryRun
+    }
+
+    enum CodingKeys: String, CodingKey { case layer, app, dryRun = "dry_run", deleted, kept, foreignKept = "foreign_kept" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(layer, forKey: .layer)
+        try c.encode(app, forKey: .app)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(kept, forKey: .kept)
+        try c.encode(foreignKept, forKey: .foreignKept)
+    }
+}
+
+/// One schedule as QStash reports it, for `list schedules --remote`.
+public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
+    public var id: String
+    /// The inventory job it belongs to (`APP/JOB`), if it is rbscron's.
+    public var job: String?
+    /// True for rbscron's schedules (`rbs-` prefix).
+    public var managed: Bool
+    public var cron: String
+    public var destination: String
+    public var method: String
+    public var paused: Bool
+    public var createdAt: Date
+    public var lastScheduleTime: Date?
+    public var nextScheduleTime: Date?
+    /// Message id → `IN_PROGRESS`, `SUCCESS` or `FAIL`.
+    public var lastScheduleStates: [String: String]
+
+    public init(schedule: QStashSchedule, job: String?, managed: Bool) {
+        id = schedule.scheduleId
+        self.job = job
+        self.managed = managed
+        cron = schedule.cron
+        destination = schedule.destination
+        method = schedule.method
+        paused = schedule.isPaused
+        createdAt = Timestamp.date(ms: schedule.createdAt)
+        lastScheduleTime = schedule.lastScheduleTime.map(Timestamp.date(ms:))
+        nextScheduleTime = schedule.nextScheduleTime.map(Timestamp.date(ms:))
+        lastScheduleStates = schedule.lastScheduleStates ?? [:]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, job, managed, cron, destination, method, paused, createdAt = "created_at",
+             lastScheduleTime = "last_schedule_time", nextScheduleTime = "next_schedule_time",
+             lastScheduleStates = "last_schedule_states"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(job, forKey: .job)
+        try c.encode(managed, forKey: .managed)
+        try c.encode(cron, forKey: .cron)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(method, forKey: .method)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(lastScheduleTime, forKey: .lastScheduleTime)
+        try c.encode(nextScheduleTime, forKey: .nextScheduleTime)
+        try c.encode(lastScheduleStates, forKey: .lastScheduleStates)
+    }
+}

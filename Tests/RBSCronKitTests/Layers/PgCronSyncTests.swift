@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import RBSCronKit
+
+@Suite("pg_cron plan/apply: the migration file", .serialized)
+struct PgCronSyncTests {
+    static let now = Date(timeIntervalSince1970: 1_775_822_400)  // 2026-04-10T12:00:00Z
+
+    func tempDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgsync-\(UUID().uuidString)").path
+        return dir
+    }
+
+    @Test("plan lists the job names (all creates) with the SQL and the file it would write")
+    func plan() throws {
+        let plan = try PgCronSync.plan(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: "mig", now: Self.now)
+        #expect(plan.items.map(\.id) == ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
+                                         "rbs-camino-refresh-stats", "rbs-camino-cleanup-cron-history"])
+        #expect(plan.items.allSatisfy { $0.action == .create })
+        #expect(plan.file == "mig/20260410120000_rbscron_pg_cron_camino.sql")
+        #expect(plan.sql?.contains("SELECT cron.schedule('rbs-camino-voice-outbound'") == true)
+        #expect(plan.issues.map(\.job) == ["camino/voice-outbound"])  // America/Mexico_City flagged
+    }
+
+    @Test("a job pg_cron cannot run stops the plan with the library's error")
+    func refused() {
+        let jobs = [Job(app: "camino", name: "put", path: "/x", method: .PUT, layer: .pgCron, schedule: "0 0 * * *")]
+        #expect(throws: PgCronSQLError.unsupportedMethod(JobRef(app: "camino", job: "put"), .PUT)) {
+            try PgCronSync.plan(app: PgCronServerTests.camino, jobs: jobs, now: Self.now)
+        }
+    }
+
+    @Test("apply writes the file into --out (creating it), never overwriting one; dry run writes nothing")
+    func applyWrites() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dry = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: true)
+        #expect(dry.written == nil && !FileManager.default.fileExists(atPath: dir))
+        let report = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
+        let path = try #require(report.written)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == report.plan.sql)
+        #expect(throws: PgCronSyncError.self) {
+            try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
+        }
+    }
+}
+
+// On the real server: part of PgCronServerTests' serialized suite, since every test there resets cron.job.
+extension PgCronServerTests {
+    @Test(
+        "schedule apply --layer pg_cron: the written migration applied twice leaves exactly the planned jobs"
+            )
+    func scheduleSyncMigrationAppliedTwice() throws {
+        let db = try PgTestDatabase.open()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgsync-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
+        let sql = try String(contentsOfFile: try #require(report.written), encoding: .utf8)
+        try db.exec(sql)
+        let first = try db.cronJobs()
+        try db.exec(sql)
+        let second = try db.cronJobs()
+        #expect(first.map(\.jobname) == report.plan.items.map(\.id).sorted())
+        #expect(second.map(\.jobname) == first.map(\.jobname))
+        #expect(second.map(\.schedule) == first.map(\.schedule))
+        // A later migration without one job sweeps it.
+        let fewer = PgCronServerTests.caminoJobs(includeSQL: false)
+        let dir2 = dir + "-later"
+        defer { try? FileManager.default.removeItem(atPath: dir2) }
+        let later = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: fewer, directory: dir2, now: Self.now, dryRun: false)
+        try db.exec(try String(contentsOfFile: try #require(later.written), encoding: .utf8))
+        #expect(try db.cronJobs().map(\.jobname) == later.plan.items.map(\.id).sorted())
+    }
+}
