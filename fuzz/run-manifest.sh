@@ -15,7 +15,7 @@ for c in "$YAMS"/Sources/CYaml/src/*.c; do
         -I "$YAMS/Sources/CYaml/include" "$c" -o "$out/$(basename "$c" .c).o"
 done
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -emit-module -emit-object -wmo \
-    -module-name Yams -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
+    -module-name Yams -D SWIFT_PACKAGE -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
     -emit-module-path "$out/Yams.swiftmodule" -o "$out/Yams.o" "$YAMS"/Sources/Yams/*.swift
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
     -module-name RBSCronKit -I "$out" -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \

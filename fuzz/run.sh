@@ -8,7 +8,7 @@ SECONDS_TO_RUN="${1:-60}"
 mkdir -p fuzz/build fuzz/artifacts fuzz/corpus/cron-work
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
     -module-name RBSCronKit \
-    Sources/RBSCronKit/Cron/*.swift fuzz/FuzzCronParser.swift \
+    Sources/RBSCronKit/Cron/*.swift Sources/RBSCronKit/Support/*.swift fuzz/FuzzCronParser.swift \
     -o fuzz/build/cron-fuzz
 # New inputs go to the scratch corpus; the checked-in seed corpus stays small.
 exec fuzz/build/cron-fuzz fuzz/corpus/cron-work fuzz/corpus/cron \
