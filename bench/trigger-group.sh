@@ -2,12 +2,18 @@
 # Orchestrated-group wall time: a 20-task group against a loopback server that answers every
 # request after 200 ms, run with --parallel 1 and --parallel 20. Prints both times and the ratio.
 # Usage: bench/trigger-group.sh [TASKS=20] [DELAY_MS=200]
+# RBSCRON_BIN=.build/debug/rbscron uses an already built binary instead of a release build
+# (the run is dominated by network waits, so a debug build shows the same ratio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TASKS="${1:-20}"
 DELAY="${2:-200}"
-swift build -c release --product rbscron >/dev/null
-BIN=.build/release/rbscron
+if [ -n "${RBSCRON_BIN:-}" ]; then
+  BIN="$RBSCRON_BIN"
+else
+  swift build -c release --product rbscron >/dev/null
+  BIN=.build/release/rbscron
+fi
 WORK=$(mktemp -d)
 cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -97,6 +97,10 @@ public final class JobTrigger: Sendable {
         guard let path = job.path else { throw TriggerError.sqlJob(job.ref) }
         guard let app = inventory.app(named: job.app) else { throw TriggerError.unknownApp(job.ref) }
         let url = URLRules.join(app.baseURL, path)
+        // libcurl would turn a GET with a body into a POST; refuse rather than send something else.
+        if options.body != nil, job.method == .GET || job.method == .HEAD {
+            throw TriggerError.bodyNotAllowed(job.ref, method: job.method.rawValue)
+        }
         var plan = Plan(job: job, url: url, method: job.method.rawValue, body: options.body,
                         timeoutMs: options.timeoutMs ?? job.timeoutMs, retries: options.retries ?? job.retries)
         switch job.auth {

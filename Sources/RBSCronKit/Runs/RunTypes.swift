@@ -177,6 +177,7 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     case noTasks(String)
     case ambiguousSchedule(app: String, groups: [String])
     case invalidBody(String)
+    case bodyNotAllowed(JobRef, method: String)
 
     public var errorDescription: String? {
         switch self {
@@ -192,6 +193,8 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
             return "\(app) has several such groups (\(groups.joined(separator: ", "))); choose one with --at HH:MM."
         case .invalidBody(let reason):
             return "the --body is not valid JSON: \(reason)"
+        case .bodyNotAllowed(let ref, let method):
+            return "'\(ref)' is called with \(method), which carries no body; drop --body or change the job's method."
         }
     }
 }

@@ -413,4 +413,16 @@ struct TriggerTests {
         }
         #expect(try store.runs().isEmpty)
     }
+
+    @Test("a body for a GET job is refused before anything is recorded")
+    func bodyOnGet() async throws {
+        let store = try testStore(baseURL: "http://127.0.0.1:1", jobs: [testJob("read", method: .GET)])
+        let trigger = try makeTrigger(store, time: FakeTime())
+        let inventory = try store.inventory()
+        let job = try #require(inventory.jobs.first)
+        await #expect(throws: TriggerError.bodyNotAllowed(job.ref, method: "GET")) {
+            _ = try await trigger.fire(job, in: inventory, options: TriggerOptions(body: Data("{}".utf8)))
+        }
+        #expect(try store.runs().isEmpty)
+    }
 }
