@@ -39,7 +39,10 @@ struct LayerContext {
     let store: InventoryStore
     let inventory: Inventory
 
+    let global: GlobalOptions
+
     init(global: GlobalOptions) throws {
+        self.global = global
         store = try global.openStore()
         inventory = try store.inventory()
     }
@@ -51,11 +54,9 @@ struct LayerContext {
         return app
     }
 
-    /// The secrets; with none stored, an empty set (so a missing token is reported as such, without a key file).
+    /// The secrets; with none stored, no key file is needed (a missing token is then reported as such).
     func secrets() throws -> any SecretProvider {
-        if try store.secretRecords().isEmpty { return StaticSecrets() }
-        return try store.secrets(box: SecretBox(masterKey: MasterKey.load(environment: ProcessInfo.processInfo.environment,
-                                                                          createIfMissing: false)))
+        try global.secretProvider(store: store, inventory: inventory)
     }
 
     func qstash() throws -> QStashSync {

@@ -79,4 +79,48 @@ import Testing
         #expect(outcome.status == 64)
         #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "").status == 1)
     }
+
+    @Test func aStoredSecretAuthenticatesTriggerAndAppearsNowhereElse() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let manifest = """
+            version: 1
+            apps:
+              - name: shop
+                display_name: Shop
+                base_url: \(server.baseURL)
+                platform: vercel
+                jobs:
+                  - {name: nightly, path: /api/cron/nightly, method: GET, layer: vercel, schedule: "0 3 * * *", auth: cron_secret}
+            """
+        let file = rbs.home.appendingPathComponent("shop.yaml")
+        try Data(manifest.utf8).write(to: file)
+        #expect(try rbs.run(["import", file.path]).status == 0)
+        // Denied before any request while the secret is missing.
+        let denied = try rbs.run(["trigger", "shop/nightly", "--json"])
+        #expect(denied.status == 2 && denied.stdout.contains("denied"))
+        #expect(server.requests.isEmpty)
+
+        let value = "stored-value-\(UUID().uuidString)"
+        var outputs: [String] = []
+        for args in [["secret", "set", "shop", "CRON_SECRET"], ["trigger", "shop/nightly"], ["trigger", "shop/nightly", "--json"],
+                     ["trigger", "shop/nightly", "--dry-run"], ["secret", "list"]] {
+            let outcome = try rbs.run(args, stdin: args[1] == "set" ? value : nil)
+            #expect(outcome.status == 0, "\(args): \(outcome.stderr)")
+            #expect(!args.joined(separator: " ").contains(value))
+            outputs += [outcome.stdout, outcome.stderr]
+        }
+        #expect(server.requests.count == 2)
+        #expect(server.requests.allSatisfy { $0.contains("Authorization: Bearer \(value)") }, "the stored value is sent")
+        for text in outputs { #expect(!text.contains(value), "a secret value was printed") }
+        for file in try FileManager.default.contentsOfDirectory(atPath: rbs.home.path) where file.hasPrefix("inventory.sqlite") {
+            let bytes = try Data(contentsOf: rbs.home.appendingPathComponent(file))
+            #expect(bytes.range(of: Data(value.utf8)) == nil, "plaintext in \(file)")
+        }
+        // The inventory's value wins over an environment variable.
+        #expect(try rbs.run(["trigger", "shop/nightly"], env: ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]).status == 0)
+        #expect(server.requests.last?.contains("Bearer \(value)") == true)
+    }
 }

@@ -124,6 +124,7 @@ public enum Manifest {
         if !job.dependsOn.isEmpty {
             pairs.append((key("depends_on"), Node(job.dependsOn.map { str($0.description) }, .implicit, .flow)))
         }
+        if let group = job.group { pairs.append((key("group"), str(group))) }
         if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
         return Node(pairs)
     }
@@ -223,7 +224,7 @@ struct ManifestDecoder {
 
     private mutating func decodeJob(_ node: Node, _ path: String, app: String) -> Job? {
         let allowed: Set<String> = ["name", "path", "sql", "method", "layer", "schedule", "timezone", "auth", "timeout",
-                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description"]
+                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group"]
         guard let m = mapping(node, path, allowed: allowed) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let layer = enumValue(m, node, path, "layer", Layer.self, required: true) ?? .manual
@@ -265,6 +266,7 @@ struct ManifestDecoder {
             }
         }
         job.description = string(m, path, "description") ?? ""
+        job.group = string(m, path, "group")
         return job
     }
 

@@ -175,6 +175,9 @@ public struct Job: Codable, Sendable, Equatable {
     /// Jobs (of the same fan-out group) that must succeed first.
     public var dependsOn: [JobRef]
     public var description: String
+    /// The time-of-day group an orchestrator runs it in (seed 003): `hourly`, `daily@09:00`,
+    /// `weekly@sun-10:00`; `trigger --app A --schedule …` runs a group by hand.
+    public var group: String?
 
     public var ref: JobRef { JobRef(app: app, job: name) }
 
@@ -182,7 +185,8 @@ public struct Job: Codable, Sendable, Equatable {
         app: String, name: String, path: String?, sql: String? = nil, method: HTTPMethod = .POST,
         layer: Layer, schedule: String? = nil, timezone: String = "UTC", auth: AuthKind = .cronSecret,
         timeoutMs: Int = 60_000, retries: Int = 0, priority: Priority = .medium, enabled: Bool = true,
-        triggeredBy: JobRef? = nil, order: Int? = nil, dependsOn: [JobRef] = [], description: String = ""
+        triggeredBy: JobRef? = nil, order: Int? = nil, dependsOn: [JobRef] = [], description: String = "",
+        group: String? = nil
     ) {
         self.app = app
         self.name = name
@@ -201,6 +205,7 @@ public struct Job: Codable, Sendable, Equatable {
         self.order = order
         self.dependsOn = dependsOn
         self.description = description
+        self.group = group
     }
 }
 

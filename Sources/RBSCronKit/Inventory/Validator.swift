@@ -114,6 +114,9 @@ public enum InventoryValidator {
                 add("\(path).triggered_by", "missing; a fanout job names the job that fans out to it (APP/JOB)")
             }
             if let order = job.order, order < 1 { add("\(path).order", "\(order) must be 1 or more") }
+            if let group = job.group, TaskGroupName(group) == nil {
+                add("\(path).group", "'\(group)' is not a task group; write hourly, daily@HH:MM or weekly@ddd-HH:MM (e.g. daily@09:00, weekly@sun-10:00)")
+            }
             for (k, dep) in job.dependsOn.enumerated() {
                 if dep == job.ref {
                     add("\(path).depends_on[\(k)]", "a job cannot depend on itself")

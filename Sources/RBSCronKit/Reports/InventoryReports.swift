@@ -66,7 +66,7 @@ public struct JobReport: Encodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case app, name, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
-             retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description
+             retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description, group
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -89,6 +89,7 @@ public struct JobReport: Encodable, Sendable, Equatable {
         try c.encode(job.order, forKey: .order)
         try c.encode(job.dependsOn.map(\.description), forKey: .dependsOn)
         try c.encode(job.description, forKey: .description)
+        try c.encode(job.group, forKey: .group)
     }
 }
 

@@ -250,12 +250,12 @@ public final class InventoryStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO jobs (app, name, path, sql, method, layer, schedule, timezone, auth, timeout_ms, retries,
                                   priority, enabled, triggered_by_app, triggered_by_job, fanout_order, depends_on,
-                                  description, position, added_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  description, position, added_at, task_group)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [job.app, job.name, job.path, job.sql, job.method.rawValue, job.layer.rawValue,
                                  job.schedule, job.timezone, job.auth.rawValue, job.timeoutMs, job.retries,
                                  job.priority.rawValue, job.enabled, job.triggeredBy?.app, job.triggeredBy?.job,
-                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs])
+                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs, job.group])
         }
     }
 
@@ -287,7 +287,8 @@ public final class InventoryStore: Sendable {
                 schedule: row["schedule"], timezone: row["timezone"], auth: AuthKind(rawValue: row["auth"]) ?? .none,
                 timeoutMs: row["timeout_ms"], retries: row["retries"],
                 priority: Priority(rawValue: row["priority"]) ?? .medium, enabled: row["enabled"],
-                triggeredBy: parent, order: row["fanout_order"], dependsOn: deps, description: row["description"]))
+                triggeredBy: parent, order: row["fanout_order"], dependsOn: deps, description: row["description"],
+                group: row["task_group"]))
         }
         return Inventory(apps: apps, jobs: jobs)
     }

@@ -130,6 +130,10 @@ enum Schema {
                 CREATE INDEX dead_letters_by_time ON dead_letters(created_at);
                 """)
         }
+        migrator.registerMigration("002_job_group") { db in
+            // The seed-003 time-of-day group (`hourly`, `daily@09:00`, …); NULL for most jobs.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN task_group TEXT")
+        }
         return migrator
     }
 }

@@ -20,6 +20,16 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var style: TerminalStyle { TerminalStyle(noColorFlag: noColor) }
+
+    /// The secrets a command may use: the inventory's (opened with the master key, needed only when
+    /// some are stored), then `RBSCRON_SECRET_<APP>_<KEY>` environment variables.
+    func secretProvider(store: InventoryStore, inventory: Inventory) throws -> any SecretProvider {
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnvironment = EnvironmentSecrets.provider(environment: environment, apps: inventory.apps.map(\.name))
+        if try store.secretRecords().isEmpty { return fromEnvironment }
+        let stored = try store.secrets(box: SecretBox(masterKey: MasterKey.load(environment: environment, createIfMissing: false)))
+        return LayeredSecrets(primary: stored, fallback: fromEnvironment)
+    }
 }
 
 /// `--json` for commands that report.

@@ -1,0 +1,58 @@
+import Foundation
+
+/// One scheduled fire that fell inside the due window.
+public struct DueFire: Sendable, Equatable {
+    public var job: Job
+    /// The latest fire time at or before the reference time, in the job's zone and dialect.
+    public var fireTime: Date
+    /// `due:APP/JOB:<fire epoch ms>`: claimed in the runs table, so each fire is sent once.
+    public var idempotencyKey: String
+}
+
+/// What `trigger --due` did.
+public struct DueResult: Sendable {
+    /// Runs this process made.
+    public var runs: [RunReport]
+    /// Fires that another run (earlier, or a concurrent process) had already claimed.
+    public var alreadyClaimed: [DueFire]
+}
+
+/// Due mode: fire what a scheduler layer should have fired recently, once per fire time, so a
+/// CI schedule (every 15 minutes, say) can stand in for a layer that is down.
+public enum DueMode {
+    /// Enabled HTTP jobs on a scheduler layer (vercel, qstash, pg_cron) of active apps whose latest
+    /// fire at or before `at` is within `windowMs` of it.
+    public static func fires(in inventory: Inventory, app: String?, at: Date, windowMs: Int) -> [DueFire] {
+        var result: [DueFire] = []
+        for job in inventory.jobs where job.enabled && job.layer.isScheduled && job.path != nil {
+            if let app, job.app != app { continue }
+            guard inventory.app(named: job.app)?.active == true, let text = job.schedule,
+                  let schedule = try? CronSchedule.parse(text, dialect: job.layer.dialect),
+                  let zone = TimeZone(identifier: job.timezone),
+                  let fire = schedule.previous(atOrBefore: at, in: zone, lookback: Double(windowMs) / 1000)
+            else { continue }
+            result.append(DueFire(job: job, fireTime: fire, idempotencyKey: "due:\(job.ref):\(Timestamp.ms(fire))"))
+        }
+        return result
+    }
+}
+
+extension JobTrigger {
+    /// Fires every due job not yet fired for its fire time. Two processes running this at once
+    /// send each fire once: the run row's UNIQUE idempotency key is the claim.
+    public func fireDue(inventory: Inventory, app: String?, at: Date, windowMs: Int, options: TriggerOptions,
+                        progress: TriggerProgress? = nil) async throws -> DueResult {
+        var options = options
+        options.source = .due
+        var result = DueResult(runs: [], alreadyClaimed: [])
+        for due in DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs) {
+            if let report = try await fire(due.job, in: inventory, options: options, scheduledFor: due.fireTime,
+                                           idempotencyKey: due.idempotencyKey, progress: progress) {
+                result.runs.append(report)
+            } else {
+                result.alreadyClaimed.append(due)
+            }
+        }
+        return result
+    }
+}

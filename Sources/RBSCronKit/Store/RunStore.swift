@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+
+/// A run as the inventory file keeps it.
+public struct StoredRun: Sendable, Equatable {
+    public var id: Int64
+    public var job: JobRef
+    public var source: RunSource
+    public var state: String
+    public var outcome: RunOutcome?
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var scheduledFor: Date?
+    public var responseExcerpt: String?
+    public var error: String?
+    public var idempotencyKey: String?
+    public var pid: Int32?
+}
+
+/// A run whose retries ran out, kept for replay.
+public struct DeadLetter: Sendable, Equatable {
+    public var id: Int64
+    public var runID: Int64?
+    public var job: JobRef
+    public var payload: String?
+    public var lastError: String
+    public var attempts: Int
+    public var createdAt: Date
+    public var replayCount: Int
+    public var replayOutcome: String?
+    public var resolvedAt: Date?
+}
+
+/// How a started run ended, as written by ``InventoryStore/finishRun(_:_:)``.
+public struct RunCompletion: Sendable {
+    public var outcome: RunOutcome
+    public var finishedAt: Date
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var timings: HTTPTimings?
+    public var durationMs: Double
+    public var responseExcerpt: String?
+    public var error: String?
+    /// When set, a dead letter is written in the same transaction.
+    public var deadLetter: (payload: String?, lastError: String)?
+}
+
+extension InventoryStore {
+    /// Writes a `started` run before its request. Returns nil when `idempotencyKey` is already
+    /// taken (another process claimed that fire), so the caller must not send.
+    public func beginRun(
+        _ job: JobRef, source: RunSource, startedAt: Date, pid: Int32,
+        scheduledFor: Date? = nil, idempotencyKey: String? = nil
+    ) throws(StoreError) -> Int64? {
+        try run {
+            try writer.write { db -> Int64? in
+                try db.execute(sql: """
+                    INSERT INTO runs (app, job, source, scheduled_for, started_at, state, attempts, idempotency_key, pid)
+                    VALUES (?, ?, ?, ?, ?, 'started', 0, ?, ?)
+                    ON CONFLICT(idempotency_key) DO NOTHING
+                    """, arguments: [job.app, job.job, source.rawValue, scheduledFor.map(Timestamp.ms),
+                                     Timestamp.ms(startedAt), idempotencyKey, pid])
+                return db.changesCount == 1 ? db.lastInsertedRowID : nil
+            }
+        }
+    }
+
+    /// Completes a started run (and writes its dead letter, if any) in one transaction.
+    /// Returns the dead letter's id.
+    @discardableResult
+    public func finishRun(_ id: Int64, _ completion: RunCompletion) throws(StoreError) -> Int64? {
+        try run {
+            try writer.write { db -> Int64? in
+                let t = completion.timings
+                try db.execute(sql: """
+                    UPDATE runs SET state = 'finished', finished_at = ?, attempts = ?, http_status = ?, outcome = ?,
+                           dns_ms = ?, connect_ms = ?, tls_ms = ?, first_byte_ms = ?, total_ms = ?, duration_ms = ?,
+                           response_excerpt = ?, error = ?
+                    WHERE id = ?
+                    """, arguments: [Timestamp.ms(completion.finishedAt), completion.attempts, completion.httpStatus,
+                                     completion.outcome.rawValue, t?.dnsMs, t?.connectMs, t?.tlsMs, t?.firstByteMs,
+                                     t?.totalMs, completion.durationMs, completion.responseExcerpt, completion.error, id])
+                guard let dead = completion.deadLetter else { return nil }
+                let row = try Row.fetchOne(db, sql: "SELECT app, job FROM runs WHERE id = ?", arguments: [id])
+                guard let row else { return nil }
+                try db.execute(sql: """
+                    INSERT INTO dead_letters (run_id, app, job, payload, last_error, attempts, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, row["app"] as String, row["job"] as String, dead.payload, dead.lastError,
+                                     max(1, completion.attempts), Timestamp.ms(completion.finishedAt)])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    /// Marks `started` runs whose process is gone as `abandoned` (a crash or kill mid-request).
+    /// Returns how many were marked.
+    @discardableResult
+    public func markAbandonedRuns(isAlive: (Int32) -> Bool, now: Date) throws(StoreError) -> Int {
+        try run {
+            try writer.write { db -> Int in
+                let rows = try Row.fetchAll(db, sql: "SELECT id, pid FROM runs WHERE state = 'started'")
+                var marked = 0
+                for row in rows {
+                    let pid: Int32? = row["pid"]
+                    if let pid, isAlive(pid) { continue }
+                    try db.execute(sql: """
+                        UPDATE runs SET state = 'abandoned', outcome = 'abandoned', finished_at = ?,
+                               error = 'the rbscron process that started this run ended before finishing it'
+                        WHERE id = ? AND state = 'started'
+                        """, arguments: [Timestamp.ms(now), row["id"] as Int64])
+                    marked += db.changesCount
+                }
+                return marked
+            }
+        }
+    }
+
+    /// The latest finished runs of a job that count for its circuit breaker (ok and failures;
+    /// not breaker skips, denials, dependency skips or abandoned runs), newest first.
+    public func breakerHistory(_ job: JobRef, limit: Int, excluding runID: Int64? = nil) throws(StoreError) -> [(outcome: RunOutcome, finishedAt: Date)] {
+        try run {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT outcome, finished_at FROM runs
+                    WHERE app = ? AND job = ? AND state = 'finished' AND id IS NOT ?
+                      AND outcome IN ('ok', 'http_error', 'timeout', 'transport_error')
+                    ORDER BY finished_at DESC, id DESC LIMIT ?
+                    """, arguments: [job.app, job.job, runID, limit]).compactMap { row in
+                    guard let outcome = RunOutcome(rawValue: row["outcome"]) else { return nil }
+                    return (outcome, Timestamp.date(ms: row["finished_at"]))
+                }
+            }
+        }
+    }
+
+    /// Runs, newest first, optionally of one job.
+    public func runs(of job: JobRef? = nil, limit: Int = 1000) throws(StoreError) -> [StoredRun] {
+        try run {
+            try writer.read { db in
+                let rows: [Row]
+                if let job {
+                    rows = try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE app = ? AND job = ? ORDER BY id DESC LIMIT ?",
+                                            arguments: [job.app, job.job, limit])
+                } else {
+                    rows = try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit])
+                }
+                return rows.map { row in
+                    StoredRun(
+                        id: row["id"], job: JobRef(app: row["app"], job: row["job"]),
+                        source: RunSource(rawValue: row["source"]) ?? .manual, state: row["state"],
+                        outcome: (row["outcome"] as String?).flatMap(RunOutcome.init(rawValue:)),
+                        attempts: row["attempts"], httpStatus: row["http_status"],
+                        startedAt: Timestamp.date(ms: row["started_at"]),
+                        finishedAt: (row["finished_at"] as Int64?).map { Timestamp.date(ms: $0) },
+                        scheduledFor: (row["scheduled_for"] as Int64?).map { Timestamp.date(ms: $0) },
+                        responseExcerpt: row["response_excerpt"], error: row["error"],
+                        idempotencyKey: row["idempotency_key"], pid: row["pid"])
+                }
+            }
+        }
+    }
+
+    /// Unresolved dead letters, oldest first.
+    public func openDeadLetters(app: String? = nil, limit: Int = 100) throws(StoreError) -> [DeadLetter] {
+        try run {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT * FROM dead_letters WHERE resolved_at IS NULL AND (? IS NULL OR app = ?)
+                    ORDER BY created_at, id LIMIT ?
+                    """, arguments: [app, app, limit]).map(Self.deadLetter)
+            }
+        }
+    }
+
+    /// Every dead letter, newest first.
+    public func deadLetters(limit: Int = 1000) throws(StoreError) -> [DeadLetter] {
+        try run {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM dead_letters ORDER BY id DESC LIMIT ?", arguments: [limit])
+                    .map(Self.deadLetter)
+            }
+        }
+    }
+
+    /// Records one replay of a dead letter; a successful one resolves it.
+    public func recordReplay(deadLetter id: Int64, outcome: RunOutcome, at date: Date) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE dead_letters SET replay_count = replay_count + 1, last_replayed_at = ?, replay_outcome = ?,
+                           resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END
+                    WHERE id = ?
+                    """, arguments: [Timestamp.ms(date), outcome.rawValue, outcome == .ok, Timestamp.ms(date), id])
+            }
+        }
+    }
+
+    private static func deadLetter(_ row: Row) -> DeadLetter {
+        DeadLetter(
+            id: row["id"], runID: row["run_id"], job: JobRef(app: row["app"], job: row["job"]), payload: row["payload"],
+            lastError: row["last_error"], attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
+            replayCount: row["replay_count"], replayOutcome: row["replay_outcome"],
+            resolvedAt: (row["resolved_at"] as Int64?).map { Timestamp.date(ms: $0) })
+    }
+}

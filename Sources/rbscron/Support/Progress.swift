@@ -1,0 +1,48 @@
+import Foundation
+import RBSCronKit
+
+/// Live progress on stderr: one line per running task, redrawn in place; finished tasks leave a
+/// permanent line. Only on a terminal, never with --json.
+final class ProgressDisplay: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [(ref: JobRef, state: String)] = []
+    private var drawnLines = 0
+    private let style: TerminalStyle
+
+    init(style: TerminalStyle) { self.style = style }
+
+    /// The callback to hand to the library, or nil when nothing should be shown.
+    static func callback(style: TerminalStyle, json: Bool) -> TriggerProgress? {
+        guard !json, style.stderrIsTerminal else { return nil }
+        let display = ProgressDisplay(style: style)
+        return { event in display.handle(event) }
+    }
+
+    func handle(_ event: TriggerEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        var permanent: String?
+        switch event {
+        case .started(let ref):
+            running.append((ref, "starting"))
+        case .attempt(let ref, let number):
+            set(ref, number == 1 ? "sending" : "attempt \(number)")
+        case .waiting(let ref, let ms, let after):
+            set(ref, "attempt \(after) failed; retrying in \(DurationText.format(milliseconds: ms))")
+        case .finished(let report):
+            running.removeAll { $0.ref == report.job }
+            let status = report.httpStatus.map { " HTTP \($0)" } ?? ""
+            let mark = report.succeeded ? "✓" : "✗"
+            permanent = "\(mark) \(report.job) \(report.outcome.rawValue)\(status) (\(Int(report.durationMs.rounded())) ms)"
+        }
+        var text = String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines) + "\r\u{1B}[2K"
+        if let permanent { text += permanent + "\n" }
+        for task in running { text += "  → \(task.ref)  \(task.state)\n" }
+        drawnLines = running.count
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    private func set(_ ref: JobRef, _ state: String) {
+        if let index = running.firstIndex(where: { $0.ref == ref }) { running[index].state = state }
+    }
+}

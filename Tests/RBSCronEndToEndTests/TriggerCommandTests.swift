@@ -1,0 +1,263 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 (one thread per connection) that answers every
+/// request with `status` and a small JSON body, and records request lines and headers.
+final class TinyHTTPServer: @unchecked Sendable {
+    let port: UInt16
+    private let fd: Int32
+    private let lock = NSLock()
+    private var heads: [String] = []
+    private var stopping = false
+    private let status: Int
+    private let delayMs: Int
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var requests: [String] { lock.lock(); defer { lock.unlock() }; return heads }
+
+    init(status: Int = 200, delayMs: Int = 0) throws {
+        self.status = status
+        self.delayMs = delayMs
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var yes: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: address.sin_port)
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    private func acceptLoop() {
+        while true {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            lock.lock()
+            let done = stopping
+            lock.unlock()
+            if done { break }
+            guard poll(&poller, 1, 50) > 0 else { continue }
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { continue }
+            Thread { [self] in serve(client) }.start()
+        }
+        close(fd)
+    }
+
+    private func serve(_ client: Int32) {
+        defer { close(client) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while data.range(of: Data("\r\n\r\n".utf8)) == nil {
+            let n = recv(client, &chunk, chunk.count, 0)
+            guard n > 0 else { return }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        let head = String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
+        lock.lock()
+        heads.append(head)
+        lock.unlock()
+        if delayMs > 0 { usleep(useconds_t(delayMs * 1000)) }
+        let body = #"{"success":\#(status < 400),"message":"handled"}"#
+        let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let bytes = Array(response.utf8)
+        _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    func stop() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+        usleep(100_000)
+    }
+}
+
+@Suite("rbscron trigger end to end", .serialized, .timeLimit(.minutes(2)))
+struct TriggerCommandTests {
+    static let secret = "e2e-cron-secret-4f9a8b7c6d5e"
+
+    func manifest(baseURL: String) -> String {
+        """
+        version: 1
+        apps:
+          - name: shop
+            display_name: Shop
+            base_url: \(baseURL)
+            platform: vercel
+            jobs:
+              - {name: hourly-sync, path: /api/cron/hourly-sync, layer: vercel, schedule: "0 * * * *", auth: cron_secret}
+              - {name: dispatcher, path: /api/cron/dispatcher, layer: vercel, schedule: "0 9 * * *", auth: cron_secret}
+              - {name: step-one, path: /api/cron/step-one, layer: fanout, triggered_by: shop/dispatcher, order: 1, group: "daily@09:00"}
+              - {name: step-two, path: /api/cron/step-two, layer: fanout, triggered_by: shop/dispatcher, order: 2, depends_on: [shop/step-one], group: "daily@09:00"}
+              - {name: keep-alive, sql: SELECT 1, layer: pg_cron, schedule: "0 12 */3 * *"}
+        """
+    }
+
+    func setUp(_ server: TinyHTTPServer) throws -> RBSCronProcess {
+        let cli = try RBSCronProcess()
+        let file = cli.home.appendingPathComponent("shop.yaml")
+        try manifest(baseURL: server.baseURL).write(to: file, atomically: true, encoding: .utf8)
+        let imported = try cli.run(["import", file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        return cli
+    }
+
+    var secretEnv: [String: String] { ["RBSCRON_SECRET_SHOP_CRON_SECRET": Self.secret, "CI": "true"] }
+
+    @Test("exit 0: a fired job's JSON report, source ci, the secret nowhere in the output")
+    func exitZero() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        let outcome = try cli.run(["trigger", "shop/hourly-sync", "--json"], env: secretEnv)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
+        let report = try #require(reports.first)
+        #expect(report["job"] as? String == "shop/hourly-sync" && report["outcome"] as? String == "ok")
+        #expect(report["http_status"] as? Int == 200 && report["attempts"] as? Int == 1 && report["source"] as? String == "ci")
+        #expect(report["run_id"] is Int && report["duration_ms"] is NSNumber && report["timings"] is [String: Any])
+        #expect(server.requests.count == 1)
+        #expect(server.requests.first?.contains("Bearer \(Self.secret)") == true)
+        #expect(!outcome.stdout.contains(Self.secret) && !outcome.stderr.contains(Self.secret))
+        #expect(outcome.stderr.isEmpty, "no progress lines when stderr is not a terminal")
+    }
+
+    @Test("exit 2: denied without a secret, nothing sent; a 500 fails too")
+    func exitTwo() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        let denied = try cli.run(["trigger", "shop/hourly-sync"])
+        #expect(denied.status == 2)
+        #expect(denied.stdout.contains("denied") && denied.stdout.contains("RBSCRON_SECRET_SHOP_CRON_SECRET"))
+        #expect(server.requests.isEmpty)
+
+        let failing = try TinyHTTPServer(status: 500)
+        defer { failing.stop() }
+        let cli2 = try setUp(failing)
+        defer { cli2.cleanup() }
+        let failed = try cli2.run(["trigger", "shop/hourly-sync", "--retries", "1", "--backoff-base", "10ms"], env: secretEnv)
+        #expect(failed.status == 2)
+        #expect(failed.stdout.contains("http_error") && failed.stdout.contains("dead letter #1"))
+        #expect(failing.requests.count == 2)
+    }
+
+    @Test("exit 1: unknown job with a suggestion; a SQL job cannot be fired")
+    func exitOne() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        let unknown = try cli.run(["trigger", "shop/hourly-synk"], env: secretEnv)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("Did you mean 'shop/hourly-sync'?"))
+        let sql = try cli.run(["trigger", "shop/keep-alive"], env: secretEnv)
+        #expect(sql.status == 1)
+        #expect(sql.stderr.contains("cannot be fired over HTTP"))
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test("exit 64: usage errors", arguments: [
+        ["trigger"], ["trigger", "shop/hourly-sync", "--due"], ["trigger", "not-an-address"],
+        ["trigger", "shop/hourly-sync", "--timeout", "soon"], ["trigger", "shop/hourly-sync", "--body", "{nope"],
+        ["trigger", "--schedule", "daily"], ["trigger", "--due", "--at", "09:00"], ["trigger", "shop/hourly-sync", "--retries", "11"],
+    ])
+    func exitSixtyFour(arguments: [String]) throws {
+        let cli = try RBSCronProcess()
+        defer { cli.cleanup() }
+        let outcome = try cli.run(arguments)
+        #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
+    }
+
+    @Test("--dry-run prints the request with the secret masked and sends nothing")
+    func dryRun() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        let outcome = try cli.run(["trigger", "shop/hourly-sync", "--dry-run", "--body", #"{"n":1}"#], env: secretEnv)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("POST \(server.baseURL)/api/cron/hourly-sync"))
+        #expect(outcome.stdout.contains("Authorization: Bearer e2e-…(28 chars)"))
+        #expect(outcome.stdout.contains(#"{"n":1}"#))
+        #expect(!outcome.stdout.contains(Self.secret))
+        #expect(server.requests.isEmpty)
+        let runs = try cli.run(["trigger", "--replay-dead-letters", "--json"], env: secretEnv)
+        #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || runs.stdout.contains("[]"))
+    }
+
+    @Test("a group prints seed 003's summary JSON; --schedule picks the time-of-day group")
+    func groupSummary() throws {
+        let server = try TinyHTTPServer()
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        for arguments in [["trigger", "--group", "shop/dispatcher", "--json", "--parallel", "2"],
+                          ["trigger", "--app", "shop", "--schedule", "daily", "--at", "09:00", "--json"]] {
+            let outcome = try cli.run(arguments, env: secretEnv)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+            #expect(Set(json.keys) == ["success", "schedule", "summary", "results"])
+            let summary = try #require(json["summary"] as? [String: Any])
+            #expect(summary["total"] as? Int == 2 && summary["succeeded"] as? Int == 2 && summary["failed"] as? Int == 0)
+            #expect(summary["totalDuration"] is Int)
+            let results = try #require(json["results"] as? [[String: Any]])
+            #expect(results.map { $0["taskId"] as? String } == ["step-one", "step-two"])
+            #expect(results.first?["message"] as? String == "handled")
+        }
+        #expect(server.requests.count == 4)
+    }
+
+    @Test("--due from two rbscron processes at once sends each fire once")
+    func dueTwoProcesses() throws {
+        let server = try TinyHTTPServer(delayMs: 200)
+        defer { server.stop() }
+        let cli = try setUp(server)
+        defer { cli.cleanup() }
+        let arguments = ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"]
+        let outcomes = TestBox<[Outcome]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            if let outcome = try? cli.run(arguments, env: secretEnv) { outcomes.mutate { $0.append(outcome) } }
+        }
+        let both = outcomes.value
+        #expect(both.count == 2)
+        #expect(both.allSatisfy { $0.status == 0 }, "\(both.map(\.stderr))")
+        // Due at 09:10 within 30 minutes: hourly-sync (09:00) and dispatcher (09:00); fan-out children are not scheduled.
+        let paths = server.requests.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }.sorted()
+        #expect(paths == ["/api/cron/dispatcher", "/api/cron/hourly-sync"])
+        let fired = both.compactMap { try? JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) as? [[String: Any]] }.flatMap { $0 }
+        #expect(fired.count == 2 && fired.allSatisfy { $0["source"] as? String == "due" && $0["scheduled_for"] as? String == "2026-04-10T09:00:00Z" })
+
+        let again = try cli.run(arguments, env: secretEnv)
+        #expect(again.status == 0 && again.stderr.contains("already fired"))
+        #expect(server.requests.count == 2)
+    }
+}
+
+final class TestBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
+}
