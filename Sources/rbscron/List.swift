@@ -19,7 +19,7 @@ extension RBSCron {
 
 /// Filters shared by the `list` subcommands.
 struct ListFilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Only this app (its slug, e.g. la-hoja).", valueName: "app"))
+    @Option(help: ArgumentHelp("Only this app (its slug, e.g. la-hoja).", valueName: "app"), completion: InventoryCompletion.apps)
     var app: String?
 
     @Option(help: ArgumentHelp("Only this layer: \(Layer.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "layer"))

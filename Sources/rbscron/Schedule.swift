@@ -64,7 +64,7 @@ extension RBSCron.Schedule {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: ArgumentHelp("A cron expression (quote it) or a job address APP/JOB.", valueName: "expr|app/job"))
+        @Argument(help: ArgumentHelp("A cron expression (quote it) or a job address APP/JOB.", valueName: "expr|app/job"), completion: InventoryCompletion.jobs)
         var expression: String
 
         @Option(help: ArgumentHelp("Fires strictly after this RFC 3339 time (default: now).", valueName: "time"))
@@ -160,7 +160,7 @@ extension RBSCron.Schedule {
         @Option(help: ArgumentHelp("Window start, RFC 3339 (default: now).", valueName: "time"))
         var from: String?
 
-        @Option(help: ArgumentHelp("Only this app's fires (its slug).", valueName: "app"))
+        @Option(help: ArgumentHelp("Only this app's fires (its slug).", valueName: "app"), completion: InventoryCompletion.apps)
         var app: String?
 
         @Option(help: ArgumentHelp("The zone times and the hour ruler are shown in (default: UTC).", valueName: "zone"))
@@ -214,7 +214,7 @@ extension RBSCron.Schedule {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Option(help: ArgumentHelp("Only this app's jobs (its slug).", valueName: "app"))
+        @Option(help: ArgumentHelp("Only this app's jobs (its slug).", valueName: "app"), completion: InventoryCompletion.apps)
         var app: String?
 
         @Flag(help: "Exit 2 when any finding is an error.")

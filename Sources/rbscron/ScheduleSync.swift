@@ -7,7 +7,7 @@ struct LayerSyncOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The layer: qstash, vercel or pg_cron.", valueName: "layer"))
     var layer: Layer
 
-    @Option(help: ArgumentHelp("Only this app (required for vercel and pg_cron).", valueName: "app"))
+    @Option(help: ArgumentHelp("Only this app (required for vercel and pg_cron).", valueName: "app"), completion: InventoryCompletion.apps)
     var app: String?
 
     @Option(name: .customLong("vercel-json"), help: ArgumentHelp("The app's vercel.json (vercel layer; default ./vercel.json).", valueName: "path"))
@@ -228,7 +228,7 @@ extension RBSCron.Schedule {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job")) var job: String
+        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
 
         func validate() throws {
             guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }
@@ -252,7 +252,7 @@ extension RBSCron.Schedule {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job")) var job: String
+        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
 
         func validate() throws {
             guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }

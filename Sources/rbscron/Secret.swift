@@ -106,7 +106,7 @@ extension RBSCron.Secret {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "An app's slug, or global.", completion: InventoryCompletion.scopes) var scope: String
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
         @OptionGroup var input: SecretInputOptions
 
@@ -136,7 +136,7 @@ extension RBSCron.Secret {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: ArgumentHelp("Only this app's secrets and jobs (global secrets are shown too).", valueName: "app"))
+        @Option(help: ArgumentHelp("Only this app's secrets and jobs (global secrets are shown too).", valueName: "app"), completion: InventoryCompletion.apps)
         var app: String?
 
         mutating func run() async throws {
@@ -181,7 +181,7 @@ extension RBSCron.Secret {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "An app's slug, or global.", completion: InventoryCompletion.scopes) var scope: String
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
         @Flag(help: "Really print the value.") var reveal = false
 
@@ -216,7 +216,7 @@ extension RBSCron.Secret {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "An app's slug, or global.", completion: InventoryCompletion.scopes) var scope: String
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
         @Flag(help: "Generate the new value instead of reading it.") var generate = false
         @Option(help: ArgumentHelp("How long the previous value stays valid (e.g. 24h, 0s for none).", valueName: "duration"))
@@ -266,7 +266,7 @@ extension RBSCron.Secret {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "An app's slug, or global.") var scope: String
+        @Argument(help: "An app's slug, or global.", completion: InventoryCompletion.scopes) var scope: String
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
 
         mutating func run() async throws {

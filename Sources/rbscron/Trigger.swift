@@ -33,7 +33,7 @@ extension RBSCron {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Argument(help: ArgumentHelp("The jobs to fire, as APP/JOB.", valueName: "app/job"))
+        @Argument(help: ArgumentHelp("The jobs to fire, as APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs)
         var jobs: [String] = []
 
         @Flag(help: "Print the exact requests (credentials masked); send nothing, record nothing.")
@@ -69,10 +69,10 @@ extension RBSCron {
         @Option(help: ArgumentHelp("How long an open breaker skips the job before a probe.", valueName: "duration"))
         var breakerCooldown = "15m"
 
-        @Option(help: ArgumentHelp("Fire this dispatcher's fan-out children in order (the fallback when it is broken).", valueName: "app/job"))
+        @Option(help: ArgumentHelp("Fire this dispatcher's fan-out children in order (the fallback when it is broken).", valueName: "app/job"), completion: InventoryCompletion.jobs)
         var group: String?
 
-        @Option(help: ArgumentHelp("The app for --schedule; a filter for --due and --replay-dead-letters.", valueName: "app"))
+        @Option(help: ArgumentHelp("The app for --schedule; a filter for --due and --replay-dead-letters.", valueName: "app"), completion: InventoryCompletion.apps)
         var app: String?
 
         @Option(help: ArgumentHelp("Fire the app's time-of-day group: hourly, daily or weekly.", valueName: "cadence"))
