@@ -59,14 +59,15 @@ export RBSCRON_DB="$WORK/inventory.sqlite"
 
 peak() { curl -s "$BASE/__peak"; }
 
-# measure LABEL CMD…: runs CMD under /usr/bin/time -v; prints "label wall_s rss_mib" into $WORK/results.
+# measure LABEL OUTFILE CMD…: runs CMD (stdout to OUTFILE) under /usr/bin/time -v; prints wall time,
+# max RSS, exit status, and what the server saw (requests served, peak in flight).
 measure() {
-    local label="$1"; shift
+    local label="$1" outfile="$2"; shift 2
     peak >/dev/null    # reset the server's in-flight peak
     local start end
     start=$(date +%s.%N)
     set +e
-    /usr/bin/time -v -o "$WORK/time.txt" "$@"
+    /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$outfile"
     local rc=$?
     set -e
     end=$(date +%s.%N)
@@ -75,19 +76,19 @@ measure() {
     wall=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.3f", e - s}')
     read -r server_peak served < <(peak)
     printf '%-32s %8s s %8.1f MiB  exit %d  served %4d  peak in flight %4d\n' \
-        "$label" "$wall" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$rc" "$served" "$server_peak" | tee -a "$WORK/results"
+        "$label" "$wall" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$rc" "$served" "$server_peak"
     echo "$label|$wall" >>"$WORK/walls"
 }
 
 echo "health-check bench: $N endpoints answering after ${DELAY}s, rbscron $("$BIN" --version), $(nproc) CPUs"
 echo
 for c in $CONCURRENCIES; do
-    measure "rbscron concurrency $c" "$BIN" health-check --concurrency "$c" --json >"$WORK/out-$c.json"
+    measure "rbscron concurrency $c" "$WORK/out-$c.json" "$BIN" health-check --concurrency "$c" --json
     up=$(grep -c '"status" : "up"' "$WORK/out-$c.json" || true)
     [ "$up" -eq "$N" ] || echo "  warning: only $up of $N apps were up at concurrency $c" >&2
 done
-measure "curl, sequential loop" bash -c 'while read -r u; do curl -s -o /dev/null -I "$u"; done <"$1"' _ "$WORK/urls.txt"
-measure "xargs -P 100 curl" bash -c 'xargs -P 100 -n 1 curl -s -o /dev/null -I <"$1"' _ "$WORK/urls.txt"
+measure "curl, sequential loop" /dev/null bash -c 'while read -r u; do curl -s -o /dev/null -I "$u"; done <"$1"' _ "$WORK/urls.txt"
+measure "xargs -P 100 curl" /dev/null bash -c 'xargs -P 100 -n 1 curl -s -o /dev/null -I <"$1"' _ "$WORK/urls.txt"
 
 echo
 wall() { awk -F'|' -v l="$1" '$1 == l {print $2}' "$WORK/walls"; }
