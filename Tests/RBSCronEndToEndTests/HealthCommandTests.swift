@@ -142,6 +142,40 @@ struct HealthCommandTests {
         #expect(one.stdout.contains("1 apps: 1 up"))
     }
 
+    @Test("on a terminal a progress line counts the apps on stderr; with --json, nothing", 
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script(1) gives the command a terminal"))
+    func progressOnTerminal() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        try Self.setUp(rbs, server: server, hubPath: "/ok")
+
+        // script(1) runs the command on a pseudo-terminal; everything it wrote comes back on stdout.
+        func onTerminal(_ arguments: [String]) throws -> Outcome {
+            let command = ([RBSCronProcess.binary.path, "--db", rbs.db] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+            process.environment = rbs.environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Outcome(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        }
+        let table = try onTerminal(["health-check", "--no-record"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("checking 3/3 apps"))
+        #expect(table.stdout.contains("3 apps: 3 up"))
+        let json = try onTerminal(["health-check", "--no-record", "--json"])
+        #expect(json.status == 0)
+        #expect(!json.stdout.contains("checking"))
+        #expect(json.stdout.contains("\"status\" : \"up\""))
+    }
+
     @Test("bad options are usage errors (64); an unknown app is an error (1)")
     func usage() throws {
         let rbs = try RBSCronProcess()
