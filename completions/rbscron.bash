@@ -180,13 +180,13 @@ _rbscron() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|import|export|schedule|trigger|secret|help)
+    list|import|export|schedule|trigger|health-check|keepalive|secret|help)
         # Offer subcommand argument completions
         "_rbscron_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list import export schedule trigger secret help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive secret help' -- "${cur}"))
         ;;
     esac
 }
@@ -595,6 +595,59 @@ _rbscron_trigger() {
     case "${positional_number}" in
     *)
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion trigger -- positional@0 "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_rbscron_health-check() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --no-record --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --app --timeout --concurrency --slow)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion health-check -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--slow')
+        return
+        ;;
+    esac
+}
+
+_rbscron_keepalive() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --status --sql --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --project --out --timeout)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--project')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion keepalive -- --project "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--out')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+
+/// One stored health check (a row of `health_checks`).
+public struct HealthCheckRecord: Sendable, Equatable {
+    public var app: String
+    public var checkedAt: Date
+    public var status: HealthStatus
+    public var method: String
+    public var httpStatus: Int?
+    /// A ``HealthReason`` raw value, or nil when the app was up.
+    public var reason: String?
+    public var dnsMs: Double?
+    public var connectMs: Double?
+    public var tlsMs: Double?
+    public var firstByteMs: Double?
+    public var totalMs: Double?
+}
+
+/// One stored keep-alive ping (a row of `keepalive_pings`).
+public struct KeepalivePingRecord: Sendable, Equatable {
+    public var app: String
+    public var pingedAt: Date
+    public var ok: Bool
+    public var httpStatus: Int?
+    public var error: String?
+    public var totalMs: Double?
+
+    public init(app: String, pingedAt: Date, ok: Bool, httpStatus: Int? = nil, error: String? = nil, totalMs: Double? = nil) {
+        self.app = app
+        self.pingedAt = pingedAt
+        self.ok = ok
+        self.httpStatus = httpStatus
+        self.error = error
+        self.totalMs = totalMs
+    }
+}
+
+/// The last keep-alive activity of one app, as `keepalive --status` needs it.
+public struct KeepaliveHistory: Sendable, Equatable {
+    public var lastSuccess: Date?
+    public var lastAttempt: Date?
+    /// The error of the last attempt, when it failed.
+    public var lastError: String?
+
+    public init(lastSuccess: Date? = nil, lastAttempt: Date? = nil, lastError: String? = nil) {
+        self.lastSuccess = lastSuccess
+        self.lastAttempt = lastAttempt
+        self.lastError = lastError
+    }
+}
+
+extension InventoryStore {
+    // MARK: health_checks
+
+    /// Records a run's results in one transaction.
+    public func recordHealthChecks(_ results: [HealthResult]) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                let statement = try db.makeStatement(sql: """
+                    INSERT INTO health_checks (app, checked_at, status, method, http_status, reason,
+                                               dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for r in results {
+                    try statement.execute(arguments: [
+                        r.app, Timestamp.ms(r.checkedAt), r.status.rawValue, r.method, r.httpStatus, r.reason?.rawValue,
+                        r.timings.dnsMs, r.timings.connectMs, r.timings.tlsMs, r.timings.firstByteMs, r.timings.totalMs,
+                    ])
+                }
+            }
+        }
+    }
+
+    /// Stored health checks, newest first; only `app`'s when given.
+    public func healthChecks(app: String? = nil, limit: Int = 1000) throws(StoreError) -> [HealthCheckRecord] {
+        try run {
+            try writer.read { db in
+                var sql = "SELECT * FROM health_checks"
+                var arguments: StatementArguments = []
+                if let app {
+                    sql += " WHERE app = ?"
+                    arguments += [app]
+                }
+                sql += " ORDER BY checked_at DESC, id DESC LIMIT ?"
+                arguments += [max(0, limit)]
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    HealthCheckRecord(
+                        app: row["app"], checkedAt: Timestamp.date(ms: row["checked_at"]),
+                        status: HealthStatus(rawValue: row["status"]) ?? .down, method: row["method"],
+                        httpStatus: row["http_status"], reason: row["reason"], dnsMs: row["dns_ms"],
+                        connectMs: row["connect_ms"], tlsMs: row["tls_ms"], firstByteMs: row["first_byte_ms"],
+                        totalMs: row["total_ms"])
+                }
+            }
+        }
+    }
+
+    /// Deletes health checks made before `cutoff` (retention: `cleanup` passes 30 days ago). Returns how many.
+    @discardableResult
+    public func pruneHealthChecks(olderThan cutoff: Date) throws(StoreError) -> Int {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: "DELETE FROM health_checks WHERE checked_at < ?", arguments: [Timestamp.ms(cutoff)])
+                return db.changesCount
+            }
+        }
+    }
+
+    // MARK: keepalive_pings
+
+    /// Records keep-alive pings in one transaction.
+    public func recordKeepalivePings(_ pings: [KeepalivePingRecord]) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                for p in pings {
+                    try db.execute(sql: """
+                        INSERT INTO keepalive_pings (app, pinged_at, ok, http_status, error, total_ms)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [p.app, Timestamp.ms(p.pingedAt), p.ok, p.httpStatus, p.error, p.totalMs])
+                }
+            }
+        }
+    }
+
+    /// Per app: the last successful ping, the last attempt and its error if it failed.
+    public func keepaliveHistory() throws(StoreError) -> [String: KeepaliveHistory] {
+        try run {
+            try writer.read { db in
+                var history: [String: KeepaliveHistory] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT app, MAX(CASE WHEN ok = 1 THEN pinged_at END) AS last_ok, MAX(pinged_at) AS last_attempt
+                    FROM keepalive_pings GROUP BY app
+                    """) {
+                    let app: String = row["app"]
+                    let lastAttempt: Int64 = row["last_attempt"]
+                    let error = try String.fetchOne(db, sql: """
+                        SELECT error FROM keepalive_pings WHERE app = ? AND pinged_at = ? AND ok = 0
+                        ORDER BY id DESC LIMIT 1
+                        """, arguments: [app, lastAttempt])
+                    history[app] = KeepaliveHistory(
+                        lastSuccess: (row["last_ok"] as Int64?).map(Timestamp.date(ms:)),
+                        lastAttempt: Timestamp.date(ms: lastAttempt), lastError: error)
+                }
+                return history
+            }
+        }
+    }
+
+    /// Deletes keep-alive pings made before `cutoff`. Returns how many.
+    @discardableResult
+    public func pruneKeepalivePings(olderThan cutoff: Date) throws(StoreError) -> Int {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: "DELETE FROM keepalive_pings WHERE pinged_at < ?", arguments: [Timestamp.ms(cutoff)])
+                return db.changesCount
+            }
+        }
+    }
+}

@@ -1,0 +1,394 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `health-check` and `keepalive` through the built binary: exit codes, stdout/stderr, JSON shapes.
+@Suite("health-check and keepalive commands", .timeLimit(.minutes(2)))
+struct HealthCommandTests {
+    static let anonKey = "anon-e2e-\(UUID().uuidString)"
+
+    /// A loopback server for the apps of the manifest: `/ok` 200, `/fail` 500, `/405` 405 to HEAD and 200 to GET,
+    /// and PostgREST's keep-alive RPC, which wants `anonKey` as apikey and Bearer.
+    static func server() throws -> HealthE2EServer {
+        try HealthE2EServer { method, path, headers in
+            switch path {
+            case "/ok": return 200
+            case "/fail": return 500
+            case "/405": return method == "HEAD" ? 405 : 200
+            case "/rest/v1/rpc/keep_alive":
+                return headers["apikey"] == anonKey && headers["authorization"] == "Bearer \(anonKey)" && method == "POST" ? 204 : 401
+            default: return 404
+            }
+        }
+    }
+
+    /// Three apps: `hub` (whose health is `hubPath`) fans out to `leaf`; `door` answers 405 to HEAD.
+    static func manifest(base: String, hubPath: String) -> String {
+        """
+        version: 1
+        apps:
+          - name: hub
+            display_name: Hub
+            base_url: \(base)
+            platform: vercel
+            health: {path: \(hubPath), method: HEAD, expect: 200}
+            supabase: {url: \(base), project_ref: hubref}
+            jobs:
+              - {name: heartbeat, path: /api/cron/heartbeat, layer: qstash, schedule: "*/30 * * * *", auth: qstash}
+              - {name: keep-alive-ping, sql: "SELECT keep_alive()", layer: pg_cron, schedule: "0 12 */3 * *", auth: none}
+          - name: leaf
+            display_name: Leaf
+            base_url: \(base)
+            platform: vercel
+            health: {path: /ok}
+            supabase: {}
+            jobs:
+              - {name: dispatcher, path: /api/cron/dispatcher, layer: fanout, triggered_by: hub/heartbeat, order: 1}
+          - name: door
+            display_name: Door
+            base_url: \(base)
+            platform: vercel
+            health: {path: /405}
+        """
+    }
+
+    static func setUp(_ rbs: RBSCronProcess, server: HealthE2EServer, hubPath: String) throws {
+        let file = rbs.home.appendingPathComponent("apps.yaml")
+        try Data(manifest(base: server.baseURL, hubPath: hubPath).utf8).write(to: file)
+        let imported = try rbs.run(["import", file.path])
+        #expect(imported.status == 0, "import failed: \(imported.stderr)")
+    }
+
+    static func sqlite(_ db: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [db, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static var hasSQLite3: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") }
+
+    @Test("all up: exit 0, a table and a summary on stdout, nothing on stderr off a terminal")
+    func allUp() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        try Self.setUp(rbs, server: server, hubPath: "/ok")
+
+        let outcome = try rbs.run(["health-check"])
+        #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
+        #expect(outcome.stdout.contains("3 apps: 3 up, 0 degraded, 0 down"))
+        #expect(outcome.stderr.isEmpty, "no progress line when stderr is not a terminal")
+    }
+
+    @Test("a fan-out parent down: exit 2, the JSON list with its dependents, results recorded")
+    func parentDown() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        try Self.setUp(rbs, server: server, hubPath: "/fail")
+
+        let outcome = try rbs.run(["health-check", "--json", "--concurrency", "2"])
+        #expect(outcome.status == 2, "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.isEmpty)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
+        #expect(results.map { $0["app"] as? String } == ["hub", "leaf", "door"])
+        for result in results {
+            #expect(Set(result.keys) == ["app", "url", "method", "status", "http_status", "expected_status", "reason", "detail",
+                                         "timings", "checked_at", "dependents_affected"])
+            let timings = try #require(result["timings"] as? [String: Any])
+            #expect(Set(timings.keys) == ["dns_ms", "connect_ms", "tls_ms", "first_byte_ms", "total_ms"])
+            #expect(Timestamp8601.parse(result["checked_at"] as? String))
+        }
+        let hub = results[0]
+        #expect(hub["status"] as? String == "down")
+        #expect(hub["http_status"] as? Int == 500)
+        #expect(hub["reason"] as? String == "http_status")
+        #expect(hub["url"] as? String == server.baseURL + "/fail")
+        let dependents = try #require(hub["dependents_affected"] as? [[String: Any]])
+        #expect(dependents.count == 1)
+        #expect(dependents.first?["app"] as? String == "leaf")
+        #expect(dependents.first?["jobs"] as? [String] == ["leaf/dispatcher"])
+        #expect(dependents.first?["triggered_by"] as? [String] == ["hub/heartbeat"])
+        #expect(results[1]["status"] as? String == "up")
+        #expect(results[1]["reason"] is NSNull)
+        #expect(results[2]["method"] as? String == "GET", "405 to HEAD, retried with GET")
+
+        let table = try rbs.run(["health-check", "--no-record"])
+        #expect(table.status == 2)
+        #expect(table.stdout.contains("hub is down"))
+        #expect(table.stdout.contains("leaf: leaf/dispatcher (fired by hub/heartbeat)"))
+        #expect(table.stdout.contains("3 apps: 2 up, 0 degraded, 1 down"))
+
+        if Self.hasSQLite3 {
+            // Two runs, one with --no-record: three rows, from the first run only.
+            #expect(try Self.sqlite(rbs.db, "SELECT COUNT(*) FROM health_checks") == "3")
+            #expect(try Self.sqlite(rbs.db, "SELECT status || ',' || IFNULL(reason,'') FROM health_checks WHERE app = 'hub'") == "down,http_status")
+        }
+        let one = try rbs.run(["health-check", "--app", "leaf", "--no-record"])
+        #expect(one.status == 0)
+        #expect(one.stdout.contains("1 apps: 1 up"))
+    }
+
+    @Test("on a terminal a progress line counts the apps on stderr; with --json, nothing", 
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script(1) gives the command a terminal"))
+    func progressOnTerminal() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        try Self.setUp(rbs, server: server, hubPath: "/ok")
+
+        // script(1) runs the command on a pseudo-terminal; everything it wrote comes back on stdout.
+        func onTerminal(_ arguments: [String]) throws -> Outcome {
+            let command = ([RBSCronProcess.binary.path, "--db", rbs.db] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+            process.environment = rbs.environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Outcome(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        }
+        let table = try onTerminal(["health-check", "--no-record"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("checking 3/3 apps"))
+        #expect(table.stdout.contains("3 apps: 3 up"))
+        let json = try onTerminal(["health-check", "--no-record", "--json"])
+        #expect(json.status == 0)
+        #expect(!json.stdout.contains("checking"))
+        #expect(json.stdout.contains("\"status\" : \"up\""))
+    }
+
+    @Test("bad options are usage errors (64); an unknown app is an error (1)")
+    func usage() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        #expect(try rbs.run(["health-check", "--timeout", "soon"]).status == 64)
+        #expect(try rbs.run(["health-check", "--concurrency", "0"]).status == 64)
+        #expect(try rbs.run(["health-check", "--slow", "0s"]).status == 64)
+        let unknown = try rbs.run(["health-check", "--app", "camnio"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("Did you mean 'camino'?"))
+        #expect(try rbs.run(["keepalive", "--status", "--sql"]).status == 64)
+        #expect(try rbs.run(["keepalive", "--out", "/tmp"]).status == 64)
+        for command in ["health-check", "keepalive"] {
+            let help = try rbs.run([command, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Examples:"))
+        }
+    }
+
+    @Test("keepalive: the RPC with the key, recorded; a missing key denied (exit 2); status from the record")
+    func keepalive() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        try Self.setUp(rbs, server: server, hubPath: "/ok")
+
+        // No master key, no secret: hub is denied (no request); leaf has no URL.
+        let denied = try rbs.run(["keepalive"])
+        #expect(denied.status == 2)
+        #expect(denied.stdout.contains("denied"))
+        #expect(denied.stdout.contains("not configured"))
+        #expect(server.paths.isEmpty)
+
+        #expect(try rbs.run(["secret", "set", "hub", "SUPABASE_ANON_KEY"], stdin: Self.anonKey).status == 0)
+        let ok = try rbs.run(["keepalive", "--json"])
+        #expect(ok.status == 0, "stderr: \(ok.stderr)")
+        #expect(!ok.stdout.contains(Self.anonKey) && !ok.stderr.contains(Self.anonKey))
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]])
+        #expect(results.map { $0["app"] as? String } == ["hub", "leaf"])
+        #expect(results.map { $0["outcome"] as? String } == ["ok", "not_configured"])
+        #expect(results[0]["mode"] as? String == "rpc")
+        #expect(results[0]["key"] as? String == "SUPABASE_ANON_KEY")
+        #expect(server.paths == ["/rest/v1/rpc/keep_alive"])
+
+        let status = try rbs.run(["keepalive", "--status", "--json"])
+        #expect(status.status == 0)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["state"] as? String } == ["ok", "not_configured"])
+        #expect(((entries[0]["days_since"] as? Double) ?? 99) < 0.01)
+
+        if Self.hasSQLite3 {
+            // Move the successful ping 6.1 days into the past: overdue, exit 2, and a warning on stderr.
+            _ = try Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at - 527040000 WHERE ok = 1")
+            let overdue = try rbs.run(["keepalive", "--status"])
+            #expect(overdue.status == 2)
+            #expect(overdue.stdout.contains("overdue"))
+            #expect(overdue.stderr.contains("hub: 6.1 days since the last successful ping"))
+            _ = try Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at + 86400000 WHERE ok = 1")
+            let warn = try rbs.run(["keepalive", "--status"])
+            #expect(warn.status == 0)
+            #expect(warn.stdout.contains("warn"))
+        }
+    }
+
+    @Test("keepalive --sql: the migration on stdout, or written under its suggested name with --out")
+    func sql() throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let printed = try rbs.run(["keepalive", "--sql", "--project", "baul"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.hasPrefix("-- rbscron keep-alive migration for Baúl (baul)"))
+        #expect(printed.stdout.components(separatedBy: "SELECT cron.schedule(").count == 3)
+
+        let choose = try rbs.run(["keepalive", "--sql"])
+        #expect(choose.status == 64)
+        #expect(choose.stderr.contains("choose one with --project"))
+        #expect(try rbs.run(["keepalive", "--sql", "--project", "caracol"]).status == 1)
+
+        let folder = rbs.home.appendingPathComponent("migrations")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let written = try rbs.run(["keepalive", "--sql", "--project", "agora", "--out", folder.path])
+        #expect(written.status == 0, "stderr: \(written.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.count == 1)
+        let name = try #require(files.first)
+        #expect(name.hasSuffix("_rbscron_keep_alive.sql") && name.count == "20260410120000_rbscron_keep_alive.sql".count)
+        let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        #expect(text.contains("SELECT cron.schedule('keep-alive-ping', '0 12 */3 * *', 'SELECT keep_alive()');"))
+        #expect(try rbs.run(["keepalive", "--sql", "--project", "agora", "--out", rbs.home.appendingPathComponent("nope").path]).status == 1)
+    }
+}
+
+enum Timestamp8601 {
+    /// True when `text` is RFC 3339 UTC (`…Z`).
+    static func parse(_ text: String?) -> Bool {
+        guard let text, text.hasSuffix("Z") else { return false }
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: text.contains("."))
+        return (try? Date(text, strategy: style)) != nil
+    }
+}
+
+/// A small threaded HTTP/1.1 server on 127.0.0.1 for the end-to-end tests: keep-alive, HEAD without a
+/// body, request bodies read by Content-Length, the status chosen by `status(method, path, headers)`.
+final class HealthE2EServer: @unchecked Sendable {
+    let port: UInt16
+    private let listener: Int32
+    private let lock = NSLock()
+    private var stopping = false
+    private var seenPaths: [String] = []
+    private let status: @Sendable (String, String, [String: String]) -> Int
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var paths: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seenPaths
+    }
+
+    init(status: @escaping @Sendable (String, String, [String: String]) -> Int) throws {
+        self.status = status
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 128) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw CocoaError(.fileWriteUnknown)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: address.sin_port)
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    func stop() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    private func acceptLoop() {
+        while !isStopping {
+            var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 50) > 0 else { continue }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            Thread { [self] in
+                serve(client)
+                close(client)
+            }.start()
+        }
+        close(listener)
+    }
+
+    private func serve(_ fd: Int32) {
+        var buffer = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let terminator = Data("\r\n\r\n".utf8)
+        while true {
+            while buffer.range(of: terminator) == nil {
+                let count = recv(fd, &chunk, chunk.count, 0)
+                guard count > 0 else { return }
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+            guard let end = buffer.range(of: terminator) else { return }
+            let head = String(decoding: buffer[buffer.startIndex..<end.lowerBound], as: UTF8.self)
+            buffer.removeSubrange(buffer.startIndex..<end.upperBound)
+            let lines = head.components(separatedBy: "\r\n")
+            let parts = (lines.first ?? "").split(separator: " ").map(String.init)
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = Int(headers["content-length"] ?? "") ?? 0
+            while buffer.count < length {
+                let count = recv(fd, &chunk, chunk.count, 0)
+                guard count > 0 else { return }
+                buffer.append(contentsOf: chunk[0..<count])
+            }
+            buffer.removeFirst(min(length, buffer.count))
+            let method = parts.first ?? "", path = parts.count > 1 ? parts[1] : ""
+            lock.lock()
+            seenPaths.append(path)
+            lock.unlock()
+            let code = status(method, path, headers)
+            let declared = code == 204 ? "" : "ok"
+            let body = method == "HEAD" ? "" : declared
+            let response = Array("HTTP/1.1 \(code) E2E\r\nContent-Length: \(declared.utf8.count)\r\n\r\n\(body)".utf8)
+            var offset = 0
+            while offset < response.count {
+                let sent = response[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { return }
+                offset += sent
+            }
+        }
+    }
+}
