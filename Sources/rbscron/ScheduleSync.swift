@@ -227,19 +227,9 @@ extension RBSCron.Schedule {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
+        @OptionGroup var target: PauseTarget
 
-        func validate() throws {
-            guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }
-        }
-
-        mutating func run() async throws {
-            let context = try LayerContext(global: global)
-            let ref = try context.inventory.resolve(job).ref
-            let id = try await context.qstash().setPaused(ref, paused: true)
-            print("paused \(id) (\(ref))")
-        }
+        mutating func run() async throws { try await target.setPaused(true) }
     }
 
     struct Resume: AsyncParsableCommand {
@@ -251,18 +241,25 @@ extension RBSCron.Schedule {
                 """
         )
 
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
+        @OptionGroup var target: PauseTarget
 
-        func validate() throws {
-            guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }
-        }
+        mutating func run() async throws { try await target.setPaused(false) }
+    }
+}
 
-        mutating func run() async throws {
-            let context = try LayerContext(global: global)
-            let ref = try context.inventory.resolve(job).ref
-            let id = try await context.qstash().setPaused(ref, paused: false)
-            print("resumed \(id) (\(ref))")
-        }
+/// The job `schedule pause` and `schedule resume` act on.
+struct PauseTarget: ParsableArguments {
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
+
+    func validate() throws {
+        guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }
+    }
+
+    func setPaused(_ paused: Bool) async throws {
+        let context = try LayerContext(global: global)
+        let ref = try context.inventory.resolve(job).ref
+        let id = try await context.qstash().setPaused(ref, paused: paused)
+        print("\(paused ? "paused" : "resumed") \(id) (\(ref))")
     }
 }

@@ -50,7 +50,7 @@ final class CurlEasyTransfer: @unchecked Sendable {
     private var body = Data()
     private var bodyBytes = 0
     private var headers: [HTTPHeader] = []
-    private let cancelled = CurlLocked(false)
+    private let cancelled = Locked(false)
     private let completion: @Sendable (CurlHopOutcome) -> Void
 
     /// Builds and configures the handle. On failure returns the outcome to report instead.

@@ -11,7 +11,7 @@ final class CurlMultiExecutor: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer?
-    private let inbox = CurlLocked(Inbox())
+    private let inbox = Locked(Inbox())
     /// Only touched by the curl thread.
     private var active: [UnsafeMutableRawPointer: CurlEasyTransfer] = [:]
 
@@ -42,7 +42,7 @@ final class CurlMultiExecutor: @unchecked Sendable {
             let code = global == CURLE_OK ? CURLE_OUT_OF_MEMORY : global
             return .failure(code, "libcurl could not start a multi handle: \(CurlGlobal.message(code))", url: hop.url.string)
         }
-        let cancelBox = CurlLocked<CurlEasyTransfer?>(nil)
+        let cancelBox = Locked<CurlEasyTransfer?>(nil)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CurlHopOutcome, Never>) in
                 switch CurlEasyTransfer.make(hop, completion: { continuation.resume(returning: $0) }) {

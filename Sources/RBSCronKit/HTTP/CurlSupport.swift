@@ -14,17 +14,3 @@ enum CurlGlobal {
         String(cString: curl_easy_strerror(code))
     }
 }
-
-/// A value behind a lock, for the few pieces of state shared with the curl thread.
-final class CurlLocked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

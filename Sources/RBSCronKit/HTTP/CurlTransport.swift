@@ -107,15 +107,6 @@ public final class CurlTransport: HTTPTransport, Sendable {
         }
     }
 
-    public func sendAll(
-        _ requests: [HTTPRequest],
-        concurrency: Int,
-        onEach: (@Sendable (Int, Result<HTTPResponse, HTTPError>) -> Void)?
-    ) async -> [Result<HTTPResponse, HTTPError>] {
-        // Every request is one or more transfers on the same multi handle; the bound is the
-        // number of requests in flight, enforced by the shared task-group fan-out.
-        await boundedSendAll(requests, concurrency: concurrency, onEach: onEach)
-    }
 
     // MARK: helpers
 

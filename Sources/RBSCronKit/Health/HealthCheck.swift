@@ -211,7 +211,7 @@ public struct HealthChecker: Sendable {
     ) async throws(InventoryQueryError) -> HealthReport {
         let apps = try Self.targets(in: inventory, app: options.app)
         let total = apps.count
-        let done = HealthLocked(0)
+        let done = Locked(0)
         let results = await Self.bounded(apps, limit: options.concurrency) { app in
             let result = await self.check(app, options: options)
             let count = done.withLock { value -> Int in
@@ -334,19 +334,5 @@ public struct HealthChecker: Sendable {
             }
         }
         return results.compactMap { $0 }
-    }
-}
-
-/// A value behind a lock, for counters shared between tasks.
-final class HealthLocked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }
