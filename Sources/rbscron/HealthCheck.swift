@@ -107,7 +107,7 @@ extension RBSCron {
                 lines = ["no active apps to check"]
             } else {
                 lines.append("")
-                lines.append("\(report.results.count) apps: \(report.upCount) up, \(report.degradedCount) degraded, \(report.downCount) down")
+                lines.append("\(report.results.count) app\(report.results.count == 1 ? "" : "s"): \(report.upCount) up, \(report.degradedCount) degraded, \(report.downCount) down")
             }
             return lines.joined(separator: "\n")
         }

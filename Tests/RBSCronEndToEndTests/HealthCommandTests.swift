@@ -139,7 +139,7 @@ struct HealthCommandTests {
         }
         let one = try rbs.run(["health-check", "--app", "leaf", "--no-record"])
         #expect(one.status == 0)
-        #expect(one.stdout.contains("1 apps: 1 up"))
+        #expect(one.stdout.contains("1 app: 1 up"))
     }
 
     @Test("on a terminal a progress line counts the apps on stderr; with --json, nothing", 
