@@ -60,23 +60,25 @@ def realistic(db, jobs, apps, days, now_ms):
             continue
         source = "remote" if j["layer"] in ("qstash", "pg_cron") else "due"
         base = rng.uniform(120, 900)
+        fires = []
         for fire in it:
             t = int(fire.timestamp() * 1000)
-            if t > now_ms - 60_000:
+            if t > now_ms - 60_000 or len(fires) > 20_000:
                 break
+            fires.append(t)
+        for n, t in enumerate(fires):
             if ref in silent and t > now_ms - 2 * 86_400_000:
                 continue
-            fail = (ref in failing and t > now_ms - 20 * 3_600_000) or rng.random() < 0.02
+            # The failing jobs fail their last few fires: a current failure streak.
+            fail = (ref in failing and n >= len(fires) - 3) or rng.random() < 0.02
             outcome = rng.choice(["http_error", "timeout"]) if fail else "ok"
             duration = max(20.0, rng.gauss(base, base / 5)) * (1.6 if fail else 1.0)
             sched_for = t if source == "due" else None
             started = t + rng.randrange(200, 4000)
             rows.append((j["app"], j["name"], source, sched_for, started, started + int(duration), "finished", 1,
                          (503 if outcome == "http_error" else None) if fail else 200, outcome, duration, duration,
-                         ("HTTP 503 from " + j["path"]) if outcome == "http_error" else
+                         ("HTTP 503 from " + (j["path"] or "the database")) if outcome == "http_error" else
                          ("timed out after %ds" % (duration // 1000)) if fail else None))
-            if len(rows) > 60_000:
-                break
     db.executemany(INSERT, rows)
     for a in apps:
         for k in range(days * 24 * 2):

@@ -241,7 +241,7 @@ public enum Dashboard {
         margin-right:4px}.legend{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:8px 12px;\
         margin-bottom:14px}.legend ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 18px}\
         .legend h2{display:none}.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;\
-        vertical-align:middle}main{display:grid;grid-template-columns:repeat(auto-fill,minmax(640px,1fr));gap:14px}\
+        vertical-align:middle}main{display:grid;grid-template-columns:repeat(auto-fill,minmax(1100px,1fr));gap:14px}\
         section.app,.lower section{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:10px 12px}\
         .slug{color:#6b7280;font-weight:400;font-size:12px;margin-left:6px}.health{float:right;color:#374151;\
         font-weight:400;font-size:12px}table{border-collapse:collapse;width:100%}th{text-align:left;color:#6b7280;\
@@ -249,7 +249,7 @@ public enum Dashboard {
         border-bottom:1px solid #f3f4f6;white-space:nowrap}td.name{font-weight:500}.mono{font-family:ui-monospace,\
         Menlo,Consolas,monospace;font-size:12px}.err{white-space:normal;color:#991b1b;max-width:420px}\
         tr.status-red td.name{color:#b91c1c}tr.status-grey td{color:#6b7280}svg{vertical-align:middle}\
-        .lower{display:grid;grid-template-columns:repeat(auto-fill,minmax(640px,1fr));gap:14px;margin-top:14px}\
+        .lower{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px;margin-top:14px}\
         .empty{color:#6b7280}
         """
 }
