@@ -180,13 +180,13 @@ _rbscron() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|import|export|schedule|trigger|health-check|keepalive|secret|help)
+    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|help)
         # Offer subcommand argument completions
         "_rbscron_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive secret help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret help' -- "${cur}"))
         ;;
     esac
 }
@@ -648,6 +648,73 @@ _rbscron_keepalive() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_rbscron_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --exit-code --sync --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --app --job --since --html)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion stats -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--job')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion stats -- --job "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--html')
+        return
+        ;;
+    esac
+}
+
+_rbscron_cleanup() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --dry-run --vacuum --remote --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --older-than --runs --health-checks --dead-letters --keepalive-pings --layer --app)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--older-than')
+        return
+        ;;
+    '--runs')
+        return
+        ;;
+    '--health-checks')
+        return
+        ;;
+    '--dead-letters')
+        return
+        ;;
+    '--keepalive-pings')
+        return
+        ;;
+    '--layer')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion cleanup -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -72,6 +72,38 @@ struct ScheduleSyncTests {
         await standIn.stop()
     }
 
+    @Test("cleanup --remote deletes only rbscron's schedules that left the inventory; --dry-run deletes nothing")
+    func remoteCleanup() async throws {
+        let standIn = try await QStashStandIn.start(token: Self.token)
+        let p = try RBSCronProcess()
+        defer { p.cleanup() }
+        let env = ["QSTASH_URL": standIn.baseURL, "RBSCRON_MASTER_KEY": Self.masterKey]
+        #expect(try await run(p, ["secret", "set", "global", "QSTASH_TOKEN"], stdin: Self.token, env: env).status == 0)
+        #expect(try await run(p, ["schedule", "apply", "--layer", "qstash", "--app", "caracol"], env: env).status == 0)
+        // caracol's stamp queue is disabled in the inventory: its schedule is now an orphan.
+        let exported = try await run(p, ["export"])
+        let file = p.home.appendingPathComponent("inventory.yaml")
+        let edited = exported.stdout.replacingOccurrences(of: "- name: process-failed-queue\n",
+                                                          with: "- name: process-failed-queue\n    enabled: false\n")
+        #expect(edited != exported.stdout)
+        try Data(edited.utf8).write(to: file)
+        let imported = try await run(p, ["import", file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        let dry = try await run(p, ["cleanup", "--remote", "--layer", "qstash", "--dry-run", "--json"], env: env)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("rbs-caracol-process-failed-queue") && dry.stdout.contains("\"dry_run\" : true"))
+        let done = try await run(p, ["cleanup", "--remote", "--layer", "qstash"], env: env)
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stdout.contains("deleted 1 orphan schedules"))
+        let again = try await run(p, ["cleanup", "--remote", "--layer", "qstash"], env: env)
+        #expect(again.stdout.contains("deleted 0 orphan schedules"))
+        for outcome in [dry, done, again] { #expect(!outcome.stdout.contains(Self.token) && !outcome.stderr.contains(Self.token)) }
+        #expect(try await run(p, ["cleanup", "--remote"]).status == 64)
+        #expect(try await run(p, ["cleanup", "--remote", "--layer", "vercel"]).status == 64)
+        #expect(try await run(p, ["cleanup", "--app", "caracol"]).status == 64)
+    }
+
     @Test("vercel: apply rewrites the crons of vercel.json and a second plan --exit-code is clean; usage errors exit 64")
     func vercel() async throws {
         let p = try RBSCronProcess()

@@ -96,16 +96,6 @@ extension InventoryStore {
         }
     }
 
-    /// Deletes health checks made before `cutoff` (retention: `cleanup` passes 30 days ago). Returns how many.
-    @discardableResult
-    public func pruneHealthChecks(olderThan cutoff: Date) throws(StoreError) -> Int {
-        try run {
-            try writer.write { db in
-                try db.execute(sql: "DELETE FROM health_checks WHERE checked_at < ?", arguments: [Timestamp.ms(cutoff)])
-                return db.changesCount
-            }
-        }
-    }
 
     // MARK: keepalive_pings
 
@@ -143,17 +133,6 @@ extension InventoryStore {
                         lastAttempt: Timestamp.date(ms: lastAttempt), lastError: error)
                 }
                 return history
-            }
-        }
-    }
-
-    /// Deletes keep-alive pings made before `cutoff`. Returns how many.
-    @discardableResult
-    public func pruneKeepalivePings(olderThan cutoff: Date) throws(StoreError) -> Int {
-        try run {
-            try writer.write { db in
-                try db.execute(sql: "DELETE FROM keepalive_pings WHERE pinged_at < ?", arguments: [Timestamp.ms(cutoff)])
-                return db.changesCount
             }
         }
     }

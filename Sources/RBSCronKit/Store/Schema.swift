@@ -134,6 +134,15 @@ enum Schema {
             // The seed-003 time-of-day group (`hourly`, `daily@09:00`, …); NULL for most jobs.
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN task_group TEXT")
         }
+        // Stats aggregate a job's runs over a time window; this index covers those queries so they
+        // never touch the table rows.
+        migrator.registerMigration("003_stats_indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX runs_stats ON runs(app, job, started_at, state, outcome, source, duration_ms, scheduled_for);
+                CREATE INDEX health_by_time ON health_checks(checked_at);
+                CREATE INDEX keepalive_by_time ON keepalive_pings(pinged_at);
+                """)
+        }
         return migrator
     }
 }

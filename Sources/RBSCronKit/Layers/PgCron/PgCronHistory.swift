@@ -1,0 +1,118 @@
+import Foundation
+
+/// One row of `cron.job_run_details` joined with `cron.job`, as the history query returns it.
+public struct PgCronRunRow: Sendable, Equatable, Decodable {
+    public var runid: Int64
+    public var jobname: String
+    public var status: String
+    public var returnMessage: String?
+    public var startMs: Int64?
+    public var endMs: Int64?
+
+    public init(runid: Int64, jobname: String, status: String, returnMessage: String? = nil, startMs: Int64?, endMs: Int64?) {
+        self.runid = runid
+        self.jobname = jobname
+        self.status = status
+        self.returnMessage = returnMessage
+        self.startMs = startMs
+        self.endMs = endMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runid, jobname, status, returnMessage = "return_message", startMs = "start_ms", endMs = "end_ms"
+    }
+
+    /// PostgreSQL's bigint may arrive as a JSON number or a string; both are accepted.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func int(_ key: CodingKeys) throws -> Int64? {
+            if let value = try? c.decodeIfPresent(Int64.self, forKey: key) { return value }
+            if let text = try? c.decodeIfPresent(String.self, forKey: key) { return Int64(text) }
+            if let double = try? c.decodeIfPresent(Double.self, forKey: key) { return Int64(double) }
+            return nil
+        }
+        guard let runid = try int(.runid) else {
+            throw DecodingError.dataCorruptedError(forKey: .runid, in: c, debugDescription: "runid is missing")
+        }
+        self.runid = runid
+        jobname = try c.decode(String.self, forKey: .jobname)
+        status = try c.decode(String.self, forKey: .status)
+        returnMessage = try c.decodeIfPresent(String.self, forKey: .returnMessage)
+        startMs = try int(.startMs)
+        endMs = try int(.endMs)
+    }
+}
+
+/// Reads pg_cron's run history through Supabase's Management API SQL endpoint:
+/// `POST {base}/v1/projects/{ref}/database/query` with `{"query": …}` and `Authorization: Bearer <SUPABASE_ACCESS_TOKEN>`.
+public struct PgCronHistoryClient: Sendable {
+    public static let defaultBaseURL = "https://api.supabase.com"
+    public static let service = "the Supabase Management API"
+
+    let transport: any HTTPTransport
+    let baseURL: String
+    let token: String
+
+    /// `SUPABASE_API_URL` from `environment` when set, else Supabase's public API.
+    public static func baseURL(environment: [String: String]) -> String {
+        if let url = environment["SUPABASE_API_URL"], !url.isEmpty { return url }
+        return defaultBaseURL
+    }
+
+    public init(transport: any HTTPTransport, baseURL: String = PgCronHistoryClient.defaultBaseURL, token: String) {
+        self.transport = transport
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+    }
+
+    /// The read-only query for the finished runs since `sinceMs` of jobs named `rbs-<app>-…` for `apps`, and of the
+    /// keep-alive jobs named in `extraJobNames`.
+    public static func historyQuery(apps: [String], extraJobNames: [String], sinceMs: Int64) -> String {
+        var names = apps.sorted().map { app -> String in
+            let prefix = PgCronSQL.jobName(app: app, job: "")
+            return "left(j.jobname, \(prefix.utf8.count)) = \(SQLText.literal(prefix))"
+        }
+        if !extraJobNames.isEmpty { names.append("j.jobname = ANY (\(SQLText.textArray(extraJobNames.sorted())))") }
+        let filter = names.isEmpty ? "false" : names.joined(separator: " OR ")
+        return """
+            SELECT d.runid, j.jobname::text AS jobname, d.status, left(d.return_message, 500) AS return_message,
+                   floor(extract(epoch FROM d.start_time) * 1000)::bigint AS start_ms,
+                   floor(extract(epoch FROM d.end_time) * 1000)::bigint AS end_ms
+            FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
+            WHERE (\(filter))
+              AND d.status IN ('succeeded', 'failed')
+              AND d.start_time >= to_timestamp(\(sinceMs / 1000))
+            ORDER BY d.runid
+            """
+    }
+
+    /// Runs `query` in project `ref` and decodes the rows.
+    public func runs(projectRef ref: String, query: String) async throws(RemoteHistoryError) -> [PgCronRunRow] {
+        let allowed = ref.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
+        guard allowed, !ref.isEmpty else { throw .malformed(service: Self.service, detail: "'\(ref)' is not a project ref") }
+        let body: Data
+        do {
+            body = try JSONSerialization.data(withJSONObject: ["query": query])
+        } catch {
+            throw .malformed(service: Self.service, detail: "\(error)")
+        }
+        let request = HTTPRequest(
+            method: "POST", url: "\(baseURL)/v1/projects/\(ref)/database/query",
+            headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Content-Type", "application/json"),
+                      HTTPHeader("User-Agent", RBSCronVersion.userAgent)],
+            body: body, timeout: 60, maxBodyBytes: 32 << 20)
+        let response: HTTPResponse
+        switch await transport.send(request) {
+        case .success(let r): response = r
+        case .failure(let error): throw .transport(service: Self.service, message: error.localizedDescription)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw .http(service: Self.service, status: response.status, detail: RemoteText.excerpt(response.body, hiding: token))
+        }
+        do {
+            return try JSONDecoder().decode([PgCronRunRow].self, from: response.body)
+        } catch {
+            throw .malformed(service: Self.service, detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Testing
+@testable import RBSCronKit
+
+@Suite("stats --sync: QStash events")
+struct QStashEventsSyncTests {
+    typealias F = StatsFixture
+    let now = StatsFixture.now
+    static let token = "qstash-test-token-0123456789"
+
+    /// Events as QStash sends them: three deliveries of colectiva's heartbeat (one after an error), one
+    /// failure, one in flight, and events of schedules that are not rbscron's.
+    func events() -> [[String: Any]] {
+        let base = Timestamp.ms(now) - 4 * 3_600_000
+        var list: [[String: Any]] = []
+        func add(_ offset: Int64, _ id: String, _ state: String, schedule: String? = "rbs-colectiva-heartbeat",
+                 status: Int? = nil, error: String? = nil) {
+            var e: [String: Any] = ["time": base + offset, "messageId": id, "state": state,
+                                    "url": "https://colectiva.example.test/api/cron/heartbeat"]
+            if let schedule { e["scheduleId"] = schedule }
+            if let status { e["responseStatus"] = status }
+            if let error { e["error"] = error }
+            list.append(e)
+        }
+        add(0, "msg_1", "CREATED"); add(200, "msg_1", "ACTIVE"); add(900, "msg_1", "DELIVERED", status: 200)
+        add(1_800_000, "msg_2", "CREATED"); add(1_800_300, "msg_2", "ERROR", status: 502, error: "bad gateway")
+        add(1_800_400, "msg_2", "RETRY"); add(1_812_000, "msg_2", "DELIVERED", status: 200)
+        add(3_600_000, "msg_3", "CREATED"); add(3_600_500, "msg_3", "ERROR", status: 500, error: "leaked \(Self.token)")
+        add(3_700_000, "msg_3", "FAILED", status: 500, error: "retries exhausted \(Self.token)")
+        add(5_400_000, "msg_4", "CREATED"); add(5_400_100, "msg_4", "ACTIVE")
+        add(10, "msg_x", "DELIVERED", schedule: "someone-elses-schedule", status: 200)
+        add(20, "msg_y", "DELIVERED", schedule: nil, status: 200)
+        for i in 0..<7 { add(Int64(6_000_000 + i), "msg_p\(i)", "CREATED", schedule: "rbs-other-app-job") }
+        return list
+    }
+
+    @Test("pages through cursors, maps final states to runs, and a second sync adds nothing")
+    func syncPagesAndDedupes() async throws {
+        let events = events()
+        let json = try JSONSerialization.data(withJSONObject: events)
+        let server = try await StandInServer.start { request in
+            QStashEventsStandIn.respond(eventsJSON: json, pageSize: 4, token: Self.token, request: request)
+        }
+        defer { Task { await server.stop() } }
+        let store = try F.store()
+        let secrets = StaticSecrets([SecretKeys.globalScope: [SecretKeys.qstashToken: Self.token]])
+        let jobs = F.jobs
+        let transport = CurlTransport(userAgent: RBSCronVersion.userAgent)
+        let since = now.addingTimeInterval(-F.day)
+        let first = try #require(try await StatsSync.syncQStash(store: store, jobs: jobs, since: since, transport: transport,
+                                                                baseURL: server.baseURL, secrets: secrets))
+        #expect(first.read == events.count)
+        #expect(first.matched == 3)
+        #expect(first.inserted == 3)
+        // 21 events at 4 a page: 6 requests, each after the first with the previous cursor; fromDate sent.
+        let requests = server.requests
+        #expect(requests.count == 6)
+        #expect(requests.first?.query["cursor"] == nil)
+        #expect(requests.dropFirst().allSatisfy { $0.query["cursor"] != nil })
+        #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since)) })
+
+        let second = try #require(try await StatsSync.syncQStash(store: store, jobs: jobs, since: since, transport: transport,
+                                                                 baseURL: server.baseURL, secrets: secrets))
+        #expect(second.matched == 3)
+        #expect(second.inserted == 0)
+        #expect(try F.count("runs", in: store) == 3)
+
+        let runs = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY started_at")
+        }
+        #expect(runs.map { $0["source"] as String } == ["remote", "remote", "remote"])
+        #expect(runs.map { $0["outcome"] as String } == ["ok", "ok", "http_error"])
+        #expect(runs.map { $0["attempts"] as Int } == [1, 2, 1])
+        #expect(runs.map { $0["idempotency_key"] as String } == ["qstash:msg_1:DELIVERED", "qstash:msg_2:DELIVERED", "qstash:msg_3:FAILED"])
+        let error: String = try #require(runs[2]["error"])
+        #expect(!error.contains(Self.token))
+        #expect(error.contains(Redactor.placeholder))
+
+        // The job is now observed from its first delivery.
+        let stats = try #require(try F.stats(store).job("colectiva/heartbeat"))
+        #expect(stats.observation == .observed)
+        #expect(stats.runs == 3)
+        #expect(stats.failureStreak == 1)
+    }
+
+    @Test("a refused token is an error that does not echo the token")
+    func unauthorized() async throws {
+        let server = try await StandInServer.start { request in
+            QStashEventsStandIn.respond(eventsJSON: Data("[]".utf8), pageSize: 4, token: "another-token", request: request)
+        }
+        defer { Task { await server.stop() } }
+        let secrets = StaticSecrets([SecretKeys.globalScope: [SecretKeys.qstashToken: Self.token]])
+        do {
+            _ = try await StatsSync.syncQStash(store: try F.store(), jobs: F.jobs, since: now, transport: CurlTransport(userAgent: "t"),
+                                               baseURL: server.baseURL, secrets: secrets)
+            Issue.record("expected an error")
+        } catch let error as RemoteHistoryError {
+            guard case .http(_, let status, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(status == 401)
+            #expect(!(error.errorDescription ?? "").contains(Self.token))
+        }
+    }
+
+    @Test("no token: refused before any request")
+    func missingToken() async throws {
+        await #expect(throws: RemoteHistoryError.self) {
+            _ = try await StatsSync.syncQStash(store: try F.store(), jobs: F.jobs, since: now, transport: CurlTransport(userAgent: "t"),
+                                               baseURL: "http://127.0.0.1:9", secrets: StaticSecrets())
+        }
+    }
+
+    @Test("QSTASH_URL and SUPABASE_API_URL override the base URLs")
+    func baseURLs() {
+        #expect(QStashEventsClient.baseURL(environment: [:]) == "https://qstash.upstash.io")
+        #expect(QStashEventsClient.baseURL(environment: ["QSTASH_URL": "http://127.0.0.1:8080"]) == "http://127.0.0.1:8080")
+        #expect(PgCronHistoryClient.baseURL(environment: [:]) == "https://api.supabase.com")
+        #expect(PgCronHistoryClient.baseURL(environment: ["SUPABASE_API_URL": "http://x.test"]) == "http://x.test")
+    }
+
+    @Test("pg_cron rows map to runs: succeeded ok, failed timeout or transport_error, keep-alive by the seed's name")
+    func pgCronMapping() {
+        let rows = [
+            PgCronRunRow(runid: 1, jobname: "rbs-camino-sync", status: "succeeded", startMs: 1_000, endMs: 1_250),
+            PgCronRunRow(runid: 2, jobname: "rbs-camino-sync", status: "failed",
+                         returnMessage: "ERROR: canceling statement due to statement timeout", startMs: 2_000, endMs: 17_000),
+            PgCronRunRow(runid: 3, jobname: "keep-alive-ping", status: "failed", returnMessage: "function keep_alive() does not exist",
+                         startMs: 3_000, endMs: 3_010),
+            PgCronRunRow(runid: 4, jobname: "rbs-camino-unknown", status: "succeeded", startMs: 4_000, endMs: 4_001),
+        ]
+        let runs = StatsSync.runs(fromPgCron: rows, projectRef: "abcd", jobs: F.jobs, redactor: Redactor(secrets: []))
+        #expect(runs.map(\.idempotencyKey) == ["pgcron:abcd:1", "pgcron:abcd:2", "pgcron:abcd:3"])
+        #expect(runs.map(\.outcome) == ["ok", "timeout", "transport_error"])
+        #expect(runs.map(\.job.job) == ["sync", "sync", "keep-alive-ping"])
+        #expect(runs[0].durationMs == 250)
+    }
+
+    @Test("the history query selects rbscron's and the keep-alive jobs, quoting names")
+    func historyQuery() {
+        let sql = PgCronHistoryClient.historyQuery(apps: ["camino", "la-hoja"], extraJobNames: ["keep-alive-ping"], sinceMs: 1_775_000_000_000)
+        #expect(sql.contains("left(j.jobname, 11) = 'rbs-camino-'"))
+        #expect(sql.contains("left(j.jobname, 12) = 'rbs-la-hoja-'"))
+        #expect(sql.contains("'keep-alive-ping'"))
+        #expect(sql.contains("to_timestamp(1775000000)"))
+        #expect(sql.contains("cron.job_run_details d JOIN cron.job j"))
+    }
+}
