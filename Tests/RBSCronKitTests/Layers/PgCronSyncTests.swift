@@ -15,7 +15,8 @@ struct PgCronSyncTests {
     func plan() throws {
         let plan = try PgCronSync.plan(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: "mig", now: Self.now)
         #expect(plan.items.map(\.id) == ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
-                                         "rbs-camino-refresh-stats", "rbs-camino-cleanup-cron-history"])
+                                         "rbs-camino-voice-outbound.2", "rbs-camino-refresh-stats",
+                                         "rbs-camino-cleanup-cron-history"])
         #expect(plan.items.allSatisfy { $0.action == .create })
         #expect(plan.file == "mig/20260410120000_rbscron_pg_cron_camino.sql")
         #expect(plan.sql?.contains("SELECT cron.schedule('rbs-camino-voice-outbound'") == true)

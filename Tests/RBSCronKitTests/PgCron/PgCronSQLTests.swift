@@ -141,15 +141,19 @@ struct PgCronSQLTests {
         #expect(m.sql.contains("'Authorization', 'Bearer ' || v_token"))
     }
 
-    @Test("time zones other than UTC get a warning; long timeouts are capped with a note")
+    @Test("local-time jobs become exact UTC entries, or a warning where DST makes that impossible; long timeouts are capped")
     func warnings() throws {
         let jobs = [
-            Self.http("mx", timezone: "America/Mexico_City"),
+            Self.http("mx", schedule: "30 23 * * 1-5", timezone: "America/Mexico_City"),
+            Self.http("ny", schedule: "0 9 * * *", timezone: "America/New_York"),
             Self.http("utc", timezone: "Etc/UTC"),
             Self.http("slow", timeoutMs: 60_000),
         ]
         let m = try PgCronSQL.scheduleMigration(app: Self.baul, jobs: jobs, previouslyScheduled: nil, now: Self.now)
-        #expect(m.sql.contains("-- WARNING: baul/mx is meant in America/Mexico_City, but pg_cron fires in cron.timezone (GMT on Supabase); '0 * * * *' is emitted unchanged.\nSELECT cron.schedule('rbs-baul-mx'"))
+        // Mexico City has no DST: 23:30 Mon–Fri local is 05:30 Tue–Sat UTC, one exact entry.
+        #expect(m.sql.contains("SELECT cron.schedule('rbs-baul-mx', '30 5 * * 2-6'"))
+        #expect(m.sql.contains("baul/mx is meant as '30 23 * * 1-5' in America/Mexico_City; pg_cron fires in cron.timezone (GMT on Supabase), so it runs as this UTC entry"))
+        #expect(m.sql.contains("-- WARNING: baul/ny is meant in America/New_York, but pg_cron fires in cron.timezone (GMT on Supabase) and no fixed UTC entries fire at the same instants all year (see `rbscron schedule check`); '0 9 * * *' is emitted unchanged.\nSELECT cron.schedule('rbs-baul-ny'"))
         #expect(!m.sql.contains("baul/utc is meant"))
         #expect(m.sql.contains("-- baul/slow: timeout 1m capped at 14s to stay under the 15 s EarlyDrop limit."))
         #expect(m.sql.contains("invoke_cron_endpoint('/api/cron/slow', 'POST', 14000)"))

@@ -72,7 +72,8 @@ struct PgCronServerTests {
         try db.exec("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM');")
 
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
-        let expectedNames = ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
+        // voice-outbound is meant in Mexico City: two UTC entries (09:00–17:45 and 18:00–18:45 local).
+        let expectedNames = ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound", "rbs-camino-voice-outbound.2",
                              "rbs-camino-refresh-stats", "rbs-camino-cleanup-cron-history"]
         #expect(migration.jobNames == expectedNames)
 
@@ -88,7 +89,9 @@ struct PgCronServerTests {
             "rbs-camino-sync-constanza-invoices": (
                 "0 */6 * * *", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/sync-constanza-invoices', 'POST', 10000)"),
             "rbs-camino-voice-outbound": (
-                "*/15 9-18 * * 1-6", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000)"),
+                "*/15 15-23 * * 1-6", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000)"),
+            "rbs-camino-voice-outbound.2": (
+                "*/15 0 * * 0,2-6", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000)"),
             "rbs-camino-refresh-stats": ("30 2 * * *", marker + "SELECT 'it''s $$ fine' AS note;"),
             "rbs-camino-cleanup-cron-history": (
                 "0 3 * * 0", marker + "DELETE FROM cron.job_run_details WHERE end_time < now() - interval '7 days'"),
@@ -108,12 +111,13 @@ struct PgCronServerTests {
         let fewer = Self.caminoJobs().filter { $0.name != "voice-outbound" }
         let second = try PgCronSQL.scheduleMigration(
             app: Self.camino, jobs: fewer, previouslyScheduled: jobs.map(\.jobname), now: Self.now)
-        #expect(second.unscheduledJobNames == ["rbs-camino-voice-outbound"])
+        #expect(second.unscheduledJobNames == ["rbs-camino-voice-outbound", "rbs-camino-voice-outbound.2"])
         let applied = try db.run(second.sql)
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stderr.contains("rbscron: unscheduled rbs-camino-voice-outbound"))
+        #expect(applied.stderr.contains("rbscron: unscheduled rbs-camino-voice-outbound.2"))
         let after = try db.cronJobs()
-        #expect(after.map(\.jobname).sorted() == expected.keys.filter { $0 != "rbs-camino-voice-outbound" }.sorted())
+        #expect(after.map(\.jobname).sorted() == expected.keys.filter { !$0.hasPrefix("rbs-camino-voice-outbound") }.sorted())
         let idsBefore = Dictionary(uniqueKeysWithValues: jobs.map { ($0.jobname, $0.jobid) })
         for job in after {
             #expect(idsBefore[job.jobname] == job.jobid, "\(job.jobname) kept its id")

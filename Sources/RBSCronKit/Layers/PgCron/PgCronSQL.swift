@@ -135,9 +135,8 @@ public enum PgCronSQL {
         var planned: [PlannedJob] = []
         var usesHTTP = false
         for job in appJobs where job.layer == .pgCron && job.enabled {
-            let item = try plan(job: job, app: app)
+            planned += try plan(job: job, app: app, now: now)
             if job.sql == nil { usesHTTP = true }
-            planned.append(item)
         }
         // The weekly run-history cleanup, unless the inventory already names a job `cleanup-cron-history`
         // for this app (enabled or not: its name would collide, and a disabled one was disabled on purpose).
@@ -182,23 +181,49 @@ public enum PgCronSQL {
 
     private static let utcZones: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu"]
 
-    static func plan(job: Job, app: App) throws -> PlannedJob {
+    /// The pg_cron entries of one job: one, or for a job meant in a local zone, the exact UTC entries
+    /// (`rbs-<app>-<job>`, `rbs-<app>-<job>.2`, …) that fire at the same instants, since pg_cron fires
+    /// in `cron.timezone` (GMT on Supabase).
+    static func plan(job: Job, app: App, now: Date) throws -> [PlannedJob] {
         guard Slug.isValid(job.name) else { throw PgCronSQLError.invalidName(job.name) }
         let name = jobName(app: app.name, job: job.name)
-        guard name.utf8.count <= maxJobNameBytes else { throw PgCronSQLError.jobNameTooLong(jobName: name) }
         guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else {
             throw PgCronSQLError.missingSchedule(job.ref)
         }
+        var entries = [schedule]
         var comments: [String] = []
         if !utcZones.contains(job.timezone) {
-            comments.append("WARNING: \(job.ref) is meant in \(job.timezone), but pg_cron fires in cron.timezone "
-                            + "(GMT on Supabase); '\(schedule)' is emitted unchanged.")
+            let compiled = TimeZone(identifier: job.timezone).flatMap { zone in
+                (try? CronSchedule.parse(schedule, dialect: .pgCron)).map { UTCCompiler.compile(schedule: $0, zone: zone, from: now) }
+            }
+            if case .exact(let utc)? = compiled {
+                entries = utc
+                comments.append("\(job.ref) is meant as '\(schedule)' in \(job.timezone); pg_cron fires in cron.timezone "
+                                + "(GMT on Supabase), so it runs as \(utc.count == 1 ? "this UTC entry" : "these \(utc.count) UTC entries"), "
+                                + "checked to fire at the same instants over the next year.")
+            } else {
+                comments.append("WARNING: \(job.ref) is meant in \(job.timezone), but pg_cron fires in cron.timezone "
+                                + "(GMT on Supabase) and no fixed UTC entries fire at the same instants all year "
+                                + "(see `rbscron schedule check`); '\(schedule)' is emitted unchanged.")
+            }
         }
+        let names = entries.indices.map { $0 == 0 ? name : "\(name).\($0 + 1)" }
+        for entryName in names where entryName.utf8.count > maxJobNameBytes {
+            throw PgCronSQLError.jobNameTooLong(jobName: entryName)
+        }
+        let command = try command(job: job, app: app, comments: &comments)
+        return zip(names, entries).enumerated().map { i, pair in
+            PlannedJob(jobName: pair.0, schedule: pair.1, command: command, comments: i == 0 ? comments : [])
+        }
+    }
+
+    /// The command a job's entries run: its SQL, or a call of the invoker function.
+    private static func command(job: Job, app: App, comments: inout [String]) throws -> String {
         let marker = commandMarker(app: app.name)
         if let sql = job.sql {
             let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw PgCronSQLError.missingCommand(job.ref) }
-            return PlannedJob(jobName: name, schedule: schedule, command: "\(marker) \(trimmed)", comments: comments)
+            return "\(marker) \(trimmed)"
         }
         guard let path = job.path, !path.isEmpty else { throw PgCronSQLError.missingCommand(job.ref) }
         guard path.hasPrefix("/") else { throw PgCronSQLError.invalidPath(job.ref, path: path) }
@@ -212,7 +237,7 @@ public enum PgCronSQL {
         }
         let call = "SELECT \(invokerSchema).invoke_cron_endpoint(\(SQLText.literal(path)), "
             + "\(SQLText.literal(job.method.rawValue)), \(timeout))"
-        return PlannedJob(jobName: name, schedule: schedule, command: "\(marker) \(call)", comments: comments)
+        return "\(marker) \(call)"
     }
 
     private static func header(
