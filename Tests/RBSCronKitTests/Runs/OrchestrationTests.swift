@@ -76,8 +76,10 @@ struct OrchestrationTests {
         let order = server.requests.map { String($0.path.dropFirst("/api/cron/".count)) }
         // Critical first; a dependant only after what it depends on.
         #expect(order.prefix(2).contains("backup"), "the critical task starts in the first wave")
-        let index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        #expect(index["extract"]! < index["gaps"]! && index["gaps"]! < index["recommend"]!)
+        let index = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let extract = try #require(index["extract"]), gaps = try #require(index["gaps"])
+        let recommend = try #require(index["recommend"])
+        #expect(extract < gaps && gaps < recommend)
         #expect(summary.results.map(\.taskId) == tasks.map(\.name), "results stay in the group's order")
     }
 
