@@ -21,8 +21,9 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
     -module-name RBSCronKit -I "$out" -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
     Sources/RBSCronKit/Inventory/*.swift Sources/RBSCronKit/Cron/*.swift Sources/RBSCronKit/Support/*.swift \
     fuzz/FuzzManifest.swift "$out"/*.o -o "$out/manifest-fuzz"
-# Seed the corpus with the examples and the embedded ecosystem's shape; new inputs go to the scratch corpus.
-cp examples/*.yaml fuzz/corpus/manifest/ 2>/dev/null || true
-exec "$out/manifest-fuzz" fuzz/corpus/manifest-work fuzz/corpus/manifest \
+# New inputs go to the scratch corpus; the examples seed it, and fuzz/corpus/manifest keeps inputs worth
+# keeping (minimized finds, regressions).
+mkdir -p fuzz/corpus/manifest
+exec "$out/manifest-fuzz" fuzz/corpus/manifest-work fuzz/corpus/manifest examples \
     -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix=fuzz/artifacts/ -print_final_stats=1
