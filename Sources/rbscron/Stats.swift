@@ -79,7 +79,7 @@ extension RBSCron {
                 let from = now.addingTimeInterval(-query.since)
                 if let summary = try await StatsSync.syncQStash(
                     store: store, jobs: jobs, since: from, transport: transport,
-                    baseURL: QStashEventsClient.baseURL(environment: env), secrets: secrets) {
+                    baseURL: try QStashClient.baseURL(environment: env), secrets: secrets) {
                     Output.note("synced qstash: \(summary.read) events, \(summary.matched) runs, \(summary.inserted) new")
                 }
                 if let summary = try await StatsSync.syncPgCron(

@@ -111,9 +111,11 @@ struct QStashEventsSyncTests {
     }
 
     @Test("QSTASH_URL and SUPABASE_API_URL override the base URLs")
-    func baseURLs() {
-        #expect(QStashEventsClient.baseURL(environment: [:]) == "https://qstash.upstash.io")
-        #expect(QStashEventsClient.baseURL(environment: ["QSTASH_URL": "http://127.0.0.1:8080"]) == "http://127.0.0.1:8080")
+    func baseURLs() throws {
+        // stats --sync reads QStash's base URL the same way as the layer sync (one place).
+        #expect(try QStashClient.baseURL(environment: [:]) == "https://qstash.upstash.io")
+        #expect(try QStashClient.baseURL(environment: ["QSTASH_URL": "http://127.0.0.1:8080"]) == "http://127.0.0.1:8080")
+        #expect(QStashEventsClient.defaultBaseURL == QStashClient.defaultBaseURL)
         #expect(PgCronHistoryClient.baseURL(environment: [:]) == "https://api.supabase.com")
         #expect(PgCronHistoryClient.baseURL(environment: ["SUPABASE_API_URL": "http://x.test"]) == "http://x.test")
     }

@@ -51,7 +51,7 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
 
 /// Reads QStash's event log, page by page (`cursor`), with `Authorization: Bearer <QSTASH_TOKEN>`.
 public struct QStashEventsClient: Sendable {
-    public static let defaultBaseURL = "https://qstash.upstash.io"
+    public static let defaultBaseURL = QStashClient.defaultBaseURL
     public static let service = "QStash"
     /// The most events QStash returns per page.
     public static let pageSize = 1000
@@ -60,12 +60,6 @@ public struct QStashEventsClient: Sendable {
     let transport: any HTTPTransport
     let baseURL: String
     let token: String
-
-    /// `QSTASH_URL` from `environment` when set, else QStash's public API.
-    public static func baseURL(environment: [String: String]) -> String {
-        if let url = environment["QSTASH_URL"], !url.isEmpty { return url }
-        return defaultBaseURL
-    }
 
     public init(transport: any HTTPTransport, baseURL: String = QStashEventsClient.defaultBaseURL, token: String) {
         self.transport = transport
