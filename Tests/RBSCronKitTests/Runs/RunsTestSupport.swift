@@ -34,7 +34,7 @@ func testStore(baseURL: String, jobs: [Job]) throws -> InventoryStore {
 }
 
 func testJob(_ name: String, path: String? = nil, layer: Layer = .manual, schedule: String? = nil,
-             auth: AuthKind = .cronSecret, timeoutMs: Int = 5_000, retries: Int = 0, method: HTTPMethod = .POST,
+             auth: AuthKind = .cronSecret, timeoutMs: Int = 30_000, retries: Int = 0, method: HTTPMethod = .POST,
              priority: Priority = .medium, triggeredBy: JobRef? = nil, order: Int? = nil,
              dependsOn: [JobRef] = [], group: String? = nil) -> Job {
     Job(app: "shop", name: name, path: path ?? "/api/cron/\(name)", method: method, layer: layer, schedule: schedule,
