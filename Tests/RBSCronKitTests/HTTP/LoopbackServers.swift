@@ -87,7 +87,7 @@ final class LoopbackHTTPServer: Sendable {
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
         let server = FlyingFox.HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
         let task = Task<Void, Never> { _ = try? await server.run() }
-        try await server.waitUntilListening(timeout: 10)
+        try await server.waitUntilListening(timeout: 120)  // bounds a hang; a loaded CI machine can take a while
         guard case .ip4(_, let port) = await server.listeningAddress else {
             task.cancel()
             throw TestServerError.noPort
