@@ -28,6 +28,8 @@ final class TestLocked<Value>: @unchecked Sendable {
 struct RecordedRequest: Sendable {
     var method: String
     var path: String
+    /// The query string's items (the last value of a repeated name).
+    var query: [String: String]
     /// Header names lowercased, in arrival order.
     var headers: [(name: String, value: String)]
     var body: Data
@@ -36,6 +38,8 @@ struct RecordedRequest: Sendable {
         let wanted = name.lowercased()
         return headers.last { $0.name == wanted }?.value
     }
+
+    var authorization: String? { header("authorization") }
 }
 
 /// What a FlyingFox route answers.
@@ -75,8 +79,10 @@ final class LoopbackHTTPServer: Sendable {
         let handler = ClosureHTTPHandler { request in
             var headers: [(name: String, value: String)] = []
             for (name, value) in request.headers { headers.append((name.rawValue.lowercased(), value)) }
-            let recorded = RecordedRequest(
-                method: request.method.rawValue, path: request.path, headers: headers, body: try await request.bodyData)
+            var query: [String: String] = [:]
+            for item in request.query { query[item.name] = item.value }
+            let recorded = RecordedRequest(method: request.method.rawValue, path: request.path, query: query,
+                                           headers: headers, body: try await request.bodyData)
             log.withLock { $0.append(recorded) }
             let reply = await respond(recorded)
             var replyHeaders = HTTPHeaders()

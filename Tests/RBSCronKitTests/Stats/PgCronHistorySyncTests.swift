@@ -13,8 +13,8 @@ extension PgCronServerTests {
 
         /// Supabase's `POST /v1/projects/{ref}/database/query`: runs the posted query on the test server with psql
         /// and answers its rows as a JSON array, as the Management API does.
-        static func managementAPI(db: PgTestDatabase, ref: String) async throws -> StandInServer {
-            try await StandInServer.start { request in
+        static func managementAPI(db: PgTestDatabase, ref: String) async throws -> LoopbackHTTPServer {
+            try await LoopbackHTTPServer.jsonStandIn { request in
                 guard request.method == "POST", request.path == "/v1/projects/\(ref)/database/query" else {
                     return (404, Data(#"{"message":"not found"}"#.utf8))
                 }

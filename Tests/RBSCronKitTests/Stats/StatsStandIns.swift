@@ -1,69 +1,16 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+// Stand-ins for the hosted APIs that `stats --sync` reads, served by LoopbackHTTPServer. Like
+// LoopbackServers.swift, this file does not import RBSCronKit, whose HTTP type names clash with FlyingFox's.
 
-// Stand-ins for the hosted APIs that `stats --sync` reads. Like LoopbackServers.swift, this file does not
-// import RBSCronKit, whose HTTP type names clash with FlyingFox's.
-
-/// What the stand-ins saw: method, path, query and headers of each request.
-struct SeenRequest: Sendable {
-    var method: String
-    var path: String
-    var query: [String: String]
-    var authorization: String?
-    var body: Data
-}
-
-/// A FlyingFox server on 127.0.0.1 answering with `respond`, recording each request with its query.
-final class StandInServer: Sendable {
-    let port: UInt16
-    private let server: FlyingFox.HTTPServer
-    private let task: Task<Void, Never>
-    private let log: TestLocked<[SeenRequest]>
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [SeenRequest] { log.withLock { $0 } }
-
-    private init(port: UInt16, server: FlyingFox.HTTPServer, task: Task<Void, Never>, log: TestLocked<[SeenRequest]>) {
-        self.port = port
-        self.server = server
-        self.task = task
-        self.log = log
-    }
-
-    static func start(_ respond: @escaping @Sendable (SeenRequest) async -> (status: Int, body: Data)) async throws -> StandInServer {
-        let log = TestLocked<[SeenRequest]>([])
-        let handler = ClosureHTTPHandler { request in
-            var query: [String: String] = [:]
-            for item in request.query { query[item.name] = item.value }
-            let seen = SeenRequest(method: request.method.rawValue, path: request.path, query: query,
-                                   authorization: request.headers[FlyingFox.HTTPHeader("Authorization")],
-                                   body: try await request.bodyData)
-            log.withLock { $0.append(seen) }
-            let reply = await respond(seen)
-            return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: "Stand-in"),
-                                          headers: [FlyingFox.HTTPHeader("Content-Type"): "application/json"], body: reply.body)
+extension LoopbackHTTPServer {
+    /// A JSON API stand-in: `respond` gives the status and the JSON body of each answer.
+    static func jsonStandIn(_ respond: @escaping @Sendable (RecordedRequest) async -> (status: Int, body: Data)) async throws
+        -> LoopbackHTTPServer {
+        try await start { request in
+            let reply = await respond(request)
+            return Reply(status: reply.status, headers: [("Content-Type", "application/json")], body: reply.body)
         }
-        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
-        let server = FlyingFox.HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
-        let task = Task<Void, Never> { _ = try? await server.run() }
-        try await server.waitUntilListening(timeout: 120)  // bounds a hang; a loaded CI machine can take a while
-        guard case .ip4(_, let port) = await server.listeningAddress else {
-            task.cancel()
-            throw TestServerError.noPort
-        }
-        return StandInServer(port: port, server: server, task: task, log: log)
-    }
-
-    func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
     }
 }
 
@@ -71,7 +18,7 @@ final class StandInServer: Sendable {
 /// `pageSize` per page, with an opaque cursor; only `Bearer <token>` is accepted.
 enum QStashEventsStandIn {
     /// `eventsJSON` is a JSON array of event objects (Data, so the handler can share it across threads).
-    static func respond(eventsJSON: Data, pageSize: Int, token: String, request: SeenRequest) -> (status: Int, body: Data) {
+    static func respond(eventsJSON: Data, pageSize: Int, token: String, request: RecordedRequest) -> (status: Int, body: Data) {
         let events = ((try? JSONSerialization.jsonObject(with: eventsJSON)) as? [[String: Any]]) ?? []
         guard request.method == "GET", request.path == "/v2/events" else {
             return (404, Data(#"{"error":"not found"}"#.utf8))

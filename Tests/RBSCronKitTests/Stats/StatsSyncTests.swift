@@ -39,7 +39,7 @@ struct QStashEventsSyncTests {
     func syncPagesAndDedupes() async throws {
         let events = events()
         let json = try JSONSerialization.data(withJSONObject: events)
-        let server = try await StandInServer.start { request in
+        let server = try await LoopbackHTTPServer.jsonStandIn { request in
             QStashEventsStandIn.respond(eventsJSON: json, pageSize: 4, token: Self.token, request: request)
         }
         defer { Task { await server.stop() } }
@@ -86,7 +86,7 @@ struct QStashEventsSyncTests {
 
     @Test("a refused token is an error that does not echo the token")
     func unauthorized() async throws {
-        let server = try await StandInServer.start { request in
+        let server = try await LoopbackHTTPServer.jsonStandIn { request in
             QStashEventsStandIn.respond(eventsJSON: Data("[]".utf8), pageSize: 4, token: "another-token", request: request)
         }
         defer { Task { await server.stop() } }
