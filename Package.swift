@@ -30,6 +30,8 @@ let package = Package(
             dependencies: [
                 "CCurlShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for reading columns straight from a statement in the stats scan.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]

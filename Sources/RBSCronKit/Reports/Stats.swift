@@ -218,23 +218,21 @@ public enum StatsEngine {
             jobs: jobs.map { jobStats($0, facts[$0.ref] ?? JobRunFacts(), since: since, addedAt: added[$0.ref], now: query.now) })
     }
 
-    /// Nearest-rank percentile of ascending `sorted` values (`p` in 0…1).
-    public static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+    /// Nearest-rank percentile of `values` (in any order; `p` in 0…1).
+    public static func percentile(_ values: [Double], _ p: Double) -> Double? {
+        Selection.percentiles(values, [p])[0]
     }
 
     /// One job's stats from its facts.
     public static func jobStats(_ job: Job, _ facts: JobRunFacts, since: Date, addedAt: Date?, now: Date) -> JobStats {
         let attempted = facts.runs - facts.skipped
         let failures = attempted - facts.successes
+        let durations = Selection.percentiles(facts.durationsMs, [0.5, 0.95, 1])
         var stats = JobStats(
             app: job.app, job: job.name, layer: job.layer, schedule: job.schedule, enabled: job.enabled,
             description: job.description, runs: facts.runs, successes: facts.successes, failures: failures,
             skipped: facts.skipped, successRate: attempted > 0 ? Double(facts.successes) / Double(attempted) : nil,
-            p50Ms: percentile(facts.durationsMs, 0.5), p95Ms: percentile(facts.durationsMs, 0.95),
-            maxMs: facts.durationsMs.last, lastSuccessAt: facts.lastSuccessAt, lastFailure: facts.lastFailure,
+            p50Ms: durations[0], p95Ms: durations[1], maxMs: durations[2], lastSuccessAt: facts.lastSuccessAt, lastFailure: facts.lastFailure,
             failureStreak: facts.failureStreak, observation: .unobserved, observedSince: facts.observedSince,
             expectedFires: nil, missedFires: nil, lastMissedFire: nil, status: .grey)
         if !job.enabled {
