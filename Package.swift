@@ -51,11 +51,14 @@ let package = Package(
             dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
             path: "Tests/QStashStandIn"
         ),
+        // What both test targets share: waiting for child processes off Swift's cooperative pool.
+        .target(name: "RBSCronTestSupport", path: "Tests/RBSCronTestSupport"),
         .testTarget(
             name: "RBSCronKitTests",
             dependencies: [
                 "RBSCronKit",
                 "QStashStandIn",
+                "RBSCronTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -63,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBSCronEndToEndTests",
-            dependencies: ["rbscron", "QStashStandIn"]
+            dependencies: ["rbscron", "QStashStandIn", "RBSCronTestSupport"]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// What ships beside the binary: completions, man pages, install, help and version.
@@ -6,20 +7,20 @@ import Testing
     static let root = RBSCronProcess.repositoryRoot
 
     @Test(arguments: [("bash", "completions/rbscron.bash"), ("zsh", "completions/_rbscron"), ("fish", "completions/rbscron.fish")])
-    func checkedInCompletionsMatchTheBinary(shell: String, file: String) throws {
+    func checkedInCompletionsMatchTheBinary(shell: String, file: String) async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let generated = try rbs.run(["--generate-completion-script", shell], useDB: false)
+        let generated = try await rbs.run(["--generate-completion-script", shell], useDB: false)
         #expect(generated.status == 0)
         let checkedIn = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
         #expect(generated.stdout == checkedIn, "\(file) is stale: run scripts/generate-docs.sh")
     }
 
-    @Test func appAndJobNamesCompleteFromTheInventory() throws {
+    @Test func appAndJobNamesCompleteFromTheInventory() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         // Before the inventory exists: the embedded names, and no file is created.
-        let jobs = try rbs.run(["---completion", "trigger", "--", "positional@0", "2", "6", "rbscron", "trigger", "camino"], useDB: false)
+        let jobs = try await rbs.run(["---completion", "trigger", "--", "positional@0", "2", "6", "rbscron", "trigger", "camino"], useDB: false)
         #expect(jobs.stdout.split(separator: "\n").contains("camino/daily-dispatcher"))
         #expect(!jobs.stdout.contains("colectiva/"))
         #expect(!FileManager.default.fileExists(atPath: rbs.home.appendingPathComponent("data/rbscron/inventory.sqlite").path))
@@ -31,19 +32,19 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try rbs.run(["import", file.path]).status == 0)
-        let apps = try rbs.run(["---completion", "list", "jobs", "--", "--app", "5", "0",
+        #expect(try await rbs.run(["import", file.path]).status == 0)
+        let apps = try await rbs.run(["---completion", "list", "jobs", "--", "--app", "5", "0",
                                 "rbscron", "--db", rbs.db, "list", "jobs", "--app", ""], useDB: false)
         #expect(apps.stdout == "shop\n")
-        let scopes = try rbs.run(["---completion", "secret", "set", "--", "positional@0", "5", "0",
+        let scopes = try await rbs.run(["---completion", "secret", "set", "--", "positional@0", "5", "0",
                                   "rbscron", "--db", rbs.db, "secret", "set", ""], useDB: false)
         #expect(scopes.stdout == "global\nshop\n")
     }
 
-    @Test func everyCommandHasAManPage() throws {
+    @Test func everyCommandHasAManPage() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let dump = try rbs.run(["--experimental-dump-help"], useDB: false)
+        let dump = try await rbs.run(["--experimental-dump-help"], useDB: false)
         let info = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         var names: [String] = []
         func walk(_ command: [String: Any], _ path: [String]) {
@@ -60,10 +61,10 @@ import Testing
         }
     }
 
-    @Test func everySubcommandsHelpHasAnExample() throws {
+    @Test func everySubcommandsHelpHasAnExample() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let dump = try rbs.run(["--experimental-dump-help"], useDB: false)
+        let dump = try await rbs.run(["--experimental-dump-help"], useDB: false)
         let info = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         var missing: [String] = []
         func walk(_ command: [String: Any], _ path: [String]) {
@@ -79,46 +80,35 @@ import Testing
         #expect(missing.isEmpty, "no Examples: in the help of \(missing)")
     }
 
-    @Test func versionMatchesTheChangelog() throws {
+    @Test func versionMatchesTheChangelog() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let version = try rbs.run(["--version"], useDB: false).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = try await rbs.run(["--version"], useDB: false).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!version.isEmpty)
         let changelog = try String(contentsOf: Self.root.appendingPathComponent("CHANGELOG.md"), encoding: .utf8)
         #expect(changelog.contains("## \(version)"), "CHANGELOG.md has no entry for \(version)")
     }
 
-    @Test func makeInstallIntoATemporaryPrefixGivesABinaryThatWorksAlone() throws {
+    @Test func makeInstallIntoATemporaryPrefixGivesABinaryThatWorksAlone() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let prefix = rbs.home.appendingPathComponent("prefix")
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        make.arguments = ["make", "-C", Self.root.path, "install-files", "PREFIX=\(prefix.path)", "BIN=\(RBSCronProcess.binary.path)"]
-        make.standardOutput = FileHandle.nullDevice
-        try make.run()
-        make.waitUntilExit()
-        #expect(make.terminationStatus == 0)
+        let make = try await runTool("/usr/bin/env", [
+            "make", "-C", Self.root.path, "install-files", "PREFIX=\(prefix.path)", "BIN=\(RBSCronProcess.binary.path)",
+        ])
+        #expect(make.status == 0, "\(String(decoding: make.stderr, as: UTF8.self))")
         for file in ["bin/rbscron", "share/man/man1/rbscron.1", "share/man/man1/rbscron.trigger.1",
                      "share/bash-completion/completions/rbscron", "share/zsh/site-functions/_rbscron",
                      "share/fish/vendor_completions.d/rbscron.fish"] {
             #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), "\(file) not installed")
         }
         // The installed binary, run from an empty folder with nothing beside it, seeds its inventory.
-        let installed = Process()
-        installed.executableURL = prefix.appendingPathComponent("bin/rbscron")
-        installed.arguments = ["list", "jobs", "--json"]
         let empty = rbs.home.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        installed.currentDirectoryURL = empty
-        installed.environment = rbs.environment
-        let out = Pipe()
-        installed.standardOutput = out
-        try installed.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        installed.waitUntilExit()
-        #expect(installed.terminationStatus == 0)
-        let jobs = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        let installed = try await runTool(prefix.appendingPathComponent("bin/rbscron").path, ["list", "jobs", "--json"],
+                                          environment: rbs.environment, directory: empty)
+        #expect(installed.status == 0)
+        let jobs = try JSONSerialization.jsonObject(with: installed.stdout) as? [[String: Any]]
         #expect(jobs?.count == 69)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -57,50 +58,42 @@ struct HealthCommandTests {
         """
     }
 
-    static func setUp(_ rbs: RBSCronProcess, server: HealthE2EServer, hubPath: String) throws {
+    static func setUp(_ rbs: RBSCronProcess, server: HealthE2EServer, hubPath: String) async throws {
         let file = rbs.home.appendingPathComponent("apps.yaml")
         try Data(manifest(base: server.baseURL, hubPath: hubPath).utf8).write(to: file)
-        let imported = try rbs.run(["import", file.path])
+        let imported = try await rbs.run(["import", file.path])
         #expect(imported.status == 0, "import failed: \(imported.stderr)")
     }
 
-    static func sqlite(_ db: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [db, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    static func sqlite(_ db: String, _ sql: String) async throws -> String {
+        try await runTool("/usr/bin/sqlite3", [db, sql]).text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static var hasSQLite3: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") }
 
     @Test("all up: exit 0, a table and a summary on stdout, nothing on stderr off a terminal")
-    func allUp() throws {
+    func allUp() async throws {
         let server = try Self.server()
         defer { server.stop() }
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try Self.setUp(rbs, server: server, hubPath: "/ok")
+        try await Self.setUp(rbs, server: server, hubPath: "/ok")
 
-        let outcome = try rbs.run(["health-check"])
+        let outcome = try await rbs.run(["health-check"])
         #expect(outcome.status == 0, "stderr: \(outcome.stderr)")
         #expect(outcome.stdout.contains("3 apps: 3 up, 0 degraded, 0 down"))
         #expect(outcome.stderr.isEmpty, "no progress line when stderr is not a terminal")
     }
 
     @Test("a fan-out parent down: exit 2, the JSON list with its dependents, results recorded")
-    func parentDown() throws {
+    func parentDown() async throws {
         let server = try Self.server()
         defer { server.stop() }
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try Self.setUp(rbs, server: server, hubPath: "/fail")
+        try await Self.setUp(rbs, server: server, hubPath: "/fail")
 
-        let outcome = try rbs.run(["health-check", "--json", "--concurrency", "2"])
+        let outcome = try await rbs.run(["health-check", "--json", "--concurrency", "2"])
         #expect(outcome.status == 2, "stderr: \(outcome.stderr)")
         #expect(outcome.stderr.isEmpty)
         let results = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
@@ -126,7 +119,7 @@ struct HealthCommandTests {
         #expect(results[1]["reason"] is NSNull)
         #expect(results[2]["method"] as? String == "GET", "405 to HEAD, retried with GET")
 
-        let table = try rbs.run(["health-check", "--no-record"])
+        let table = try await rbs.run(["health-check", "--no-record"])
         #expect(table.status == 2)
         #expect(table.stdout.contains("hub is down"))
         #expect(table.stdout.contains("leaf: leaf/dispatcher (fired by hub/heartbeat)"))
@@ -134,84 +127,75 @@ struct HealthCommandTests {
 
         if Self.hasSQLite3 {
             // Two runs, one with --no-record: three rows, from the first run only.
-            #expect(try Self.sqlite(rbs.db, "SELECT COUNT(*) FROM health_checks") == "3")
-            #expect(try Self.sqlite(rbs.db, "SELECT status || ',' || IFNULL(reason,'') FROM health_checks WHERE app = 'hub'") == "down,http_status")
+            #expect(try await Self.sqlite(rbs.db, "SELECT COUNT(*) FROM health_checks") == "3")
+            #expect(try await Self.sqlite(rbs.db, "SELECT status || ',' || IFNULL(reason,'') FROM health_checks WHERE app = 'hub'") == "down,http_status")
         }
-        let one = try rbs.run(["health-check", "--app", "leaf", "--no-record"])
+        let one = try await rbs.run(["health-check", "--app", "leaf", "--no-record"])
         #expect(one.status == 0)
         #expect(one.stdout.contains("1 app: 1 up"))
     }
 
     @Test("on a terminal a progress line counts the apps on stderr; with --json, nothing", 
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script(1) gives the command a terminal"))
-    func progressOnTerminal() throws {
+    func progressOnTerminal() async throws {
         let server = try Self.server()
         defer { server.stop() }
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try Self.setUp(rbs, server: server, hubPath: "/ok")
+        try await Self.setUp(rbs, server: server, hubPath: "/ok")
 
         // script(1) runs the command on a pseudo-terminal; everything it wrote comes back on stdout.
-        func onTerminal(_ arguments: [String]) throws -> Outcome {
+        func onTerminal(_ arguments: [String]) async throws -> Outcome {
             let command = ([RBSCronProcess.binary.path, "--db", rbs.db] + arguments).map { "'\($0)'" }.joined(separator: " ")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            process.arguments = ["-q", "-e", "-c", command, "/dev/null"]
-            process.environment = rbs.environment
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Outcome(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+            let result = try await runTool("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], environment: rbs.environment)
+            return Outcome(status: result.status, stdout: result.text, stderr: "")
         }
-        let table = try onTerminal(["health-check", "--no-record"])
+        let table = try await onTerminal(["health-check", "--no-record"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("checking 3/3 apps"))
         #expect(table.stdout.contains("3 apps: 3 up"))
-        let json = try onTerminal(["health-check", "--no-record", "--json"])
+        let json = try await onTerminal(["health-check", "--no-record", "--json"])
         #expect(json.status == 0)
         #expect(!json.stdout.contains("checking"))
         #expect(json.stdout.contains("\"status\" : \"up\""))
     }
 
     @Test("bad options are usage errors (64); an unknown app is an error (1)")
-    func usage() throws {
+    func usage() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        #expect(try rbs.run(["health-check", "--timeout", "soon"]).status == 64)
-        #expect(try rbs.run(["health-check", "--concurrency", "0"]).status == 64)
-        #expect(try rbs.run(["health-check", "--slow", "0s"]).status == 64)
-        let unknown = try rbs.run(["health-check", "--app", "camnio"])
+        #expect(try await rbs.run(["health-check", "--timeout", "soon"]).status == 64)
+        #expect(try await rbs.run(["health-check", "--concurrency", "0"]).status == 64)
+        #expect(try await rbs.run(["health-check", "--slow", "0s"]).status == 64)
+        let unknown = try await rbs.run(["health-check", "--app", "camnio"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("Did you mean 'camino'?"))
-        #expect(try rbs.run(["keepalive", "--status", "--sql"]).status == 64)
-        #expect(try rbs.run(["keepalive", "--out", "/tmp"]).status == 64)
+        #expect(try await rbs.run(["keepalive", "--status", "--sql"]).status == 64)
+        #expect(try await rbs.run(["keepalive", "--out", "/tmp"]).status == 64)
         for command in ["health-check", "keepalive"] {
-            let help = try rbs.run([command, "--help"])
+            let help = try await rbs.run([command, "--help"])
             #expect(help.status == 0)
             #expect(help.stdout.contains("Examples:"))
         }
     }
 
     @Test("keepalive: the RPC with the key, recorded; a missing key denied (exit 2); status from the record")
-    func keepalive() throws {
+    func keepalive() async throws {
         let server = try Self.server()
         defer { server.stop() }
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try Self.setUp(rbs, server: server, hubPath: "/ok")
+        try await Self.setUp(rbs, server: server, hubPath: "/ok")
 
         // No master key, no secret: hub is denied (no request); leaf has no URL.
-        let denied = try rbs.run(["keepalive"])
+        let denied = try await rbs.run(["keepalive"])
         #expect(denied.status == 2)
         #expect(denied.stdout.contains("denied"))
         #expect(denied.stdout.contains("not configured"))
         #expect(server.paths.isEmpty)
 
-        #expect(try rbs.run(["secret", "set", "hub", "SUPABASE_ANON_KEY"], stdin: Self.anonKey).status == 0)
-        let ok = try rbs.run(["keepalive", "--json"])
+        #expect(try await rbs.run(["secret", "set", "hub", "SUPABASE_ANON_KEY"], stdin: Self.anonKey).status == 0)
+        let ok = try await rbs.run(["keepalive", "--json"])
         #expect(ok.status == 0, "stderr: \(ok.stderr)")
         #expect(!ok.stdout.contains(Self.anonKey) && !ok.stderr.contains(Self.anonKey))
         let results = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]])
@@ -221,7 +205,7 @@ struct HealthCommandTests {
         #expect(results[0]["key"] as? String == "SUPABASE_ANON_KEY")
         #expect(server.paths == ["/rest/v1/rpc/keep_alive"])
 
-        let status = try rbs.run(["keepalive", "--status", "--json"])
+        let status = try await rbs.run(["keepalive", "--status", "--json"])
         #expect(status.status == 0)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
         #expect(entries.map { $0["state"] as? String } == ["ok", "not_configured"])
@@ -229,35 +213,35 @@ struct HealthCommandTests {
 
         if Self.hasSQLite3 {
             // Move the successful ping 6.1 days into the past: overdue, exit 2, and a warning on stderr.
-            _ = try Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at - 527040000 WHERE ok = 1")
-            let overdue = try rbs.run(["keepalive", "--status"])
+            _ = try await Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at - 527040000 WHERE ok = 1")
+            let overdue = try await rbs.run(["keepalive", "--status"])
             #expect(overdue.status == 2)
             #expect(overdue.stdout.contains("overdue"))
             #expect(overdue.stderr.contains("hub: 6.1 days since the last successful ping"))
-            _ = try Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at + 86400000 WHERE ok = 1")
-            let warn = try rbs.run(["keepalive", "--status"])
+            _ = try await Self.sqlite(rbs.db, "UPDATE keepalive_pings SET pinged_at = pinged_at + 86400000 WHERE ok = 1")
+            let warn = try await rbs.run(["keepalive", "--status"])
             #expect(warn.status == 0)
             #expect(warn.stdout.contains("warn"))
         }
     }
 
     @Test("keepalive --sql: the migration on stdout, or written under its suggested name with --out")
-    func sql() throws {
+    func sql() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let printed = try rbs.run(["keepalive", "--sql", "--project", "baul"])
+        let printed = try await rbs.run(["keepalive", "--sql", "--project", "baul"])
         #expect(printed.status == 0)
         #expect(printed.stdout.hasPrefix("-- rbscron keep-alive migration for Baúl (baul)"))
         #expect(printed.stdout.components(separatedBy: "SELECT cron.schedule(").count == 3)
 
-        let choose = try rbs.run(["keepalive", "--sql"])
+        let choose = try await rbs.run(["keepalive", "--sql"])
         #expect(choose.status == 64)
         #expect(choose.stderr.contains("choose one with --project"))
-        #expect(try rbs.run(["keepalive", "--sql", "--project", "caracol"]).status == 1)
+        #expect(try await rbs.run(["keepalive", "--sql", "--project", "caracol"]).status == 1)
 
         let folder = rbs.home.appendingPathComponent("migrations")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let written = try rbs.run(["keepalive", "--sql", "--project", "agora", "--out", folder.path])
+        let written = try await rbs.run(["keepalive", "--sql", "--project", "agora", "--out", folder.path])
         #expect(written.status == 0, "stderr: \(written.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(files.count == 1)
@@ -265,7 +249,7 @@ struct HealthCommandTests {
         #expect(name.hasSuffix("_rbscron_keep_alive.sql") && name.count == "20260410120000_rbscron_keep_alive.sql".count)
         let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         #expect(text.contains("SELECT cron.schedule('keep-alive-ping', '0 12 */3 * *', 'SELECT keep_alive()');"))
-        #expect(try rbs.run(["keepalive", "--sql", "--project", "agora", "--out", rbs.home.appendingPathComponent("nope").path]).status == 1)
+        #expect(try await rbs.run(["keepalive", "--sql", "--project", "agora", "--out", rbs.home.appendingPathComponent("nope").path]).status == 1)
     }
 }
 

@@ -3,10 +3,10 @@ import Testing
 
 /// `list`, `import` and `export` through the built binary.
 @Suite struct InventoryCommandTests {
-    @Test func aNewInventoryListsEveryJobOfTheEcosystemAndIs0600() throws {
+    @Test func aNewInventoryListsEveryJobOfTheEcosystemAndIs0600() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let jobs = try #require(try rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        let jobs = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
         #expect(jobs.count == 69)
         let required = ["app", "name", "path", "method", "layer", "schedule", "timezone", "auth", "triggered_by", "enabled"]
         for job in jobs {
@@ -19,10 +19,10 @@ import Testing
         #expect(mode == 0o600)
     }
 
-    @Test func jsonKeysAreSortedSnakeCase() throws {
+    @Test func jsonKeysAreSortedSnakeCase() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let out = try rbs.run(["list", "apps", "--json"]).stdout
+        let out = try await rbs.run(["list", "apps", "--json"]).stdout
         #expect(out.contains("\"base_url\" : \"https://ecosystem.redbroomsoftware.com\""))
         #expect(!out.contains("baseURL"))
         let apps = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])
@@ -30,56 +30,56 @@ import Testing
         #expect(Set(apps[0].keys).isSuperset(of: ["name", "base_url", "platform", "active"]))
     }
 
-    @Test func filtersByAppAndLayer() throws {
+    @Test func filtersByAppAndLayer() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let qstash = try #require(try rbs.json(["list", "jobs", "--layer", "qstash", "--json"]) as? [[String: Any]])
+        let qstash = try #require(try await rbs.json(["list", "jobs", "--layer", "qstash", "--json"]) as? [[String: Any]])
         #expect(qstash.count == 16)  // Colectiva's 15 and Caracol's stamp queue
-        let camino = try #require(try rbs.json(["list", "jobs", "--app", "camino", "--json"]) as? [[String: Any]])
+        let camino = try #require(try await rbs.json(["list", "jobs", "--app", "camino", "--json"]) as? [[String: Any]])
         #expect(camino.count == 23)
-        let table = try rbs.run(["list", "jobs", "--app", "baul"])
+        let table = try await rbs.run(["list", "jobs", "--app", "baul"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("baul/generate-routes") && !table.stdout.contains("camino/"))
     }
 
-    @Test func anUnknownAppIsAnErrorWithASuggestion() throws {
+    @Test func anUnknownAppIsAnErrorWithASuggestion() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["list", "jobs", "--app", "camno"])
+        let outcome = try await rbs.run(["list", "jobs", "--app", "camno"])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("no app named 'camno'"))
         #expect(outcome.stderr.contains("Did you mean 'camino'?"))
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func usageErrorsExit64() throws {
+    @Test func usageErrorsExit64() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        #expect(try rbs.run(["list", "jobs", "--layer", "cloud"]).status == 64)
-        #expect(try rbs.run(["list", "planets"]).status == 64)
+        #expect(try await rbs.run(["list", "jobs", "--layer", "cloud"]).status == 64)
+        #expect(try await rbs.run(["list", "planets"]).status == 64)
     }
 
-    @Test func exportThenImportIntoAnotherFileGivesTheSameInventory() throws {
+    @Test func exportThenImportIntoAnotherFileGivesTheSameInventory() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let exported = try rbs.run(["export"])
+        let exported = try await rbs.run(["export"])
         #expect(exported.status == 0)
         let file = rbs.home.appendingPathComponent("export.yaml")
         try Data(exported.stdout.utf8).write(to: file)
         let other = rbs.home.appendingPathComponent("other.sqlite").path
-        let imported = try rbs.run(["--db", other, "import", file.path], useDB: false)
+        let imported = try await rbs.run(["--db", other, "import", file.path], useDB: false)
         #expect(imported.status == 0, "\(imported.stderr)")
         for what in ["jobs", "apps"] {
-            let a = try rbs.run(["list", what, "--json"]).stdout
-            let b = try rbs.run(["--db", other, "list", what, "--json"], useDB: false).stdout
+            let a = try await rbs.run(["list", what, "--json"]).stdout
+            let b = try await rbs.run(["--db", other, "list", what, "--json"], useDB: false).stdout
             #expect(a == b && !a.isEmpty)
         }
     }
 
-    @Test func aBadManifestFailsWithFileLineAndFieldAndChangesNothing() throws {
+    @Test func aBadManifestFailsWithFileLineAndFieldAndChangesNothing() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let before = try rbs.run(["list", "jobs", "--json"]).stdout
+        let before = try await rbs.run(["list", "jobs", "--json"]).stdout
         let manifest = """
             version: 1
             apps:
@@ -99,69 +99,69 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("bad.yaml")
         try Data(manifest.utf8).write(to: file)
-        let layer = try rbs.run(["import", file.path])
+        let layer = try await rbs.run(["import", file.path])
         #expect(layer.status == 1)
         #expect(layer.stderr.contains("bad.yaml:14:"), "\(layer.stderr)")
         #expect(layer.stderr.contains("apps[0].jobs[1].layer"))
         #expect(layer.stderr.contains("nothing was imported"))
         try Data(manifest.replacingOccurrences(of: "layer: cloud", with: "layer: qstash").utf8).write(to: file)
-        let cron = try rbs.run(["import", file.path])
+        let cron = try await rbs.run(["import", file.path])
         #expect(cron.status == 1)
         #expect(cron.stderr.contains("bad.yaml:11:"), "\(cron.stderr)")
         #expect(cron.stderr.contains("apps[0].jobs[0].schedule"))
-        #expect(try rbs.run(["list", "jobs", "--json"]).stdout == before)
+        #expect(try await rbs.run(["list", "jobs", "--json"]).stdout == before)
     }
 
-    @Test func aMissingManifestIsAClearError() throws {
+    @Test func aMissingManifestIsAClearError() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["import", "/nonexistent/inventory.yaml"])
+        let outcome = try await rbs.run(["import", "/nonexistent/inventory.yaml"])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("cannot read the manifest '/nonexistent/inventory.yaml'"))
     }
 
-    @Test func importDryRunChangesNothing() throws {
+    @Test func importDryRunChangesNothing() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let example = RBSCronProcess.repositoryRoot.appendingPathComponent("examples/dual-cron.yaml").path
-        let outcome = try rbs.run(["import", example, "--dry-run", "--json"])
+        let outcome = try await rbs.run(["import", example, "--dry-run", "--json"])
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains("\"dry_run\" : true"))
-        let jobs = try #require(try rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        let jobs = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
         #expect(jobs.count == 69)
     }
 
     @Test(arguments: ["dual-cron.yaml", "pg-cron-pg-net.yaml", "orchestrator.yaml", "supabase-edge-functions.yaml"])
-    func everyExampleImports(name: String) throws {
+    func everyExampleImports(name: String) async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let example = RBSCronProcess.repositoryRoot.appendingPathComponent("examples/\(name)").path
-        let outcome = try rbs.run(["import", example])
+        let outcome = try await rbs.run(["import", example])
         #expect(outcome.status == 0, "\(name): \(outcome.stderr)")
-        let jobs = try #require(try rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        let jobs = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
         #expect(!jobs.isEmpty)
     }
 
-    @Test func noArgumentsPrintsAnOrientation() throws {
+    @Test func noArgumentsPrintsAnOrientation() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run([])
+        let outcome = try await rbs.run([])
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains(rbs.db))
         #expect(outcome.stdout.contains("11 apps, 69 jobs, 0 secrets"))
     }
 
-    @Test func theDefaultInventoryFollowsXDGDataHome() throws {
+    @Test func theDefaultInventoryFollowsXDGDataHome() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["list", "apps"], useDB: false)
+        let outcome = try await rbs.run(["list", "apps"], useDB: false)
         #expect(outcome.status == 0)
         let expected = rbs.home.appendingPathComponent("data/rbscron/inventory.sqlite").path
         #expect(FileManager.default.fileExists(atPath: expected))
         let folderMode = try FileManager.default.attributesOfItem(atPath: (expected as NSString).deletingLastPathComponent)[.posixPermissions] as? Int
         #expect(folderMode == 0o700)
         let viaEnv = rbs.home.appendingPathComponent("env.sqlite").path
-        #expect(try rbs.run(["list", "apps"], env: ["RBSCRON_DB": viaEnv], useDB: false).status == 0)
+        #expect(try await rbs.run(["list", "apps"], env: ["RBSCRON_DB": viaEnv], useDB: false).status == 0)
         #expect(FileManager.default.fileExists(atPath: viaEnv))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -78,21 +79,12 @@ enum SQLite3 {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
     /// Runs one statement; returns its rows, one line each, fields separated by `|`.
-    static func query(_ db: String, _ sql: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-batch", "-cmd", ".timeout 10000", db, sql]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(decoding: errors, as: UTF8.self)])
+    static func query(_ db: String, _ sql: String) async throws -> [String] {
+        let result = try await runTool(path, ["-batch", "-cmd", ".timeout 10000", db, sql])
+        guard result.status == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(decoding: result.stderr, as: UTF8.self)])
         }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        return result.text.split(separator: "\n").map(String.init)
     }
 }
 
@@ -145,7 +137,7 @@ final class BackgroundRBSCron {
 @Suite("reliability end to end: concurrent processes and crashes on one inventory file", .serialized,
        .timeLimit(.minutes(3)), .enabled(if: SQLite3.available))
 struct ReliabilityTests {
-    func setUp(okURL: String, silentURL: String = "http://127.0.0.1:9") throws -> RBSCronProcess {
+    func setUp(okURL: String, silentURL: String = "http://127.0.0.1:9") async throws -> RBSCronProcess {
         let cli = try RBSCronProcess()
         let manifest = """
             version: 1
@@ -165,7 +157,7 @@ struct ReliabilityTests {
             """
         let file = cli.home.appendingPathComponent("reliability.yaml")
         try manifest.write(to: file, atomically: true, encoding: .utf8)
-        let imported = try cli.run(["import", file.path])
+        let imported = try await cli.run(["import", file.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         return cli
     }
@@ -175,7 +167,7 @@ struct ReliabilityTests {
         let processes = 8, runsEach = 500
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(okURL: server.baseURL)
+        let cli = try await setUp(okURL: server.baseURL)
         defer { cli.cleanup() }
 
         // One invocation per process firing the same job 500 times (trigger takes several APP/JOB).
@@ -200,18 +192,18 @@ struct ReliabilityTests {
         #expect(reportedIDs.count == total && Set(reportedIDs).count == total, "run ids reported: \(reportedIDs.count), unique \(Set(reportedIDs).count)")
         #expect(server.requests.count == total, "requests that reached the server")
 
-        let counts = try SQLite3.query(cli.db, """
+        let counts = try await SQLite3.query(cli.db, """
             SELECT COUNT(*), COUNT(DISTINCT id), SUM(state = 'finished'), SUM(outcome = 'ok'), COUNT(DISTINCT pid)
             FROM runs WHERE app = 'shop' AND job = 'ping'
             """)
         #expect(counts == ["\(total)|\(total)|\(total)|\(total)|\(processes)"])
-        let storedIDs = try SQLite3.query(cli.db, "SELECT id FROM runs").compactMap { Int($0) }
+        let storedIDs = try await SQLite3.query(cli.db, "SELECT id FROM runs").compactMap { Int($0) }
         #expect(Set(storedIDs) == Set(reportedIDs), "every reported run is stored, and nothing else")
         // The processes really overlapped: in id order, rows of different processes interleave.
-        let pids = try SQLite3.query(cli.db, "SELECT pid FROM runs ORDER BY id")
+        let pids = try await SQLite3.query(cli.db, "SELECT pid FROM runs ORDER BY id")
         let switches = zip(pids, pids.dropFirst()).filter { $0 != $1 }.count
         #expect(switches > processes * 10, "only \(switches) switches between processes: they ran one after another")
-        #expect(try SQLite3.query(cli.db, "PRAGMA integrity_check") == ["ok"])
+        #expect(try await SQLite3.query(cli.db, "PRAGMA integrity_check") == ["ok"])
     }
 
     @Test("kill -9 mid-request: the run stays 'started', the next trigger marks it abandoned; the file stays intact")
@@ -220,7 +212,7 @@ struct ReliabilityTests {
         defer { ok.stop() }
         let silent = try SilentHTTPServer()
         defer { silent.stop() }
-        let cli = try setUp(okURL: ok.baseURL, silentURL: silent.baseURL)
+        let cli = try await setUp(okURL: ok.baseURL, silentURL: silent.baseURL)
         defer { cli.cleanup() }
 
         let victim = try BackgroundRBSCron(cli, ["trigger", "slow/hang", "--timeout", "2m", "--retries", "0"], name: "victim")
@@ -228,7 +220,7 @@ struct ReliabilityTests {
         var started: [String] = []
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && victim.process.isRunning {
-            started = try SQLite3.query(cli.db, "SELECT id, pid FROM runs WHERE state = 'started'")
+            started = try await SQLite3.query(cli.db, "SELECT id, pid FROM runs WHERE state = 'started'")
             if !started.isEmpty && silent.requestsReceived > 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -242,21 +234,21 @@ struct ReliabilityTests {
         kill(victim.pid, SIGKILL)
         await victim.wait(until: Date().addingTimeInterval(30))
         #expect(victim.process.terminationReason == .uncaughtSignal && victim.process.terminationStatus == SIGKILL)
-        #expect(try SQLite3.query(cli.db, "SELECT state, outcome IS NULL FROM runs WHERE id = \(runID)") == ["started|1"],
+        #expect(try await SQLite3.query(cli.db, "SELECT state, outcome IS NULL FROM runs WHERE id = \(runID)") == ["started|1"],
                 "nothing finished the killed run")
 
-        let next = try cli.run(["trigger", "shop/ping", "--json"], timeout: 60)
+        let next = try await cli.run(["trigger", "shop/ping", "--json"], timeout: 60)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stderr.contains("marked 1 run(s)"), "\(next.stderr)")
-        let abandoned = try SQLite3.query(cli.db, "SELECT state, outcome, finished_at IS NOT NULL, error FROM runs WHERE id = \(runID)")
+        let abandoned = try await SQLite3.query(cli.db, "SELECT state, outcome, finished_at IS NOT NULL, error FROM runs WHERE id = \(runID)")
         #expect(abandoned.first?.hasPrefix("abandoned|abandoned|1|the rbscron process that started this run ended") == true,
                 "\(abandoned)")
-        #expect(try SQLite3.query(cli.db, "SELECT state, outcome FROM runs WHERE job = 'ping'") == ["finished|ok"])
-        #expect(try SQLite3.query(cli.db, "SELECT COUNT(*) FROM runs WHERE state = 'started'") == ["0"])
-        #expect(try SQLite3.query(cli.db, "PRAGMA integrity_check") == ["ok"])
+        #expect(try await SQLite3.query(cli.db, "SELECT state, outcome FROM runs WHERE job = 'ping'") == ["finished|ok"])
+        #expect(try await SQLite3.query(cli.db, "SELECT COUNT(*) FROM runs WHERE state = 'started'") == ["0"])
+        #expect(try await SQLite3.query(cli.db, "PRAGMA integrity_check") == ["ok"])
 
         // Marking is done once: a further trigger finds nothing left to mark.
-        let again = try cli.run(["trigger", "shop/ping"], timeout: 60)
+        let again = try await cli.run(["trigger", "shop/ping"], timeout: 60)
         #expect(again.status == 0 && !again.stderr.contains("marked"), "\(again.stderr)")
     }
 }

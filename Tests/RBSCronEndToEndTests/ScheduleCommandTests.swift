@@ -3,10 +3,10 @@ import Testing
 
 /// `schedule next|timeline|check` through the built binary.
 @Suite struct ScheduleCommandTests {
-    @Test func nextPrintsTheContractJSON() throws {
+    @Test func nextPrintsTheContractJSON() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["schedule", "next", "0 14 * * *", "--from", "2026-03-08T00:00:00Z", "--count", "3", "--json"])
+        let outcome = try await rbs.run(["schedule", "next", "0 14 * * *", "--from", "2026-03-08T00:00:00Z", "--count", "3", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == """
             {
@@ -27,10 +27,10 @@ import Testing
         #expect(outcome.stderr.isEmpty)
     }
 
-    @Test func nextShowsUTCAndTheZone() throws {
+    @Test func nextShowsUTCAndTheZone() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["schedule", "next", "0 8 * * 1-5", "--tz", "America/Mexico_City",
+        let outcome = try await rbs.run(["schedule", "next", "0 8 * * 1-5", "--tz", "America/Mexico_City",
                                    "--from", "2026-03-06T00:00:00Z", "--count", "2"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("Fri 2026-03-06 14:00Z"))
@@ -39,38 +39,38 @@ import Testing
         #expect(outcome.stdout.contains("Monday through Friday"))
     }
 
-    @Test func aBadExpressionIsAUsageErrorNamingFieldAndToken() throws {
+    @Test func aBadExpressionIsAUsageErrorNamingFieldAndToken() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["schedule", "next", "0 14 * * FRI-MON"])
+        let outcome = try await rbs.run(["schedule", "next", "0 14 * * FRI-MON"])
         #expect(outcome.status == 64)
         #expect(outcome.stderr.contains("rror: invalid cron expression '0 14 * * FRI-MON': day-of-week field:"))
         #expect(outcome.stderr.contains("FRI-MON"))
         #expect(outcome.stderr.contains("Usage: rbscron schedule next"))
         #expect(outcome.stdout.isEmpty)
 
-        let vercel = try rbs.run(["schedule", "next", "0 14 * * MON", "--dialect", "vercel"])
+        let vercel = try await rbs.run(["schedule", "next", "0 14 * * MON", "--dialect", "vercel"])
         #expect(vercel.status == 64)
         #expect(vercel.stderr.contains("day-of-week field: names such as 'MON' are not accepted by Vercel"))
     }
 
-    @Test func badZoneTimeAndCountAreUsageErrors() throws {
+    @Test func badZoneTimeAndCountAreUsageErrors() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let zone = try rbs.run(["schedule", "next", "0 14 * * *", "--tz", "Mars/Olympus"])
+        let zone = try await rbs.run(["schedule", "next", "0 14 * * *", "--tz", "Mars/Olympus"])
         #expect(zone.status == 64 && zone.stderr.contains("unknown time zone 'Mars/Olympus'"))
-        let time = try rbs.run(["schedule", "next", "0 14 * * *", "--from", "yesterday"])
+        let time = try await rbs.run(["schedule", "next", "0 14 * * *", "--from", "yesterday"])
         #expect(time.status == 64 && time.stderr.contains("'yesterday' is not an RFC 3339 time"))
-        #expect(try rbs.run(["schedule", "next", "0 14 * * *", "--count", "0"]).status == 64)
-        #expect(try rbs.run(["schedule", "next", "0 14 * * *", "--count", "1001"]).status == 64)
-        #expect(try rbs.run(["schedule", "next", "0 14 * * *", "--dialect", "quartz"]).status == 64)
-        #expect(try rbs.run(["schedule", "timeline", "--hours", "0"]).status == 64)
+        #expect(try await rbs.run(["schedule", "next", "0 14 * * *", "--count", "0"]).status == 64)
+        #expect(try await rbs.run(["schedule", "next", "0 14 * * *", "--count", "1001"]).status == 64)
+        #expect(try await rbs.run(["schedule", "next", "0 14 * * *", "--dialect", "quartz"]).status == 64)
+        #expect(try await rbs.run(["schedule", "timeline", "--hours", "0"]).status == 64)
     }
 
-    @Test func nextOfAJobUsesItsLayerAndZone() throws {
+    @Test func nextOfAJobUsesItsLayerAndZone() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["schedule", "next", "camino/voice-outbound", "--from", "2026-04-11T00:50:00Z", "--count", "2", "--json"])
+        let outcome = try await rbs.run(["schedule", "next", "camino/voice-outbound", "--from", "2026-04-11T00:50:00Z", "--count", "2", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect(json["job"] as? String == "camino/voice-outbound")
@@ -80,23 +80,23 @@ import Testing
         #expect(json["fires"] as? [String] == ["2026-04-11T15:00:00Z", "2026-04-11T15:15:00Z"])
         #expect(outcome.stderr.contains("pg_cron fires in UTC"))
 
-        let human = try rbs.run(["schedule", "next", "camino/voice-outbound", "--from", "2026-04-11T00:50:00Z", "--count", "1"])
+        let human = try await rbs.run(["schedule", "next", "camino/voice-outbound", "--from", "2026-04-11T00:50:00Z", "--count", "1"])
         #expect(human.stdout.contains("Sat 2026-04-11 09:00 -06:00"))
 
-        let child = try #require(try rbs.json(["schedule", "next", "la-hoja/dispatcher", "--count", "1", "--json"]) as? [String: Any])
+        let child = try #require(try await rbs.json(["schedule", "next", "la-hoja/dispatcher", "--count", "1", "--json"]) as? [String: Any])
         #expect(child["via"] as? String == "colectiva/ecosystem-heartbeat")
 
-        let unknown = try rbs.run(["schedule", "next", "camino/voice-outbond"])
+        let unknown = try await rbs.run(["schedule", "next", "camino/voice-outbond"])
         #expect(unknown.status == 1 && unknown.stderr.contains("Did you mean 'camino/voice-outbound'?"))
-        let manual = try rbs.run(["schedule", "next", "constanza/ecosystem-billing"])
+        let manual = try await rbs.run(["schedule", "next", "constanza/ecosystem-billing"])
         #expect(manual.status == 1 && manual.stderr.contains("is a manual job"))
-        #expect(try rbs.run(["schedule", "next", "camino/voice-outbound", "--dialect", "vercel"]).status == 64)
+        #expect(try await rbs.run(["schedule", "next", "camino/voice-outbound", "--dialect", "vercel"]).status == 64)
     }
 
-    @Test func checkFindsTheAuditsGapsAndExits2WithExitCode() throws {
+    @Test func checkFindsTheAuditsGapsAndExits2WithExitCode() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["schedule", "check", "--exit-code", "--json"])
+        let outcome = try await rbs.run(["schedule", "check", "--exit-code", "--json"])
         #expect(outcome.status == 2, "\(outcome.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect(Set(json.keys) == ["findings", "counts", "apps_checked", "jobs_checked", "from"])
@@ -111,25 +111,25 @@ import Testing
         #expect(fanout == ["agora/keep-alive", "la-hoja/dispatcher", "servilleta/expire-tasks"])
         #expect(findings.filter { $0["rule"] == "fanout.cross-app" }.allSatisfy { $0["message"]?.contains("colectiva/ecosystem-heartbeat") == true })
 
-        let human = try rbs.run(["schedule", "check"])
+        let human = try await rbs.run(["schedule", "check"])
         #expect(human.status == 0)
         #expect(human.stdout.contains("ERRORS ("))
         #expect(human.stdout.contains("camino/daily-dispatcher  [vercel.method-get]"))
         #expect(human.stdout.contains("WARNINGS ("))
 
-        let camino = try rbs.run(["schedule", "check", "--app", "camino", "--exit-code"])
+        let camino = try await rbs.run(["schedule", "check", "--app", "camino", "--exit-code"])
         #expect(camino.status == 2)
         #expect(!camino.stdout.contains("agora/"))
-        let constanza = try rbs.run(["schedule", "check", "--app", "constanza", "--exit-code"])
+        let constanza = try await rbs.run(["schedule", "check", "--app", "constanza", "--exit-code"])
         #expect(constanza.status == 0, "\(constanza.stdout)")
-        let typo = try rbs.run(["schedule", "check", "--app", "camno"])
+        let typo = try await rbs.run(["schedule", "check", "--app", "camno"])
         #expect(typo.status == 1 && typo.stderr.contains("Did you mean 'camino'?"))
     }
 
-    @Test func timelineJSONAndPicture() throws {
+    @Test func timelineJSONAndPicture() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let json = try #require(try rbs.json(["schedule", "timeline", "--from", "2026-04-10T00:00:00Z", "--json"]) as? [String: Any])
+        let json = try #require(try await rbs.json(["schedule", "timeline", "--from", "2026-04-10T00:00:00Z", "--json"]) as? [String: Any])
         #expect(Set(json.keys) == ["from", "to", "timezone", "burst_threshold", "fires", "bursts", "heat", "skipped"])
         let fires = try #require(json["fires"] as? [[String: Any]])
         let children = fires.filter { $0["triggered_by"] as? String == "camino/daily-dispatcher" }
@@ -140,7 +140,7 @@ import Testing
         let heat = try #require(json["heat"] as? [[String: Any]])
         #expect(heat.count == 11 && heat.allSatisfy { ($0["hours"] as? [Int])?.count == 24 })
 
-        let human = try rbs.run(["schedule", "timeline", "--from", "2026-04-10T00:00:00Z", "--tz", "America/Mexico_City", "--app", "agora"])
+        let human = try await rbs.run(["schedule", "timeline", "--from", "2026-04-10T00:00:00Z", "--tz", "America/Mexico_City", "--app", "agora"])
         #expect(human.status == 0, "\(human.stderr)")
         #expect(human.stdout.contains("00 03 06 09 12 15 18 21"))
         #expect(human.stdout.contains("↳ agora/keep-alive"))
@@ -154,11 +154,11 @@ import Testing
         #expect(strip.hasSuffix("  \(agoraHeat["total"] as? Int ?? -1)"))
     }
 
-    @Test func everyScheduleSubcommandHasExamplesInItsHelp() throws {
+    @Test func everyScheduleSubcommandHasExamplesInItsHelp() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         for sub in [["schedule"], ["schedule", "next"], ["schedule", "timeline"], ["schedule", "check"]] {
-            let outcome = try rbs.run(sub + ["--help"], useDB: false)
+            let outcome = try await rbs.run(sub + ["--help"], useDB: false)
             #expect(outcome.status == 0)
             #expect(outcome.stdout.contains("Examples:"), "\(sub) --help")
         }

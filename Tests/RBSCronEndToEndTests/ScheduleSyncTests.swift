@@ -9,13 +9,9 @@ struct ScheduleSyncTests {
     static let token = "e2e-qstash-token-0001"
     static let masterKey = Data((0..<32).map { UInt8($0) }).base64EncodedString()
 
-    /// Runs the binary off the cooperative pool, so the in-process stand-in keeps answering meanwhile.
+    /// Runs the binary (which waits off the cooperative pool, so the in-process stand-in keeps answering meanwhile).
     func run(_ p: RBSCronProcess, _ arguments: [String], stdin: String? = nil, env: [String: String] = [:]) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try p.run(arguments, stdin: stdin, env: env) })
-            }
-        }
+        try await p.run(arguments, stdin: stdin, env: env)
     }
 
     @Test("plan --exit-code exits 2 on drift, apply makes it so, then plan --exit-code exits 0; the token never shows")

@@ -3,33 +3,33 @@ import Testing
 
 /// The `secret` commands through the built binary: values never appear anywhere but `get --reveal`.
 @Suite struct SecretCommandTests {
-    @Test func aScriptedSessionNeverShowsThePlaintext() throws {
+    @Test func aScriptedSessionNeverShowsThePlaintext() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let first = "s3cret-FIRST-\(UUID().uuidString)"
         let second = "s3cret-SECOND-\(UUID().uuidString)"
         var outputs: [String] = []
         var argvs: [[String]] = []
-        func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> Outcome {
+        func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) async throws -> Outcome {
             argvs.append(args)
-            let outcome = try rbs.run(args, stdin: stdin, env: env)
+            let outcome = try await rbs.run(args, stdin: stdin, env: env)
             outputs += [outcome.stdout, outcome.stderr]
             return outcome
         }
-        #expect(try run(["secret", "set", "camino", "CRON_SECRET"], stdin: first + "\n").status == 0)
+        await #expect(try run(["secret", "set", "camino", "CRON_SECRET"], stdin: first + "\n").status == 0)
         let keyFile = rbs.home.appendingPathComponent("config/rbscron/master.key").path
         #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
-        #expect(try run(["secret", "set", "global", "QSTASH_TOKEN", "--from-env", "MY_TOKEN"], env: ["MY_TOKEN": second]).status == 0)
-        let list = try run(["secret", "list", "--json"])
+        await #expect(try run(["secret", "set", "global", "QSTASH_TOKEN", "--from-env", "MY_TOKEN"], env: ["MY_TOKEN": second]).status == 0)
+        let list = try await run(["secret", "list", "--json"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("\"preview\" : \"s3cr…("))
-        #expect(try run(["secret", "list"]).stdout.contains("would be denied"))
-        let rotate = try run(["secret", "rotate", "camino", "CRON_SECRET", "--generate", "--grace", "1h"])
+        await #expect(try run(["secret", "list"]).stdout.contains("would be denied"))
+        let rotate = try await run(["secret", "rotate", "camino", "CRON_SECRET", "--generate", "--grace", "1h"])
         #expect(rotate.status == 0)
         #expect(rotate.stdout.contains("vercel env add CRON_SECRET production"))
         #expect(rotate.stdout.contains("vault.update_secret"))
-        #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 0)
-        #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 1)
+        await #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 0)
+        await #expect(try run(["secret", "rm", "global", "QSTASH_TOKEN"]).status == 1)
 
         for text in outputs {
             #expect(!text.contains(first) && !text.contains(second), "a secret value was printed")
@@ -42,45 +42,45 @@ import Testing
             #expect(bytes.range(of: Data(first.utf8)) == nil && bytes.range(of: Data(second.utf8)) == nil, "plaintext in \(file)")
         }
         // get --reveal is the one way out, for piping.
-        let revealed = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        let revealed = try await rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
         #expect(revealed.status == 0)
         #expect(revealed.stdout.count > 40 && !revealed.stdout.contains(first), "the rotated value is current")
-        #expect(try rbs.run(["secret", "get", "camino", "CRON_SECRET"]).status == 64)
+        #expect(try await rbs.run(["secret", "get", "camino", "CRON_SECRET"]).status == 64)
     }
 
-    @Test func theWrongKeyIsAClearErrorAndOverwritesNothing() throws {
+    @Test func theWrongKeyIsAClearErrorAndOverwritesNothing() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-under-key-one").status == 0)
+        #expect(try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-under-key-one").status == 0)
         let otherKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let wrong = try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "attempt", env: ["RBSCRON_MASTER_KEY": otherKey])
+        let wrong = try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "attempt", env: ["RBSCRON_MASTER_KEY": otherKey])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("sealed with master key"))
-        let get = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        let get = try await rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
         #expect(get.stdout == "value-under-key-one\n")
     }
 
-    @Test func aMissingKeyFileIsNotSilentlyRecreatedForReads() throws {
+    @Test func aMissingKeyFileIsNotSilentlyRecreatedForReads() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-0123456789").status == 0)
+        #expect(try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-0123456789").status == 0)
         try FileManager.default.removeItem(at: rbs.home.appendingPathComponent("config/rbscron/master.key"))
-        let get = try rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
+        let get = try await rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
         #expect(get.status == 1)
         #expect(get.stderr.contains("master.key"))
-        let list = try rbs.run(["secret", "list"])
+        let list = try await rbs.run(["secret", "list"])
         #expect(list.status == 0 && list.stdout.contains("(locked)"))
     }
 
-    @Test func valuesNeverComeFromArgv() throws {
+    @Test func valuesNeverComeFromArgv() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let outcome = try rbs.run(["secret", "set", "camino", "CRON_SECRET", "my-secret-on-argv"])
+        let outcome = try await rbs.run(["secret", "set", "camino", "CRON_SECRET", "my-secret-on-argv"])
         #expect(outcome.status == 64)
-        #expect(try rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "").status == 1)
+        #expect(try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "").status == 1)
     }
 
-    @Test func aStoredSecretAuthenticatesTriggerAndAppearsNowhereElse() throws {
+    @Test func aStoredSecretAuthenticatesTriggerAndAppearsNowhereElse() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
         let rbs = try RBSCronProcess()
@@ -97,9 +97,9 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path]).status == 0)
         // Denied before any request while the secret is missing.
-        let denied = try rbs.run(["trigger", "shop/nightly", "--json"])
+        let denied = try await rbs.run(["trigger", "shop/nightly", "--json"])
         #expect(denied.status == 2 && denied.stdout.contains("denied"))
         #expect(server.requests.isEmpty)
 
@@ -107,7 +107,7 @@ import Testing
         var outputs: [String] = []
         for args in [["secret", "set", "shop", "CRON_SECRET"], ["trigger", "shop/nightly"], ["trigger", "shop/nightly", "--json"],
                      ["trigger", "shop/nightly", "--dry-run"], ["secret", "list"]] {
-            let outcome = try rbs.run(args, stdin: args[1] == "set" ? value : nil)
+            let outcome = try await rbs.run(args, stdin: args[1] == "set" ? value : nil)
             #expect(outcome.status == 0, "\(args): \(outcome.stderr)")
             #expect(!args.joined(separator: " ").contains(value))
             outputs += [outcome.stdout, outcome.stderr]
@@ -120,7 +120,7 @@ import Testing
             #expect(bytes.range(of: Data(value.utf8)) == nil, "plaintext in \(file)")
         }
         // The inventory's value wins over an environment variable.
-        #expect(try rbs.run(["trigger", "shop/nightly"], env: ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]).status == 0)
+        #expect(try await rbs.run(["trigger", "shop/nightly"], env: ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]).status == 0)
         #expect(server.requests.last?.contains("Bearer \(value)") == true)
     }
 }

@@ -1,29 +1,26 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// `stats` and `cleanup` through the built binary.
 @Suite struct StatsCommandTests {
     /// Writes history rows into the inventory with Python's sqlite3 module (the E2E target does not link SQLite).
-    func sql(_ rbs: RBSCronProcess, _ statements: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+    func sql(_ rbs: RBSCronProcess, _ statements: String) async throws {
+        let result = try await runTool("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             db.executescript(sys.argv[2])
             db.commit()
-            """, rbs.db, statements]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+            """, rbs.db, statements])
+        #expect(result.status == 0, "\(String(decoding: result.stderr, as: UTF8.self))")
     }
 
     static let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
 
-    @Test func statsJSONShape() throws {
+    @Test func statsJSONShape() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let report = try #require(try rbs.json(["stats", "--json"]) as? [String: Any])
+        let report = try #require(try await rbs.json(["stats", "--json"]) as? [String: Any])
         #expect(Set(report.keys) == ["generated_at", "since", "fires_checked_until", "tolerance_ms", "apps", "jobs"])
         let jobs = try #require(report["jobs"] as? [[String: Any]])
         #expect(jobs.count == 69)
@@ -39,76 +36,76 @@ import Testing
         #expect(Set(apps[0].keys) == ["app", "display_name", "checks", "uptime", "p95_latency_ms", "last_checked_at", "last_status", "status"])
     }
 
-    @Test func exitCodeFlagsAFailingJob() throws {
+    @Test func exitCodeFlagsAFailingJob() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try rbs.run(["list", "apps"])
+        try await rbs.run(["list", "apps"])
         let t = Self.nowMs - 3_600_000
-        try sql(rbs, """
+        try await sql(rbs, """
             INSERT INTO runs (app, job, source, started_at, finished_at, state, attempts, http_status, outcome, duration_ms, error)
             VALUES ('camino', 'voice-outbound', 'manual', \(t), \(t + 900), 'finished', 1, 503, 'http_error', 900, 'HTTP 503');
             """)
-        let plain = try rbs.run(["stats", "--app", "camino"])
+        let plain = try await rbs.run(["stats", "--app", "camino"])
         #expect(plain.status == 0)
         #expect(plain.stdout.contains("camino/voice-outbound"))
         #expect(plain.stdout.contains("http_error 503"))
-        let failing = try rbs.run(["stats", "--app", "camino", "--exit-code"])
+        let failing = try await rbs.run(["stats", "--app", "camino", "--exit-code"])
         #expect(failing.status == 2)
-        let other = try rbs.run(["stats", "--app", "baul", "--exit-code"])
+        let other = try await rbs.run(["stats", "--app", "baul", "--exit-code"])
         #expect(other.status == 0)
-        let one = try #require(try rbs.json(["stats", "--job", "camino/voice-outbound", "--json"]) as? [String: Any])
+        let one = try #require(try await rbs.json(["stats", "--job", "camino/voice-outbound", "--json"]) as? [String: Any])
         let job = try #require((one["jobs"] as? [[String: Any]])?.first)
         #expect(job["failure_streak"] as? Int == 1)
         #expect(job["status"] as? String == "red")
         #expect((job["last_failure"] as? [String: Any])?["http_status"] as? Int == 503)
     }
 
-    @Test func usageErrors() throws {
+    @Test func usageErrors() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        #expect(try rbs.run(["stats", "--since", "soon"]).status == 64)
-        #expect(try rbs.run(["cleanup", "--runs", "0d"]).status == 64)
-        let unknown = try rbs.run(["stats", "--app", "camin"])
+        #expect(try await rbs.run(["stats", "--since", "soon"]).status == 64)
+        #expect(try await rbs.run(["cleanup", "--runs", "0d"]).status == 64)
+        let unknown = try await rbs.run(["stats", "--app", "camin"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("camino"))
-        #expect(try rbs.run(["stats", "--help"]).stdout.contains("Examples:"))
-        #expect(try rbs.run(["cleanup", "--help"]).stdout.contains("Examples:"))
+        #expect(try await rbs.run(["stats", "--help"]).stdout.contains("Examples:"))
+        #expect(try await rbs.run(["cleanup", "--help"]).stdout.contains("Examples:"))
     }
 
-    @Test func htmlWritesADashboard() throws {
+    @Test func htmlWritesADashboard() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("dash.html").path
-        let outcome = try rbs.run(["stats", "--html", file])
+        let outcome = try await rbs.run(["stats", "--html", file])
         #expect(outcome.status == 0)
         let html = try String(contentsOfFile: file, encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("data-job=\"camino/voice-outbound\" data-status=\"grey\""))
     }
 
-    @Test func cleanupDryRunCountsAndKeeps() throws {
+    @Test func cleanupDryRunCountsAndKeeps() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        try rbs.run(["list", "apps"])
+        try await rbs.run(["list", "apps"])
         let old = Self.nowMs - 100 * 86_400_000, recent = Self.nowMs - 86_400_000
-        try sql(rbs, """
+        try await sql(rbs, """
             INSERT INTO runs (app, job, source, started_at, state, outcome) VALUES
               ('camino', 'voice-outbound', 'manual', \(old), 'finished', 'ok'),
               ('camino', 'voice-outbound', 'manual', \(recent), 'finished', 'ok');
             INSERT INTO health_checks (app, checked_at, status, method) VALUES ('camino', \(old), 'up', 'HEAD');
             """)
-        let dry = try #require(try rbs.json(["cleanup", "--dry-run", "--json"]) as? [String: Any])
+        let dry = try #require(try await rbs.json(["cleanup", "--dry-run", "--json"]) as? [String: Any])
         #expect(dry["dry_run"] as? Bool == true)
         #expect(dry["total"] as? Int == 2)
         let tables = try #require(dry["tables"] as? [[String: Any]])
         #expect(tables.map { $0["table"] as? String } == ["runs", "health_checks", "dead_letters", "keepalive_pings", "expired_previous_secrets"])
         #expect(tables.first?["rows"] as? Int == 1)
-        let table = try rbs.run(["cleanup", "--dry-run"])
+        let table = try await rbs.run(["cleanup", "--dry-run"])
         #expect(table.stdout.contains("would remove 2 rows"))
-        let real = try rbs.run(["cleanup", "--vacuum"])
+        let real = try await rbs.run(["cleanup", "--vacuum"])
         #expect(real.status == 0)
         #expect(real.stdout.contains("removed 2 rows; vacuumed"))
-        let again = try #require(try rbs.json(["cleanup", "--dry-run", "--json"]) as? [String: Any])
+        let again = try #require(try await rbs.json(["cleanup", "--dry-run", "--json"]) as? [String: Any])
         #expect(again["total"] as? Int == 0)
     }
 }

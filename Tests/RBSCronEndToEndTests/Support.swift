@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -54,9 +55,23 @@ struct RBSCronProcess {
     }
 
     /// Runs `rbscron` with `--db` first unless `useDB` is false; bounded by `timeout` seconds.
+    ///
+    /// Async on purpose: the wait happens on a thread of its own (`offCooperativePool`). A test that blocked here
+    /// would hold one of the few threads of Swift's cooperative pool (two on a two-core machine) for the whole
+    /// run, and the loopback servers of the tests running beside it, which need those threads, would stall.
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:], useDB: Bool = true,
-             timeout: TimeInterval = 60) throws -> Outcome {
+             timeout: TimeInterval = 60) async throws -> Outcome {
+        let (outcome, timedOut) = try await offCooperativePool {
+            try runBlocking(arguments, stdin: stdin, env: extra, useDB: useDB, timeout: timeout)
+        }
+        if timedOut { Issue.record("rbscron \(arguments.joined(separator: " ")) did not finish within \(timeout) s") }
+        return outcome
+    }
+
+    /// The blocking body of `run`; true when the process had to be terminated at `timeout`.
+    private func runBlocking(_ arguments: [String], stdin: String?, env extra: [String: String], useDB: Bool,
+                             timeout: TimeInterval) throws -> (Outcome, Bool) {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = (useDB ? ["--db", db] : []) + arguments
@@ -76,18 +91,19 @@ struct RBSCronProcess {
         DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.enter()
         DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        var timedOut = false
         if group.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
             process.terminate()
-            Issue.record("rbscron \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
             group.wait()
         }
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        return (Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                        stderr: String(decoding: errData, as: UTF8.self)), timedOut)
     }
 
-    func json(_ arguments: [String]) throws -> Any {
-        let outcome = try run(arguments)
+    func json(_ arguments: [String]) async throws -> Any {
+        let outcome = try await run(arguments)
         #expect(outcome.status == 0, "rbscron \(arguments) failed: \(outcome.stderr)")
         return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8))
     }

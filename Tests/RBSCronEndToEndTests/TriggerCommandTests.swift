@@ -92,11 +92,11 @@ struct TriggerCommandTests {
         """
     }
 
-    func setUp(_ server: TinyHTTPServer) throws -> RBSCronProcess {
+    func setUp(_ server: TinyHTTPServer) async throws -> RBSCronProcess {
         let cli = try RBSCronProcess()
         let file = cli.home.appendingPathComponent("shop.yaml")
         try manifest(baseURL: server.baseURL).write(to: file, atomically: true, encoding: .utf8)
-        let imported = try cli.run(["import", file.path])
+        let imported = try await cli.run(["import", file.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         return cli
     }
@@ -104,12 +104,12 @@ struct TriggerCommandTests {
     var secretEnv: [String: String] { ["RBSCRON_SECRET_SHOP_CRON_SECRET": Self.secret, "CI": "true"] }
 
     @Test("exit 0: a fired job's JSON report, source ci, the secret nowhere in the output")
-    func exitZero() throws {
+    func exitZero() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
-        let outcome = try cli.run(["trigger", "shop/hourly-sync", "--json"], env: secretEnv)
+        let outcome = try await cli.run(["trigger", "shop/hourly-sync", "--json"], env: secretEnv)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
         let report = try #require(reports.first)
@@ -123,36 +123,36 @@ struct TriggerCommandTests {
     }
 
     @Test("exit 2: denied without a secret, nothing sent; a 500 fails too")
-    func exitTwo() throws {
+    func exitTwo() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
-        let denied = try cli.run(["trigger", "shop/hourly-sync"])
+        let denied = try await cli.run(["trigger", "shop/hourly-sync"])
         #expect(denied.status == 2)
         #expect(denied.stdout.contains("denied") && denied.stdout.contains("RBSCRON_SECRET_SHOP_CRON_SECRET"))
         #expect(server.requests.isEmpty)
 
         let failing = try TinyHTTPServer(status: 500)
         defer { failing.stop() }
-        let cli2 = try setUp(failing)
+        let cli2 = try await setUp(failing)
         defer { cli2.cleanup() }
-        let failed = try cli2.run(["trigger", "shop/hourly-sync", "--retries", "1", "--backoff-base", "10ms"], env: secretEnv)
+        let failed = try await cli2.run(["trigger", "shop/hourly-sync", "--retries", "1", "--backoff-base", "10ms"], env: secretEnv)
         #expect(failed.status == 2)
         #expect(failed.stdout.contains("http_error") && failed.stdout.contains("dead letter #1"))
         #expect(failing.requests.count == 2)
     }
 
     @Test("exit 1: unknown job with a suggestion; a SQL job cannot be fired")
-    func exitOne() throws {
+    func exitOne() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
-        let unknown = try cli.run(["trigger", "shop/hourly-synk"], env: secretEnv)
+        let unknown = try await cli.run(["trigger", "shop/hourly-synk"], env: secretEnv)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("Did you mean 'shop/hourly-sync'?"))
-        let sql = try cli.run(["trigger", "shop/keep-alive"], env: secretEnv)
+        let sql = try await cli.run(["trigger", "shop/keep-alive"], env: secretEnv)
         #expect(sql.status == 1)
         #expect(sql.stderr.contains("cannot be fired over HTTP"))
         #expect(server.requests.isEmpty)
@@ -163,39 +163,39 @@ struct TriggerCommandTests {
         ["trigger", "shop/hourly-sync", "--timeout", "soon"], ["trigger", "shop/hourly-sync", "--body", "{nope"],
         ["trigger", "--schedule", "daily"], ["trigger", "--due", "--at", "09:00"], ["trigger", "shop/hourly-sync", "--retries", "11"],
     ])
-    func exitSixtyFour(arguments: [String]) throws {
+    func exitSixtyFour(arguments: [String]) async throws {
         let cli = try RBSCronProcess()
         defer { cli.cleanup() }
-        let outcome = try cli.run(arguments)
+        let outcome = try await cli.run(arguments)
         #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
     }
 
     @Test("--dry-run prints the request with the secret masked and sends nothing")
-    func dryRun() throws {
+    func dryRun() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
-        let outcome = try cli.run(["trigger", "shop/hourly-sync", "--dry-run", "--body", #"{"n":1}"#], env: secretEnv)
+        let outcome = try await cli.run(["trigger", "shop/hourly-sync", "--dry-run", "--body", #"{"n":1}"#], env: secretEnv)
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains("POST \(server.baseURL)/api/cron/hourly-sync"))
         #expect(outcome.stdout.contains("Authorization: Bearer e2e-…(28 chars)"))
         #expect(outcome.stdout.contains(#"{"n":1}"#))
         #expect(!outcome.stdout.contains(Self.secret))
         #expect(server.requests.isEmpty)
-        let runs = try cli.run(["trigger", "--replay-dead-letters", "--json"], env: secretEnv)
+        let runs = try await cli.run(["trigger", "--replay-dead-letters", "--json"], env: secretEnv)
         #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || runs.stdout.contains("[]"))
     }
 
     @Test("a group prints seed 003's summary JSON; --schedule picks the time-of-day group")
-    func groupSummary() throws {
+    func groupSummary() async throws {
         let server = try TinyHTTPServer()
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
         for arguments in [["trigger", "--group", "shop/dispatcher", "--json", "--parallel", "2"],
                           ["trigger", "--app", "shop", "--schedule", "daily", "--at", "09:00", "--json"]] {
-            let outcome = try cli.run(arguments, env: secretEnv)
+            let outcome = try await cli.run(arguments, env: secretEnv)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
             #expect(Set(json.keys) == ["success", "schedule", "summary", "results"])
@@ -210,17 +210,15 @@ struct TriggerCommandTests {
     }
 
     @Test("--due from two rbscron processes at once sends each fire once")
-    func dueTwoProcesses() throws {
+    func dueTwoProcesses() async throws {
         let server = try TinyHTTPServer(delayMs: 200)
         defer { server.stop() }
-        let cli = try setUp(server)
+        let cli = try await setUp(server)
         defer { cli.cleanup() }
         let arguments = ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"]
-        let outcomes = TestBox<[Outcome]>([])
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
-            if let outcome = try? cli.run(arguments, env: secretEnv) { outcomes.mutate { $0.append(outcome) } }
-        }
-        let both = outcomes.value
+        async let first = cli.run(arguments, env: secretEnv)
+        async let second = cli.run(arguments, env: secretEnv)
+        let both = try await [first, second]
         #expect(both.count == 2)
         #expect(both.allSatisfy { $0.status == 0 }, "\(both.map(\.stderr))")
         // Due at 09:10 within 30 minutes: hourly-sync (09:00) and dispatcher (09:00); fan-out children are not scheduled.
@@ -229,7 +227,7 @@ struct TriggerCommandTests {
         let fired = both.compactMap { try? JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) as? [[String: Any]] }.flatMap { $0 }
         #expect(fired.count == 2 && fired.allSatisfy { $0["source"] as? String == "due" && $0["scheduled_for"] as? String == "2026-04-10T09:00:00Z" })
 
-        let again = try cli.run(arguments, env: secretEnv)
+        let again = try await cli.run(arguments, env: secretEnv)
         #expect(again.status == 0 && again.stderr.contains("already fired"))
         #expect(server.requests.count == 2)
     }

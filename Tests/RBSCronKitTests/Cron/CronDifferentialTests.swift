@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 @testable import RBSCronKit
 
@@ -54,7 +55,7 @@ struct CronDifferentialTests {
     }
 
     @Test(.enabled(if: oracleAvailable || isCI, "python3 with cronsim and croniter not found; set CI=true to make this a failure"))
-    func matchesCronsimOnRandomCases() throws {
+    func matchesCronsimOnRandomCases() async throws {
         guard Self.oracleAvailable else {
             Issue.record("CI=true but python3 with cronsim/croniter is not available")
             return
@@ -100,7 +101,7 @@ struct CronDifferentialTests {
 
         let clock = ContinuousClock()
         let started = clock.now
-        let status = Self.run(["python3", Self.scriptURL.path, input.path, output.path])
+        let status = try await runTool("/usr/bin/env", ["python3", Self.scriptURL.path, input.path, output.path]).status
         let oracleTime = clock.now - started
         try #require(status == 0, "oracle exited with status \(status)")
         let results = try JSONDecoder().decode([String: OracleResult].self, from: Data(contentsOf: output))

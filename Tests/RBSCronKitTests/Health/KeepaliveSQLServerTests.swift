@@ -6,14 +6,14 @@ import Testing
 // In the pg_cron server suite, so it is serialized with the other tests that share `cron.job`.
 extension PgCronServerTests {
     @Test("keepalive --sql for the seed's Baúl, applied twice: exactly the two cron jobs, and they run")
-    func keepaliveSQLAppliedTwice() throws {
-        let db = try PgTestDatabase.open()
+    func keepaliveSQLAppliedTwice() async throws {
+        let db = try await PgTestDatabase.open()
         let inventory = try EmbeddedEcosystem.inventory()
         let sql = try KeepaliveSQLReport.build(inventory: inventory, project: "baul", now: Self.now).sql
-        try db.exec(sql)
-        let first = try db.cronJobs()
-        try db.exec(sql)
-        let jobs = try db.cronJobs()
+        try await db.exec(sql)
+        let first = try await db.cronJobs()
+        try await db.exec(sql)
+        let jobs = try await db.cronJobs()
 
         #expect(jobs.count == 2)
         #expect(jobs.map(\.jobname) == ["cleanup-cron-history", "keep-alive-ping"])
@@ -22,7 +22,7 @@ extension PgCronServerTests {
         #expect(jobs.map(\.jobid) == first.map(\.jobid))
         #expect(jobs.allSatisfy { $0.active })
         // What the keep-alive ping's RPC calls exists and runs.
-        let output = try db.exec("SELECT keep_alive(); SELECT 'ran';")
+        let output = try await db.exec("SELECT keep_alive(); SELECT 'ran';")
         #expect(output.split(separator: "\n").last == "ran")
     }
 }

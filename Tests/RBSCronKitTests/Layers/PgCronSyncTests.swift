@@ -51,16 +51,16 @@ extension PgCronServerTests {
     @Test(
         "schedule apply --layer pg_cron: the written migration applied twice leaves exactly the planned jobs"
             )
-    func scheduleSyncMigrationAppliedTwice() throws {
-        let db = try PgTestDatabase.open()
+    func scheduleSyncMigrationAppliedTwice() async throws {
+        let db = try await PgTestDatabase.open()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgsync-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let report = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
         let sql = try String(contentsOfFile: try #require(report.written), encoding: .utf8)
-        try db.exec(sql)
-        let first = try db.cronJobs()
-        try db.exec(sql)
-        let second = try db.cronJobs()
+        try await db.exec(sql)
+        let first = try await db.cronJobs()
+        try await db.exec(sql)
+        let second = try await db.cronJobs()
         #expect(first.map(\.jobname) == report.plan.items.map(\.id).sorted())
         #expect(second.map(\.jobname) == first.map(\.jobname))
         #expect(second.map(\.schedule) == first.map(\.schedule))
@@ -69,7 +69,7 @@ extension PgCronServerTests {
         let dir2 = dir + "-later"
         defer { try? FileManager.default.removeItem(atPath: dir2) }
         let later = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: fewer, directory: dir2, now: Self.now, dryRun: false)
-        try db.exec(try String(contentsOfFile: try #require(later.written), encoding: .utf8))
-        #expect(try db.cronJobs().map(\.jobname) == later.plan.items.map(\.id).sorted())
+        try await db.exec(try String(contentsOfFile: try #require(later.written), encoding: .utf8))
+        await #expect(try db.cronJobs().map(\.jobname) == later.plan.items.map(\.id).sorted())
     }
 }

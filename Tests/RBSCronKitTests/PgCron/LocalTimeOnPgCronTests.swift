@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 @testable import RBSCronKit
 
@@ -7,16 +8,16 @@ extension PgCronServerTests {
     /// pg_cron fires in cron.timezone (GMT). The migration's UTC entries, read back from the server,
     /// must fire at exactly the instants cronsim gives for the local schedule, for a whole year.
     @Test("voice-outbound's UTC entries on pg_cron (cron.timezone GMT) fire at the local schedule's instants for a year")
-    func localTimeJobFiresAtTheSameInstantsOnGMTPgCron() throws {
-        let db = try PgTestDatabase.open()
-        #expect(try db.exec("SHOW cron.timezone").contains("GMT"))
+    func localTimeJobFiresAtTheSameInstantsOnGMTPgCron() async throws {
+        let db = try await PgTestDatabase.open()
+        await #expect(try db.exec("SHOW cron.timezone").contains("GMT"))
         let inventory = try EmbeddedEcosystem.inventory()
         let camino = try #require(inventory.app(named: "camino"))
         let voice = try #require(inventory.job(JobRef(app: "camino", job: "voice-outbound")))
         let migration = try PgCronSQL.scheduleMigration(app: camino, jobs: inventory.jobs, previouslyScheduled: nil, now: Self.now)
-        try db.exec(migration.sql)
+        try await db.exec(migration.sql)
 
-        let entries = try db.cronJobs().filter { $0.jobname.hasPrefix("rbs-camino-voice-outbound") }
+        let entries = try await db.cronJobs().filter { $0.jobname.hasPrefix("rbs-camino-voice-outbound") }
         #expect(entries.map(\.jobname) == ["rbs-camino-voice-outbound", "rbs-camino-voice-outbound.2"])
         #expect(Set(entries.map(\.command)).count == 1, "every entry runs the same call")
         #expect(!entries.map(\.schedule).contains("*/15 9-18 * * 1-6"), "the local-time text is not scheduled on a GMT server")
@@ -32,14 +33,14 @@ extension PgCronServerTests {
 
         let zone = try #require(TimeZone(identifier: voice.timezone))
         let engine = try CronSchedule.parse(try #require(voice.schedule), dialect: .vixie).fires(from: start, to: end, in: zone, limit: 1_000_000)
-        let oracle = try cronsimFires(voice.schedule ?? "", zone: voice.timezone, from: start, to: end)
+        let oracle = try await cronsimFires(voice.schedule ?? "", zone: voice.timezone, from: start, to: end)
         #expect(serverFires.count > 10_000)
         #expect(oracle == engine, "rbscron's engine and cronsim disagree on the local schedule")
         #expect(serverFires == oracle, "the UTC entries on the server miss or add fires")
     }
 
     /// The fires of `expression` in `zone` in (from, to], from Python's cronsim.
-    func cronsimFires(_ expression: String, zone: String, from: Date, to: Date) throws -> [Date] {
+    func cronsimFires(_ expression: String, zone: String, from: Date, to: Date) async throws -> [Date] {
         let script = """
             import sys, datetime, zoneinfo
             from cronsim import CronSim
@@ -51,17 +52,10 @@ extension PgCronServerTests {
                 if t > end: break
                 print(t)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, expression, zone,
-                             String(Int(from.timeIntervalSince1970)), String(Int(to.timeIntervalSince1970))]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with cronsim is needed (pip install cronsim)")
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Double($0) }
+        let result = try await runTool("/usr/bin/env", ["python3", "-c", script, expression, zone,
+                                                        String(Int(from.timeIntervalSince1970)), String(Int(to.timeIntervalSince1970))])
+        try #require(result.status == 0, "python3 with cronsim is needed (pip install cronsim)")
+        return result.text.split(separator: "\n").compactMap { Double($0) }
             .map { Date(timeIntervalSince1970: $0) }
     }
 }

@@ -38,13 +38,13 @@ struct PgCronServerTests {
     // MARK: keep-alive
 
     @Test("keep-alive migration applied twice leaves exactly the two seed jobs, and its functions work")
-    func keepAliveTwice() throws {
-        let db = try PgTestDatabase.open()
+    func keepAliveTwice() async throws {
+        let db = try await PgTestDatabase.open()
         let sql = PgCronSQL.keepAliveMigration(app: Self.camino, now: Self.now)
-        try db.exec(sql)
-        let first = try db.cronJobs()
-        try db.exec(sql)
-        let jobs = try db.cronJobs()
+        try await db.exec(sql)
+        let first = try await db.cronJobs()
+        try await db.exec(sql)
+        let jobs = try await db.cronJobs()
 
         #expect(jobs.map(\.jobname) == ["cleanup-cron-history", "keep-alive-ping"])
         #expect(jobs.map(\.schedule) == ["0 3 * * 0", "0 12 */3 * *"])
@@ -53,7 +53,7 @@ struct PgCronServerTests {
         #expect(jobs.allSatisfy { $0.active })
 
         // The scheduled commands themselves run, and the cleanup prunes only rows older than 7 days.
-        let pruned = try db.exec("""
+        let pruned = try await db.exec("""
             INSERT INTO cron.job_run_details (jobid, runid, status, start_time, end_time)
               VALUES (1, 900001, 'succeeded', now() - interval '9 days', now() - interval '9 days'),
                      (1, 900002, 'succeeded', now() - interval '1 day', now() - interval '1 day');
@@ -67,9 +67,9 @@ struct PgCronServerTests {
     // MARK: schedule
 
     @Test("schedule migration applied twice, then with a job removed: exact jobs, sweep, foreign jobs untouched")
-    func scheduleApplyAndSweep() throws {
-        let db = try PgTestDatabase.open()
-        try db.exec("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM');")
+    func scheduleApplyAndSweep() async throws {
+        let db = try await PgTestDatabase.open()
+        try await db.exec("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM');")
 
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
         // voice-outbound is meant in Mexico City: two UTC entries (09:00–17:45 and 18:00–18:45 local).
@@ -77,10 +77,10 @@ struct PgCronServerTests {
                              "rbs-camino-refresh-stats", "rbs-camino-cleanup-cron-history"]
         #expect(migration.jobNames == expectedNames)
 
-        try db.exec(migration.sql)
-        let first = try db.cronJobs()
-        try db.exec(migration.sql)
-        let jobs = try db.cronJobs()
+        try await db.exec(migration.sql)
+        let first = try await db.cronJobs()
+        try await db.exec(migration.sql)
+        let jobs = try await db.cronJobs()
         #expect(jobs.map(\.jobid) == first.map(\.jobid), "re-applying replaces by name, keeping job ids")
 
         let marker = "/* rbscron:camino */ "
@@ -104,7 +104,7 @@ struct PgCronServerTests {
         }
 
         // The SQL job's command runs as stored.
-        let note = try db.exec("DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = 'rbs-camino-refresh-stats'); END $t$;")
+        let note = try await db.exec("DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = 'rbs-camino-refresh-stats'); END $t$;")
         #expect(note.isEmpty)
 
         // Drop one job from the inventory: only it disappears.
@@ -112,11 +112,11 @@ struct PgCronServerTests {
         let second = try PgCronSQL.scheduleMigration(
             app: Self.camino, jobs: fewer, previouslyScheduled: jobs.map(\.jobname), now: Self.now)
         #expect(second.unscheduledJobNames == ["rbs-camino-voice-outbound", "rbs-camino-voice-outbound.2"])
-        let applied = try db.run(second.sql)
+        let applied = try await db.run(second.sql)
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stderr.contains("rbscron: unscheduled rbs-camino-voice-outbound"))
         #expect(applied.stderr.contains("rbscron: unscheduled rbs-camino-voice-outbound.2"))
-        let after = try db.cronJobs()
+        let after = try await db.cronJobs()
         #expect(after.map(\.jobname).sorted() == expected.keys.filter { !$0.hasPrefix("rbs-camino-voice-outbound") }.sorted())
         let idsBefore = Dictionary(uniqueKeysWithValues: jobs.map { ($0.jobname, $0.jobid) })
         for job in after {
@@ -126,52 +126,52 @@ struct PgCronServerTests {
     }
 
     @Test("apps whose names share a prefix (la, la-hoja) never sweep each other's jobs")
-    func prefixSharingApps() throws {
-        let db = try PgTestDatabase.open()
+    func prefixSharingApps() async throws {
+        let db = try await PgTestDatabase.open()
         let la = App(name: "la", displayName: "La", baseURL: "https://la.example.test", platform: .vercel)
         let laHoja = App(name: "la-hoja", displayName: "La Hoja", baseURL: "https://lahoja.example.test", platform: .vercel)
         let hojaJobs = [Job(app: "la-hoja", name: "dispatcher", path: nil, sql: "SELECT 2", layer: .pgCron, schedule: "0 * * * *")]
-        try db.exec(PgCronSQL.scheduleMigration(app: laHoja, jobs: hojaJobs, previouslyScheduled: nil, now: Self.now).sql)
+        try await db.exec(PgCronSQL.scheduleMigration(app: laHoja, jobs: hojaJobs, previouslyScheduled: nil, now: Self.now).sql)
         let laJobs = [Job(app: "la", name: "tick", path: nil, sql: "SELECT 1", layer: .pgCron, schedule: "5 * * * *")]
-        try db.exec(PgCronSQL.scheduleMigration(app: la, jobs: laJobs, previouslyScheduled: nil, now: Self.now).sql)
-        try db.exec(PgCronSQL.scheduleMigration(app: la, jobs: [], previouslyScheduled: nil, now: Self.now).sql)
-        #expect(try db.cronJobs().map(\.jobname) == [
+        try await db.exec(PgCronSQL.scheduleMigration(app: la, jobs: laJobs, previouslyScheduled: nil, now: Self.now).sql)
+        try await db.exec(PgCronSQL.scheduleMigration(app: la, jobs: [], previouslyScheduled: nil, now: Self.now).sql)
+        await #expect(try db.cronJobs().map(\.jobname) == [
             "rbs-la-cleanup-cron-history", "rbs-la-hoja-cleanup-cron-history", "rbs-la-hoja-dispatcher",
         ])
     }
 
     @Test("an unsafe-looking SQL job and path survive quoting exactly")
-    func quotingRoundTrip() throws {
-        let db = try PgTestDatabase.open()
+    func quotingRoundTrip() async throws {
+        let db = try await PgTestDatabase.open()
         let sql = "SELECT '$rbs$ and $rbs1$' || $$x$$ || 'o''k' AS tricky -- trailing $rbs"
         let jobs = [
             Job(app: "camino", name: "tricky-sql", path: nil, sql: sql, layer: .pgCron, schedule: "0 0 1 1 *"),
             Job(app: "camino", name: "tricky-path", path: "/api/o'brien?x=$$", layer: .pgCron, schedule: "0 0 1 1 *", timeoutMs: 500),
         ]
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: jobs, previouslyScheduled: nil, now: Self.now)
-        try db.exec(migration.sql)
-        let byName = Dictionary(uniqueKeysWithValues: try db.cronJobs().map { ($0.jobname, $0) })
+        try await db.exec(migration.sql)
+        let byName = await Dictionary(uniqueKeysWithValues: try db.cronJobs().map { ($0.jobname, $0) })
         #expect(byName["rbs-camino-tricky-sql"]?.command == "/* rbscron:camino */ " + sql)
         #expect(byName["rbs-camino-tricky-path"]?.command
                 == "/* rbscron:camino */ SELECT rbscron.invoke_cron_endpoint('/api/o''brien?x=$$', 'POST', 500)")
-        try db.exec("DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = 'rbs-camino-tricky-sql'); END $t$;")
+        try await db.exec("DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = 'rbs-camino-tricky-sql'); END $t$;")
     }
 
     // MARK: invoking
 
     @Test("a scheduled HTTP command calls pg_net with the vault's URL and bearer token, under 14 s")
-    func commandCallsPgNet() throws {
-        let db = try PgTestDatabase.open()
+    func commandCallsPgNet() async throws {
+        let db = try await PgTestDatabase.open()
         let sentinel = "rbs-sentinel-\(UUID().uuidString)"
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
-        try db.exec(migration.sql)
-        try db.exec("""
+        try await db.exec(migration.sql)
+        try await db.exec("""
             INSERT INTO vault.decrypted_secrets (name, decrypted_secret) VALUES
               ('rbscron_camino_base_url', 'https://camino.example.test/'),
               ('rbscron_camino_cron_secret', \(db.quote(sentinel)));
             """)
 
-        let post = try db.runCommand(ofJob: "rbs-camino-sync-constanza-invoices")
+        let post = try await db.runCommand(ofJob: "rbs-camino-sync-constanza-invoices")
         try #require(post.count == 1)
         #expect(post[0].method == "POST")
         #expect(post[0].url == "https://camino.example.test/api/cron/sync-constanza-invoices")
@@ -181,7 +181,7 @@ struct PgCronServerTests {
         #expect(post[0].body == [:])
         #expect(post[0].timeout_milliseconds == 10_000)
 
-        let get = try db.runCommand(ofJob: "rbs-camino-voice-outbound")
+        let get = try await db.runCommand(ofJob: "rbs-camino-voice-outbound")
         try #require(get.count == 1)
         #expect(get[0].method == "GET")
         #expect(get[0].url == "https://camino.example.test/api/cron/voice-outbound?dry=0")
@@ -189,7 +189,7 @@ struct PgCronServerTests {
         #expect(get[0].timeout_milliseconds <= 14_000)
 
         // The invoker caps whatever it is given.
-        let direct = try db.rows(PgTestDatabase.NetCall.self, """
+        let direct = try await db.rows(PgTestDatabase.NetCall.self, """
             SELECT method, url, headers, body, timeout_milliseconds FROM net.calls WHERE caller_pid = pg_backend_pid()
             """, after: "SELECT rbscron.invoke_cron_endpoint('/x', 'post', 600000);")
         #expect(direct.map(\.timeout_milliseconds) == [14_000])
@@ -197,55 +197,55 @@ struct PgCronServerTests {
 
         // The secret reached pg_net at call time only: not the migration, not cron.job.
         #expect(!migration.sql.contains(sentinel))
-        #expect(try db.cronJobs().allSatisfy { !$0.command.contains(sentinel) && !$0.command.contains("Bearer") })
-        let stored = try db.exec("SELECT count(*) FROM net.calls WHERE headers->>'Authorization' = 'Bearer ' || \(db.quote(sentinel));")
+        await #expect(try db.cronJobs().allSatisfy { !$0.command.contains(sentinel) && !$0.command.contains("Bearer") })
+        let stored = try await db.exec("SELECT count(*) FROM net.calls WHERE headers->>'Authorization' = 'Bearer ' || \(db.quote(sentinel));")
         // At least our three calls (pg_cron may also fire a job in the background meanwhile).
         let storedCount = Int(stored.split(separator: "\n").last ?? "") ?? 0
         #expect(storedCount >= 3, "the sentinel check can see the token where it does belong")
     }
 
     @Test("with the cron secret missing or empty the command raises and makes no request")
-    func missingSecretDenies() throws {
-        let db = try PgTestDatabase.open()
+    func missingSecretDenies() async throws {
+        let db = try await PgTestDatabase.open()
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
-        try db.exec(migration.sql)
-        try db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_base_url', 'https://camino.example.test');")
+        try await db.exec(migration.sql)
+        try await db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_base_url', 'https://camino.example.test');")
 
         for job in ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound"] {
-            let result = try db.run("""
+            let result = try await db.run("""
                 DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = '\(job)'); END $t$;
                 """)
             #expect(result.status != 0)
             #expect(result.stderr.contains("rbscron_camino_cron_secret is missing or empty; refusing to call"), "\(result.stderr)")
         }
-        try db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_cron_secret', '  ');")
-        let blank = try db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
+        try await db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_cron_secret', '  ');")
+        let blank = try await db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
         #expect(blank.status != 0)
         #expect(blank.stderr.contains("refusing to call"))
 
         // Secret present, base URL missing: also refused.
-        try db.exec("""
+        try await db.exec("""
             UPDATE vault.decrypted_secrets SET decrypted_secret = 'tok' WHERE name = 'rbscron_camino_cron_secret';
             DELETE FROM vault.decrypted_secrets WHERE name = 'rbscron_camino_base_url';
             """)
-        let noURL = try db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
+        let noURL = try await db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
         #expect(noURL.status != 0)
         #expect(noURL.stderr.contains("rbscron_camino_base_url"))
 
         // Nothing reached pg_net, from these sessions or from pg_cron firing in the background.
-        let count = try db.exec("SELECT count(*) FROM net.calls;")
+        let count = try await db.exec("SELECT count(*) FROM net.calls;")
         #expect(count.split(separator: "\n").last == "0")
     }
 
     @Test("without pg_net the migration stops with a sentence instead of half-applying")
-    func preflightWithoutPgNet() throws {
-        let db = try PgTestDatabase.open()
-        try db.exec("SET client_min_messages = warning; DROP SCHEMA net CASCADE;")
-        defer { _ = try? db.reset() }
+    func preflightWithoutPgNet() async throws {
+        let db = try await PgTestDatabase.open()
+        try await db.exec("SET client_min_messages = warning; DROP SCHEMA net CASCADE;")
+        // No defer to restore pg_net: every test opens the database through open(), which resets it.
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
-        let result = try db.run(migration.sql)
+        let result = try await db.run(migration.sql)
         #expect(result.status != 0)
         #expect(result.stderr.contains("pg_net is not enabled"), "\(result.stderr)")
-        #expect(try db.cronJobs().isEmpty)
+        await #expect(try db.cronJobs().isEmpty)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// The PostgreSQL + pg_cron database named by `RBSCRON_TEST_PG` (see `scripts/pg-test-server.sh`),
@@ -42,11 +43,11 @@ struct PgTestDatabase {
     let psql: URL
 
     /// The configured database, with the Supabase stand-ins installed and pg_cron's jobs cleared.
-    static func open() throws -> PgTestDatabase {
+    static func open() async throws -> PgTestDatabase {
         guard let url else { throw Failure.notConfigured }
         guard let psql = findPsql() else { throw Failure.psqlMissing }
         let db = PgTestDatabase(url: url, psql: psql)
-        try db.reset()
+        try await db.reset()
         return db
     }
 
@@ -94,8 +95,8 @@ struct PgTestDatabase {
 
     /// Clears everything the tests create: every pg_cron job, the recorded calls, the fake vault, the
     /// keep-alive functions and the `rbscron` schema.
-    func reset() throws {
-        try exec("""
+    func reset() async throws {
+        try await exec("""
             SET client_min_messages = warning;
             SELECT cron.unschedule(jobid) FROM cron.job;
             DROP FUNCTION IF EXISTS public.keep_alive();
@@ -109,49 +110,30 @@ struct PgTestDatabase {
     }
 
     /// Runs SQL from a file, `psql -v ON_ERROR_STOP=1 -f FILE`, without judging the outcome.
-    func run(_ sql: String) throws -> Result {
+    func run(_ sql: String) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("input.sql")
-        let out = dir.appendingPathComponent("stdout")
-        let err = dir.appendingPathComponent("stderr")
         try Data(sql.utf8).write(to: file)
-        try Data().write(to: out)
-        try Data().write(to: err)
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        let process = Process()
-        process.executableURL = psql
-        process.arguments = [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", file.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
         var environment = ProcessInfo.processInfo.environment
         environment["PGCONNECT_TIMEOUT"] = "10"
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self)
-        )
+        let result = try await runTool(psql.path, [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", file.path],
+                                       environment: environment)
+        return Result(status: result.status, stdout: result.text, stderr: result.errorText)
     }
 
     /// Runs SQL and requires success; returns stdout.
     @discardableResult
-    func exec(_ sql: String) throws -> String {
-        let result = try run(sql)
+    func exec(_ sql: String) async throws -> String {
+        let result = try await run(sql)
         guard result.status == 0 else { throw Failure.psql(status: result.status, stderr: result.stderr) }
         return result.stdout
     }
 
     /// Runs `setup` then one query whose rows come back as JSON objects, decoded as `T`.
-    func rows<T: Decodable>(_ type: T.Type, _ query: String, after setup: String = "") throws -> [T] {
-        let output = try exec("""
+    func rows<T: Decodable>(_ type: T.Type, _ query: String, after setup: String = "") async throws -> [T] {
+        let output = try await exec("""
             \(setup)
             SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;
             """)
@@ -170,8 +152,8 @@ struct PgTestDatabase {
         var active: Bool
     }
 
-    func cronJobs() throws -> [CronJob] {
-        try rows(CronJob.self, "SELECT jobid, jobname::text AS jobname, schedule, command, active FROM cron.job ORDER BY jobname")
+    func cronJobs() async throws -> [CronJob] {
+        try await rows(CronJob.self, "SELECT jobid, jobname::text AS jobname, schedule, command, active FROM cron.job ORDER BY jobname")
     }
 
     struct NetCall: Decodable {
@@ -184,8 +166,8 @@ struct PgTestDatabase {
 
     /// Executes the stored `command` of a pg_cron job in a fresh session, the way pg_cron would, and
     /// returns the pg_net calls made by that session only (pg_cron may fire jobs in the background).
-    func runCommand(ofJob jobName: String) throws -> [NetCall] {
-        try rows(NetCall.self, """
+    func runCommand(ofJob jobName: String) async throws -> [NetCall] {
+        try await rows(NetCall.self, """
             SELECT method, url, headers, body, timeout_milliseconds FROM net.calls
             WHERE caller_pid = pg_backend_pid() ORDER BY id
             """, after: """

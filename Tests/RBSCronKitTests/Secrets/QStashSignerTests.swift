@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RBSCronTestSupport
 import Testing
 @testable import RBSCronKit
 
@@ -15,7 +16,14 @@ enum QStashOracle {
 
     /// True when python3 can import qstash.
     static let isAvailable: Bool = {
-        (try? run(["-c", "import qstash"]).status) == 0
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import qstash"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }()
 
     /// Runs in CI regardless, so a missing oracle fails there instead of skipping.
@@ -23,30 +31,23 @@ enum QStashOracle {
 
     struct Outcome { let status: Int32; let output: String }
 
-    static func run(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> Outcome {
+        let result = try await runTool("/usr/bin/env", ["python3"] + arguments)
+        return Outcome(status: result.status, output: result.text + result.errorText)
     }
 
     /// Exit status of the SDK's Receiver.verify on this case: 0 accepted, 1 rejected.
-    static func verify(signature: String, body: String, url: String, current: String, next: String) throws -> Outcome {
-        try withTemporaryDirectory { dir in
-            let file = dir + "/case.json"
-            let data = try JSONSerialization.data(withJSONObject: [
-                "signature": signature, "body": body, "url": url,
-                "current_signing_key": current, "next_signing_key": next,
-            ])
-            try data.write(to: URL(fileURLWithPath: file))
-            return try run([script.path, file])
-        }
+    static func verify(signature: String, body: String, url: String, current: String, next: String) async throws -> Outcome {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-qstash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("case.json")
+        let data = try JSONSerialization.data(withJSONObject: [
+            "signature": signature, "body": body, "url": url,
+            "current_signing_key": current, "next_signing_key": next,
+        ])
+        try data.write(to: file)
+        return try await run([script.path, file.path])
     }
 }
 
@@ -132,7 +133,7 @@ struct QStashSignerTests {
         "Upstash's official SDK Receiver accepts the token, and rejects it when anything is off",
         .enabled(if: QStashOracle.shouldRun, "python3 with the qstash package is not installed (pip install qstash)")
     )
-    func officialSDK() throws {
+    func officialSDK() async throws {
         try #require(
             QStashOracle.isAvailable,
             "CI=true but python3 cannot import qstash: install it (pip install qstash) so the signer is checked"
@@ -141,19 +142,19 @@ struct QStashSignerTests {
         let signer = try QStashSigner(signingKey: Self.current)
         let token = try signer.signature(url: Self.url, body: body)
 
-        let accepted = try QStashOracle.verify(
+        let accepted = try await QStashOracle.verify(
             signature: token, body: Self.body, url: Self.url, current: Self.current, next: Self.next)
         #expect(accepted.status == 0, "SDK rejected a good token: \(accepted.output)")
 
         // Empty body, as a GET trigger sends.
         let emptyToken = try signer.signature(url: Self.url, body: Data())
-        let empty = try QStashOracle.verify(
+        let empty = try await QStashOracle.verify(
             signature: emptyToken, body: "", url: Self.url, current: Self.current, next: Self.next)
         #expect(empty.status == 0, "SDK rejected an empty-body token: \(empty.output)")
 
         // Signed with the next key: accepted, as during an Upstash key roll.
         let nextToken = try QStashSigner(signingKey: Self.next).signature(url: Self.url, body: body)
-        let rolled = try QStashOracle.verify(
+        let rolled = try await QStashOracle.verify(
             signature: nextToken, body: Self.body, url: Self.url, current: Self.current, next: Self.next)
         #expect(rolled.status == 0, "SDK rejected a next-key token: \(rolled.output)")
 
@@ -170,7 +171,7 @@ struct QStashSignerTests {
             ("altered signature", String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A"), Self.body, Self.url),
         ]
         for (name, signature, sentBody, sentURL) in negatives {
-            let outcome = try QStashOracle.verify(
+            let outcome = try await QStashOracle.verify(
                 signature: signature, body: sentBody, url: sentURL, current: Self.current, next: Self.next)
             #expect(outcome.status == 1, "SDK did not reject \(name): status \(outcome.status) \(outcome.output)")
         }

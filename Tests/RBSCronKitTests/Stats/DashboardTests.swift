@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 @testable import RBSCronKit
 
@@ -87,7 +88,7 @@ struct DashboardTests {
 
     @Test("headless Chromium renders the page to a PNG that is not blank",
           .enabled(if: DashboardTests.shouldRender, "chromium not installed (Debian package: chromium)"))
-    func screenshot() throws {
+    func screenshot() async throws {
         let chromium = try #require(Self.chromium, "chromium is required under CI=true (Debian package: chromium)")
         let (_, html) = try dashboard()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-dash-\(UUID().uuidString)")
@@ -95,25 +96,18 @@ struct DashboardTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let page = dir.appendingPathComponent("dashboard.html"), png = dir.appendingPathComponent("dashboard.png")
         try Data(html.utf8).write(to: page)
-        let render = try Self.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        let render = try await Self.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                              "--user-data-dir=\(dir.path)/profile", "--screenshot=\(png.path)",
                                              "--window-size=1000,700", page.absoluteString])
         #expect(render == 0)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let check = try Self.run("/usr/bin/env", ["python3", root.appendingPathComponent("bench/png_check.py").path, png.path,
+        let check = try await Self.run("/usr/bin/env", ["python3", root.appendingPathComponent("bench/png_check.py").path, png.path,
                                                  "--min-colours", "24", "--min-ink", "0.03"])
         #expect(check == 0, "the screenshot looks blank")
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    static func run(_ tool: String, _ arguments: [String]) async throws -> Int32 {
+        try await runTool(tool, arguments).status
     }
 }

@@ -24,7 +24,7 @@ extension PgCronServerTests {
                     return (400, Data(#"{"message":"query is required"}"#.utf8))
                 }
                 do {
-                    let output = try db.exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;")
+                    let output = try await db.exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;")
                     let line = output.split(separator: "\n").last.map(String.init) ?? "[]"
                     return (201, Data(line.utf8))
                 } catch {
@@ -35,9 +35,9 @@ extension PgCronServerTests {
 
         @Test("reads cron.job_run_details for rbs-<app>-… and keep-alive jobs; a second sync adds nothing")
         func sync() async throws {
-            let db = try PgTestDatabase.open()
-            defer { try? db.reset() }
-            try db.exec("""
+            let db = try await PgTestDatabase.open()
+            // No defer to clear the jobs: every test opens the database through open(), which resets it.
+            try await db.exec("""
                 SET client_min_messages = warning;
                 SELECT cron.schedule('rbs-camino-sync', '0 0 1 1 *', 'SELECT 1');
                 SELECT cron.schedule('keep-alive-ping', '0 0 1 1 *', 'SELECT 1');
