@@ -26,6 +26,7 @@ extension RBSCron {
                   rbscron trigger --group camino/daily-dispatcher --parallel 4
                   rbscron trigger --app signalsloop --schedule daily --at 09:00
                   rbscron trigger --due --window 20m
+                  rbscron trigger --due --parallel 8 --json
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
                 """
         )
@@ -81,7 +82,9 @@ extension RBSCron {
         @Option(help: ArgumentHelp("With --schedule: the group's time HH:MM. With --due: the reference time (RFC 3339).", valueName: "time"))
         var at: String?
 
-        @Option(help: ArgumentHelp("Group tasks in flight at once, honouring depends_on and priority.", valueName: "n"))
+        @Option(help: ArgumentHelp(
+            "Jobs in flight at once: APP/JOB… and --due fire up to N together; a group honours depends_on and priority.",
+            valueName: "n"))
         var parallel = 1
 
         @Flag(help: "Fire every scheduled job whose latest fire time is within --window and not yet fired.")
@@ -187,12 +190,8 @@ extension RBSCron {
                 let resolved = try jobs.map { try inventory.resolve($0) }
                 if let sqlJob = resolved.first(where: { $0.sql != nil }) { throw TriggerError.sqlJob(sqlJob.ref) }
                 if dryRun { return try printDryRun(resolved.map { try trigger.dryRun($0, in: inventory, options: options) }) }
-                var reports: [RunReport] = []
-                for job in resolved {
-                    if let report = try await trigger.fire(job, in: inventory, options: options, progress: progress) {
-                        reports.append(report)
-                    }
-                }
+                let reports = try await trigger.fireAll(resolved, in: inventory, options: options, parallel: parallel,
+                                                        progress: progress)
                 try printRuns(reports, style: style)
                 if reports.contains(where: { !$0.succeeded }) { throw ExitCode(2) }
 
@@ -229,7 +228,7 @@ extension RBSCron {
                     return try printDryRun(fires.map { try trigger.dryRun($0.job, in: inventory, options: options) })
                 }
                 let result = try await trigger.fireDue(inventory: inventory, app: app, at: at, windowMs: windowMs,
-                                                       options: options, progress: progress)
+                                                       options: options, parallel: parallel, progress: progress)
                 for claimed in result.alreadyClaimed {
                     Output.note("\(claimed.job.ref): the fire of \(Timestamp.rfc3339(claimed.fireTime)) was already fired; skipped")
                 }

@@ -122,6 +122,23 @@ struct TriggerCommandTests {
         #expect(outcome.stderr.isEmpty, "no progress lines when stderr is not a terminal")
     }
 
+    @Test("several jobs with --parallel: one report each, in the order asked")
+    func parallelJobs() async throws {
+        let server = try TinyHTTPServer(delayMs: 100)
+        defer { server.stop() }
+        let cli = try await setUp(server)
+        defer { cli.cleanup() }
+        let outcome = try await cli.run(["trigger", "shop/dispatcher", "shop/hourly-sync", "shop/step-one", "--parallel", "3", "--json"],
+                                        env: secretEnv)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]])
+        #expect(reports.map { $0["job"] as? String } == ["shop/dispatcher", "shop/hourly-sync", "shop/step-one"])
+        #expect(reports.allSatisfy { $0["outcome"] as? String == "ok" })
+        #expect(server.requests.count == 3)
+        let zero = try await cli.run(["trigger", "shop/dispatcher", "--parallel", "0"], env: secretEnv)
+        #expect(zero.status == 64 && zero.stderr.contains("--parallel must be 1 or more"))
+    }
+
     @Test("exit 2: denied without a secret, nothing sent; a 500 fails too")
     func exitTwo() async throws {
         let server = try TinyHTTPServer()

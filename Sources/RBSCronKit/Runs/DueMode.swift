@@ -38,21 +38,30 @@ public enum DueMode {
 }
 
 extension JobTrigger {
-    /// Fires every due job not yet fired for its fire time. Two processes running this at once
-    /// send each fire once: the run row's UNIQUE idempotency key is the claim.
+    /// Fires every due job not yet fired for its fire time, up to `parallel` at once. Two processes running
+    /// this at once send each fire once: the run row's UNIQUE idempotency key is the claim.
     public func fireDue(inventory: Inventory, app: String?, at: Date, windowMs: Int, options: TriggerOptions,
-                        progress: TriggerProgress? = nil) async throws -> DueResult {
+                        parallel: Int = 1, progress: TriggerProgress? = nil) async throws -> DueResult {
         var options = options
         options.source = .due
+        let due = DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs)
+        let reports = try await Bounded.map(due, limit: parallel) { [options] fire in
+            try await self.fire(fire.job, in: inventory, options: options, scheduledFor: fire.fireTime,
+                                idempotencyKey: fire.idempotencyKey, progress: progress)
+        }
         var result = DueResult(runs: [], alreadyClaimed: [])
-        for due in DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs) {
-            if let report = try await fire(due.job, in: inventory, options: options, scheduledFor: due.fireTime,
-                                           idempotencyKey: due.idempotencyKey, progress: progress) {
-                result.runs.append(report)
-            } else {
-                result.alreadyClaimed.append(due)
-            }
+        for (fire, report) in zip(due, reports) {
+            if let report { result.runs.append(report) } else { result.alreadyClaimed.append(fire) }
         }
         return result
+    }
+
+    /// Fires `jobs` (not as a group: no order between them), up to `parallel` at once; the reports come back in
+    /// the order of `jobs`, without the jobs skipped by a claim.
+    public func fireAll(_ jobs: [Job], in inventory: Inventory, options: TriggerOptions, parallel: Int = 1,
+                        progress: TriggerProgress? = nil) async throws -> [RunReport] {
+        try await Bounded.map(jobs, limit: parallel) { job in
+            try await self.fire(job, in: inventory, options: options, progress: progress)
+        }.compactMap { $0 }
     }
 }

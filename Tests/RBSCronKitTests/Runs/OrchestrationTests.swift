@@ -137,6 +137,91 @@ struct OrchestrationTests {
         #expect(keys.contains("due:shop/hourly:\(Timestamp.ms(try #require(Timestamp.parse("2026-04-10T14:00:00Z"))))"))
     }
 
+    /// A server that counts the requests in flight (each held 300 ms, long enough for a wave to overlap on a
+    /// loaded machine) and the most seen at once.
+    func countingServer() async throws -> (LoopbackHTTPServer, TestLocked<(now: Int, max: Int)>) {
+        let inFlight = TestLocked((now: 0, max: 0))
+        let server = try await LoopbackHTTPServer.start { request in
+            inFlight.withLock { $0.now += 1; $0.max = max($0.max, $0.now) }
+            try? await Task.sleep(for: .milliseconds(300))
+            inFlight.withLock { $0.now -= 1 }
+            return request.path.hasSuffix("/job-3") ? .text(500, "down") : .text(200, "ok")
+        }
+        return (server, inFlight)
+    }
+
+    @Test("APP/JOB… with --parallel N: at most N in flight, reports in the order asked, one run each")
+    func parallelJobs() async throws {
+        let (server, inFlight) = try await countingServer()
+        let jobs = (1...7).map { testJob("job-\($0)", layer: .vercel, schedule: "0 * * * *") }
+        let store = try testStore(baseURL: server.baseURL, jobs: jobs)
+        let trigger = try makeTrigger(store, time: FakeTime())
+        let inventory = try store.inventory()
+        var options = TriggerOptions()
+        options.retries = 0
+        let reports = try await trigger.fireAll(jobs, in: inventory, options: options, parallel: 3)
+        await server.stop()
+
+        #expect(reports.map(\.job.job) == jobs.map(\.name))
+        #expect(reports.map(\.succeeded) == [true, true, false, true, true, true, true])
+        #expect(inFlight.withLock { $0.max } == 3)
+        #expect(server.requests.count == 7)
+        #expect(try store.runs().count == 7)
+
+        // One at a time when --parallel is 1 (the default).
+        let (serial, serialFlight) = try await countingServer()
+        let serialStore = try testStore(baseURL: serial.baseURL, jobs: jobs)
+        let serialTrigger = try makeTrigger(serialStore, time: FakeTime())
+        _ = try await serialTrigger.fireAll(jobs, in: try serialStore.inventory(), options: options)
+        await serial.stop()
+        #expect(serialFlight.withLock { $0.max } == 1)
+        #expect(serial.requests.map(\.path) == jobs.map { "/api/cron/\($0.name)" })
+    }
+
+    @Test("--due with --parallel: every due fire once, at most N in flight, claims still exclusive")
+    func parallelDue() async throws {
+        let (server, inFlight) = try await countingServer()
+        let jobs = (1...6).map { testJob("job-\($0)", layer: .qstash, schedule: "*/15 * * * *") }
+        let store = try testStore(baseURL: server.baseURL, jobs: jobs)
+        let trigger = try makeTrigger(store, time: FakeTime())
+        let inventory = try store.inventory()
+        let at = try #require(Timestamp.parse("2026-04-10T14:05:00Z"))
+        let first = try await trigger.fireDue(inventory: inventory, app: nil, at: at, windowMs: 30 * 60_000,
+                                              options: TriggerOptions(), parallel: 4)
+        let again = try await trigger.fireDue(inventory: inventory, app: nil, at: at, windowMs: 30 * 60_000,
+                                              options: TriggerOptions(), parallel: 4)
+        await server.stop()
+        #expect(first.runs.map(\.job.job) == jobs.map(\.name))
+        #expect(first.runs.allSatisfy { $0.scheduledFor == Timestamp.parse("2026-04-10T14:00:00Z") })
+        #expect(inFlight.withLock { $0.max } == 4)
+        #expect(again.runs.isEmpty && again.alreadyClaimed.count == 6)
+        #expect(server.requests.count == 6)
+    }
+
+    @Test("bounded map: order kept, bound respected, the first error cancels the rest")
+    func boundedMap() async throws {
+        let inFlight = TestLocked((now: 0, max: 0))
+        let doubled = try await Bounded.map(Array(0..<20), limit: 5) { n in
+            inFlight.withLock { $0.now += 1; $0.max = max($0.max, $0.now) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+            inFlight.withLock { $0.now -= 1 }
+            return n * 2
+        }
+        #expect(doubled == (0..<20).map { $0 * 2 })
+        #expect(inFlight.withLock { $0.max } <= 5)
+        struct Boom: Error {}
+        let started = TestLocked(0)
+        await #expect(throws: Boom.self) {
+            _ = try await Bounded.map(Array(0..<50), limit: 2) { n in
+                started.withLock { $0 += 1 }
+                if n == 1 { throw Boom() }
+                try await Task.sleep(for: .milliseconds(50))
+                return n
+            }
+        }
+        #expect(started.withLock { $0 } < 50, "no new work starts after the error")
+    }
+
     @Test("two triggers racing for one fire: exactly one claims it")
     func dueClaimIsExclusive() throws {
         let store = try testStore(baseURL: "http://127.0.0.1:1", jobs: [testJob("x")])
