@@ -203,13 +203,13 @@ _rbscron_list() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    apps|jobs|schedules)
+    apps|jobs|secrets|schedules)
         # Offer subcommand argument completions
         "_rbscron_list_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'apps jobs schedules' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'apps jobs secrets schedules' -- "${cur}"))
         ;;
     esac
 }
@@ -251,6 +251,29 @@ _rbscron_list_jobs() {
         ;;
     '--app')
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion list jobs -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--layer')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    esac
+}
+
+_rbscron_list_secrets() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --app --layer)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion list secrets -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
         return
         ;;
     '--layer')

@@ -5,14 +5,16 @@ import RBSCronKit
 extension RBSCron {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the inventory: apps or jobs.",
+            abstract: "List the inventory: apps, jobs, secrets or schedules.",
             discussion: """
                 Examples:
                   rbscron list apps
                   rbscron list jobs --app camino
                   rbscron list jobs --layer qstash --json
+                  rbscron list secrets --app camino
+                  rbscron list schedules --layer pg_cron
                 """,
-            subcommands: [Apps.self, Jobs.self, Schedules.self]
+            subcommands: [Apps.self, Jobs.self, Secrets.self, Schedules.self]
         )
     }
 }
@@ -91,6 +93,32 @@ extension RBSCron.List {
                         job.enabled ? "yes" : style.yellow("no")]
             }
             print(Output.table(["JOB", "LAYER", "SCHEDULE", "TARGET", "AUTH", "TRIGGERED BY", "ENABLED"], rows, style: style))
+        }
+    }
+}
+
+extension RBSCron.List {
+    struct Secrets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List secrets (masked), the jobs that use them, and the jobs that lack one (as `secret list`).",
+            discussion: """
+                The same report as `rbscron secret list`. --app keeps that app's secrets and the global ones; \
+                --layer counts only that layer's jobs in USED BY and in the jobs that would be denied. No value \
+                is ever shown: a preview is at most 4 characters and the length, `(locked)` without the master key.
+
+                Examples:
+                  rbscron list secrets
+                  rbscron list secrets --app colectiva --layer qstash
+                  rbscron list secrets --json
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var filterOptions: ListFilterOptions
+        @OptionGroup var output: OutputOptions
+
+        mutating func run() async throws {
+            try RBSCron.Secret.List.printList(global: global, output: output, filter: filterOptions.filter)
         }
     }
 }

@@ -140,13 +140,19 @@ extension RBSCron.Secret {
         var app: String?
 
         mutating func run() async throws {
+            try Self.printList(global: global, output: output, filter: InventoryFilter(app: app))
+        }
+
+        /// `secret list` and `list secrets`: the stored secrets, masked, with the jobs that use them and the jobs
+        /// that lack one.
+        static func printList(global: GlobalOptions, output: OutputOptions, filter: InventoryFilter) throws {
             let store = try global.openStore()
             let inventory = try store.inventory()
-            try InventoryFilter(app: app).validate(against: inventory)
+            try filter.validate(against: inventory)
             let records = try store.secretRecords()
             // Previews need the key; without it the list still shows what exists.
             let provider: StoredSecrets? = records.isEmpty ? nil : try? store.secrets(box: MasterKeyLoader.box(create: false))
-            let report = SecretListReport.build(inventory: inventory, records: records, app: app) { record in
+            let report = SecretListReport.build(inventory: inventory, records: records, app: filter.app, layer: filter.layer) { record in
                 (try? provider?.value(scope: record.scope, key: record.key)).flatMap { $0 }.map(SecretMask.preview)
             }
             if output.json { return try Output.json(report) }

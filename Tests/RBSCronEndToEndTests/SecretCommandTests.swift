@@ -24,6 +24,24 @@ import Testing
         #expect(list.status == 0)
         #expect(list.stdout.contains("\"preview\" : \"s3cr…("))
         await #expect(try run(["secret", "list"]).stdout.contains("would be denied"))
+        // `list secrets` is the same report under the list command (DESIGN's `list … secrets`).
+        let listed = try await run(["list", "secrets", "--json"])
+        #expect(listed.status == 0 && listed.stdout == list.stdout)
+        // --layer narrows the jobs counted in used_by to that layer's.
+        let pgCron = try #require(try JSONSerialization.jsonObject(with: Data(try await run(
+            ["list", "secrets", "--app", "camino", "--layer", "pg_cron", "--json"]).stdout.utf8)) as? [String: Any])
+        let vercel = try #require(try JSONSerialization.jsonObject(with: Data(try await run(
+            ["list", "secrets", "--app", "camino", "--layer", "vercel", "--json"]).stdout.utf8)) as? [String: Any])
+        func usedBy(_ report: [String: Any]) -> [String] {
+            ((report["secrets"] as? [[String: Any]]) ?? []).first { $0["key"] as? String == "CRON_SECRET" }?["used_by"] as? [String] ?? []
+        }
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(try await run(
+            ["list", "jobs", "--app", "camino", "--json"]).stdout.utf8)) as? [[String: Any]])
+        let layerOf = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in
+            (job["name"] as? String).map { ("camino/\($0)", job["layer"] as? String ?? "") }
+        })
+        #expect(!usedBy(pgCron).isEmpty && usedBy(pgCron).allSatisfy { layerOf[$0] == "pg_cron" }, "\(usedBy(pgCron))")
+        #expect(!usedBy(vercel).isEmpty && usedBy(vercel).allSatisfy { layerOf[$0] == "vercel" }, "\(usedBy(vercel))")
         let rotate = try await run(["secret", "rotate", "camino", "CRON_SECRET", "--generate", "--grace", "1h"])
         #expect(rotate.status == 0)
         #expect(rotate.stdout.contains("vercel env add CRON_SECRET production"))

@@ -40,11 +40,12 @@ public struct SecretListReport: Encodable, Sendable {
     public var missing: [Missing]
 
     /// Builds the report. `preview` opens a value for its masked preview; nil when it cannot (no key).
-    public static func build(inventory: Inventory, records: [SecretRecord], app: String? = nil,
+    /// `layer` narrows the jobs counted in `used_by` and `missing` to that layer's.
+    public static func build(inventory: Inventory, records: [SecretRecord], app: String? = nil, layer: Layer? = nil,
                              preview: (SecretRecord) -> String?) -> SecretListReport {
         let present = Set(records.map { "\($0.scope)/\($0.key)" })
         func has(_ scope: String, _ key: String) -> Bool { present.contains("\(scope)/\(key)") }
-        let jobs = inventory.jobs.filter { app == nil || $0.app == app }
+        let jobs = inventory.jobs.filter { (app == nil || $0.app == app) && (layer == nil || $0.layer == layer) }
         var usedBy: [String: [String]] = [:]
         var missing: [Missing] = []
         for job in jobs where job.path != nil {
