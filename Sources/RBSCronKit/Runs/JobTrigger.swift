@@ -193,6 +193,10 @@ public final class JobTrigger: Sendable {
                     + "stays open until \(Timestamp.rfc3339(until)). Use --force to fire it anyway."
             case .open:
                 break
+            case .halfOpen(let since, let probe?) where !options.force:
+                report.outcome = .circuitOpen
+                report.error = "skipped: \(job.ref)'s circuit breaker is half-open and run \(probe) (started since "
+                    + "\(Timestamp.rfc3339(since))) is its probe; only one probe goes through. Use --force to fire it anyway."
             case .halfOpen:
                 report.breakerProbe = true
             }
@@ -233,7 +237,8 @@ public final class JobTrigger: Sendable {
         return report
     }
 
-    enum BreakerState { case open(until: Date), halfOpen }
+    /// `halfOpen` carries the run already probing, if another process (or task) began one first.
+    enum BreakerState { case open(until: Date), halfOpen(since: Date, probe: Int64?) }
 
     func breakerState(_ ref: JobRef, options: TriggerOptions, runID: Int64) throws -> BreakerState? {
         guard options.breakerThreshold > 0 else { return nil }
@@ -241,7 +246,11 @@ public final class JobTrigger: Sendable {
         guard history.count >= options.breakerThreshold, history.allSatisfy({ $0.outcome.isFailure }),
               let latest = history.first else { return nil }
         let until = latest.finishedAt.addingTimeInterval(Double(options.breakerCooldownMs) / 1000)
-        return environment.now() < until ? .open(until: until) : .halfOpen
+        if environment.now() < until { return .open(until: until) }
+        // A run started since the cool-down ended is the probe. One started longer than a cool-down ago is taken
+        // as lost (a process on another machine, say), so it cannot hold the breaker half-open forever.
+        let since = max(until, environment.now().addingTimeInterval(-Double(options.breakerCooldownMs) / 1000))
+        return .halfOpen(since: since, probe: try store.inFlightRun(ref, before: runID, since: since))
     }
 
     /// The attempt loop; fills `report` and returns the dead letter to write, if any.

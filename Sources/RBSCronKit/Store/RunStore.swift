@@ -136,6 +136,20 @@ extension InventoryStore {
         }
     }
 
+    /// The earliest run of `job` still in flight that began before `runID` and at or after `since`: when the
+    /// breaker is half-open, that run is the probe and later ones stand aside. Run ids grow with every insert,
+    /// so of two processes racing, the one that recorded its run first is the only one that sees none.
+    public func inFlightRun(_ job: JobRef, before runID: Int64, since: Date) throws(StoreError) -> Int64? {
+        try run {
+            try writer.read { db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT id FROM runs WHERE app = ? AND job = ? AND state = 'started' AND id < ? AND started_at >= ?
+                    ORDER BY id LIMIT 1
+                    """, arguments: [job.app, job.job, runID, Timestamp.ms(since)])
+            }
+        }
+    }
+
     /// Runs, newest first, optionally of one job.
     public func runs(of job: JobRef? = nil, limit: Int = 1000) throws(StoreError) -> [StoredRun] {
         try run {

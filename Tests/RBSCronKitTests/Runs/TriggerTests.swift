@@ -348,6 +348,46 @@ struct TriggerTests {
         #expect(try store.deadLetters().count == 3, "each failed run left a dead letter")
     }
 
+    @Test("half-open: only the first run in flight probes; a lost one older than the cool-down does not block")
+    func exclusiveProbe() async throws {
+        let healthy = TestLocked(false)
+        let server = try await LoopbackHTTPServer.start { _ in healthy.withLock { $0 } ? .text(200, "ok") : .text(500, "down") }
+        let store = try testStore(baseURL: server.baseURL, jobs: [testJob("brittle")])
+        let time = FakeTime()
+        let trigger = try makeTrigger(store, time: time)
+        let options = TriggerOptions(breakerThreshold: 2, breakerCooldownMs: 60_000)
+        let ref = JobRef(app: "shop", job: "brittle")
+        #expect(try await trigger.fire("brittle", options).outcome == .httpError)
+        #expect(try await trigger.fire("brittle", options).outcome == .httpError)
+        time.advance(ms: 61_000)
+        healthy.withLock { $0 = true }
+
+        // Another process began its probe a moment ago and is still waiting for the answer.
+        let other = try #require(try store.beginRun(ref, source: .manual, startedAt: time.now, pid: 1))
+        let aside = try await trigger.fire("brittle", options)
+        #expect(aside.outcome == .circuitOpen && !aside.breakerProbe && aside.attempts == 0)
+        #expect(aside.error?.contains("run \(other)") == true && aside.error?.contains("is its probe") == true)
+        #expect(server.requests.count == 2, "standing aside sends nothing")
+        var forced = options
+        forced.force = true
+        #expect(try await trigger.fire("brittle", forced).outcome == .ok, "--force still fires")
+        #expect(server.requests.count == 3)
+
+        // A fresh inventory where the other probe was lost long ago: it no longer holds the breaker.
+        let lostStore = try testStore(baseURL: server.baseURL, jobs: [testJob("brittle")])
+        let lostTime = FakeTime()
+        let lostTrigger = try makeTrigger(lostStore, time: lostTime)
+        healthy.withLock { $0 = false }
+        #expect(try await lostTrigger.fire("brittle", options).outcome == .httpError)
+        #expect(try await lostTrigger.fire("brittle", options).outcome == .httpError)
+        lostTime.advance(ms: 200_000)
+        healthy.withLock { $0 = true }
+        _ = try #require(try lostStore.beginRun(ref, source: .manual, startedAt: lostTime.now.addingTimeInterval(-90), pid: 1))
+        let probe = try await lostTrigger.fire("brittle", options)
+        await server.stop()
+        #expect(probe.outcome == .ok && probe.breakerProbe)
+    }
+
     @Test("--max-age stops retrying a run that has grown too old")
     func maxAge() async throws {
         let server = try await LoopbackHTTPServer.start { _ in .text(503, "still down") }
