@@ -53,6 +53,39 @@ struct QStashSyncTests {
         await standIn.stop()
     }
 
+    @Test("an app whose qstash jobs all left the inventory: a plain apply deletes its schedules, nobody else's")
+    func appWithNoQStashJobsLeft() async throws {
+        let standIn = try await QStashStandIn.start(token: F.token)
+        _ = try await F.sync(standIn).apply(app: nil)
+        #expect(standIn.schedules.contains { $0.scheduleId == "rbs-la-tick" })
+        // la's only qstash job moves to Vercel; la stays in the inventory.
+        var inventory = F.inventory
+        inventory.jobs = inventory.jobs.map { job in
+            guard job.app == "la" else { return job }
+            var moved = job
+            moved.layer = .vercel
+            moved.auth = .cronSecret
+            return moved
+        }
+        let later = F.sync(standIn, inventory: inventory)
+        let plan = try await later.plan(app: nil)
+        #expect(plan.items.first { $0.id == "rbs-la-tick" }?.action == .delete)
+        #expect(plan.hasDrift)
+        let report = try await later.apply(app: nil)
+        #expect(report.deleted == ["rbs-la-tick"])
+        #expect(standIn.schedules.map(\.scheduleId).sorted() == [
+            "rbs-colectiva-daily-brain", "rbs-colectiva-heartbeat", "rbs-colectiva-local-morning", "rbs-la-hoja-dispatcher",
+        ])
+        // Without any token for it, such an app is left out rather than failing the whole plan.
+        let colectivaOnly = StaticSecrets([
+            "colectiva": [SecretKeys.qstashToken: F.token, SecretKeys.cronSecret: F.cronSecret],
+            "la-hoja": [SecretKeys.qstashToken: F.token],
+        ])
+        let noToken = try await F.sync(standIn, inventory: inventory, secrets: colectivaOnly).plan(app: nil)
+        #expect(!noToken.hasDrift)
+        await standIn.stop()
+    }
+
     @Test("foreign schedules survive apply; --prune-foreign removes them; --dry-run changes nothing")
     func pruneForeign() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)

@@ -179,17 +179,23 @@ public struct QStashSync: Sendable {
 
     /// The apps in play (one app, or every app with a qstash job) grouped by the token they use.
     /// Every token is resolved before any request: a missing one fails with no request made.
+    ///
+    /// Without `app`, the apps with no qstash job left are in play too when a token reaches them (their own or
+    /// the global one): their `rbs-<app>-` schedules are what is left of removed jobs, and a plain
+    /// `schedule apply` deletes them. Such an app without a token is left out, not an error: rbscron cannot
+    /// see an account it holds no token for.
     func accounts(app: String?) throws -> [Account] {
-        let apps: [App]
+        var apps: [(app: App, required: Bool)]
         if let app {
             try InventoryFilter(app: app).validate(against: inventory)
-            apps = inventory.apps.filter { $0.name == app }
+            apps = inventory.apps.filter { $0.name == app }.map { ($0, true) }
         } else {
-            apps = inventory.apps.filter { a in inventory.jobs.contains { $0.app == a.name && $0.layer == .qstash } }
+            apps = inventory.apps.map { a in (a, inventory.jobs.contains { $0.app == a.name && $0.layer == .qstash }) }
         }
         var accounts: [Account] = []
-        for app in apps {
+        for (app, required) in apps {
             guard let token = try secrets.secret(app: app.name, key: SecretKeys.qstashToken), !token.isEmpty else {
+                if !required { continue }
                 throw QStashError.missingToken(app: app.name)
             }
             if let index = accounts.firstIndex(where: { $0.token == token }) {
