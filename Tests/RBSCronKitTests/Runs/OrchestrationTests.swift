@@ -54,13 +54,7 @@ struct OrchestrationTests {
 
     @Test("--parallel honours depends_on and priority and never exceeds N in flight")
     func parallelGroup() async throws {
-        let inFlight = TestLocked((now: 0, max: 0))
-        let server = try await LoopbackHTTPServer.start { _ in
-            inFlight.withLock { $0.now += 1; $0.max = max($0.max, $0.now) }
-            try? await Task.sleep(for: .milliseconds(150))
-            inFlight.withLock { $0.now -= 1 }
-            return .text(200, "ok")
-        }
+        let (server, inFlight) = try await countingServer(gate: 2)
         var jobs = groupJobs()
         for i in 5...8 { jobs.append(testJob("extra-\(i)", layer: .fanout, priority: .low, triggeredBy: Self.dispatcher, order: i)) }
         let store = try testStore(baseURL: server.baseURL, jobs: jobs)
@@ -137,13 +131,17 @@ struct OrchestrationTests {
         #expect(keys.contains("due:shop/hourly:\(Timestamp.ms(try #require(Timestamp.parse("2026-04-10T14:00:00Z"))))"))
     }
 
-    /// A server that counts the requests in flight (each held 300 ms, long enough for a wave to overlap on a
-    /// loaded machine) and the most seen at once.
-    func countingServer() async throws -> (LoopbackHTTPServer, TestLocked<(now: Int, max: Int)>) {
+    /// A server that counts the requests in flight and the most seen at once. Each request is held until `gate`
+    /// requests have been in flight together once (or 20 s passed), so a client that really sends `gate` at once
+    /// is seen doing so however loaded the machine is, and one that does not fails the test instead of hanging.
+    func countingServer(gate: Int) async throws -> (LoopbackHTTPServer, TestLocked<(now: Int, max: Int)>) {
         let inFlight = TestLocked((now: 0, max: 0))
         let server = try await LoopbackHTTPServer.start { request in
             inFlight.withLock { $0.now += 1; $0.max = max($0.max, $0.now) }
-            try? await Task.sleep(for: .milliseconds(300))
+            let deadline = ContinuousClock.now + .seconds(20)
+            while inFlight.withLock({ $0.max }) < gate, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
             inFlight.withLock { $0.now -= 1 }
             return request.path.hasSuffix("/job-3") ? .text(500, "down") : .text(200, "ok")
         }
@@ -152,7 +150,7 @@ struct OrchestrationTests {
 
     @Test("APP/JOB… with --parallel N: at most N in flight, reports in the order asked, one run each")
     func parallelJobs() async throws {
-        let (server, inFlight) = try await countingServer()
+        let (server, inFlight) = try await countingServer(gate: 3)
         let jobs = (1...7).map { testJob("job-\($0)", layer: .vercel, schedule: "0 * * * *") }
         let store = try testStore(baseURL: server.baseURL, jobs: jobs)
         let trigger = try makeTrigger(store, time: FakeTime())
@@ -169,7 +167,7 @@ struct OrchestrationTests {
         #expect(try store.runs().count == 7)
 
         // One at a time when --parallel is 1 (the default).
-        let (serial, serialFlight) = try await countingServer()
+        let (serial, serialFlight) = try await countingServer(gate: 1)
         let serialStore = try testStore(baseURL: serial.baseURL, jobs: jobs)
         let serialTrigger = try makeTrigger(serialStore, time: FakeTime())
         _ = try await serialTrigger.fireAll(jobs, in: try serialStore.inventory(), options: options)
@@ -180,7 +178,7 @@ struct OrchestrationTests {
 
     @Test("--due with --parallel: every due fire once, at most N in flight, claims still exclusive")
     func parallelDue() async throws {
-        let (server, inFlight) = try await countingServer()
+        let (server, inFlight) = try await countingServer(gate: 4)
         let jobs = (1...6).map { testJob("job-\($0)", layer: .qstash, schedule: "*/15 * * * *") }
         let store = try testStore(baseURL: server.baseURL, jobs: jobs)
         let trigger = try makeTrigger(store, time: FakeTime())
