@@ -287,7 +287,7 @@ _rbscron_list_schedules() {
     repeating_flags=()
     non_repeating_flags=(--no-color --json --remote --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --layer)
+    non_repeating_options=(--db --app --layer --vercel-json)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -301,6 +301,9 @@ _rbscron_list_schedules() {
         ;;
     '--layer')
         __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    '--vercel-json')
         return
         ;;
     esac

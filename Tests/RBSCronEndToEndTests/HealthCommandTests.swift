@@ -263,7 +263,8 @@ enum Timestamp8601 {
 }
 
 /// A small threaded HTTP/1.1 server on 127.0.0.1 for the end-to-end tests: keep-alive, HEAD without a
-/// body, request bodies read by Content-Length, the status chosen by `status(method, path, headers)`.
+/// body, request bodies read by Content-Length, the status chosen by `status(method, path, headers)` and the
+/// body by `body(method, path)` (`ok` when it gives nil).
 final class HealthE2EServer: @unchecked Sendable {
     let port: UInt16
     private let listener: Int32
@@ -271,6 +272,7 @@ final class HealthE2EServer: @unchecked Sendable {
     private var stopping = false
     private var seenPaths: [String] = []
     private let status: @Sendable (String, String, [String: String]) -> Int
+    private let body: @Sendable (String, String) -> String?
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var paths: [String] {
@@ -279,8 +281,10 @@ final class HealthE2EServer: @unchecked Sendable {
         return seenPaths
     }
 
-    init(status: @escaping @Sendable (String, String, [String: String]) -> Int) throws {
+    init(status: @escaping @Sendable (String, String, [String: String]) -> Int,
+         body: @escaping @Sendable (String, String) -> String? = { _, _ in nil }) throws {
         self.status = status
+        self.body = body
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -364,7 +368,7 @@ final class HealthE2EServer: @unchecked Sendable {
             seenPaths.append(path)
             lock.unlock()
             let code = status(method, path, headers)
-            let declared = code == 204 ? "" : "ok"
+            let declared = code == 204 ? "" : (self.body(method, path) ?? "ok")
             let body = method == "HEAD" ? "" : declared
             let response = Array("HTTP/1.1 \(code) E2E\r\nContent-Length: \(declared.utf8.count)\r\n\r\n\(body)".utf8)
             var offset = 0

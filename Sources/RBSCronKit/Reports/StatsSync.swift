@@ -129,14 +129,7 @@ public enum StatsSync {
         var summary = SyncSummary(layer: "pg_cron", sources: appsByRef.keys.sorted(), read: 0, matched: 0, inserted: 0)
         for ref in appsByRef.keys.sorted() {
             let apps = appsByRef[ref] ?? []
-            var stored: String?
-            for app in apps where stored == nil {
-                stored = try secrets.secret(app: app, key: SecretKeys.supabaseAccessToken)
-            }
-            guard let token = stored, !token.isEmpty else {
-                throw RemoteHistoryError.missingToken(service: PgCronHistoryClient.service, key: SecretKeys.supabaseAccessToken,
-                                                      scope: apps.first ?? ref)
-            }
+            let token = try PgCronHistoryClient.accessToken(apps: apps, projectRef: ref, secrets: secrets)
             let projectJobs = pgJobs.filter { apps.contains($0.app) }
             let keepAlive = projectJobs.contains { $0.name == keepAliveJobName } ? [keepAliveJobName] : []
             let query = PgCronHistoryClient.historyQuery(apps: apps, extraJobNames: keepAlive, sinceMs: Timestamp.ms(since))

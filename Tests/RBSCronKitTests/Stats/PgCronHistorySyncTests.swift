@@ -13,12 +13,13 @@ extension PgCronServerTests {
 
         /// Supabase's `POST /v1/projects/{ref}/database/query`: runs the posted query on the test server with psql
         /// and answers its rows as a JSON array, as the Management API does.
-        static func managementAPI(db: PgTestDatabase, ref: String) async throws -> LoopbackHTTPServer {
+        static func managementAPI(db: PgTestDatabase, ref: String, token: String = HistorySync.token) async throws
+            -> LoopbackHTTPServer {
             try await LoopbackHTTPServer.jsonStandIn { request in
                 guard request.method == "POST", request.path == "/v1/projects/\(ref)/database/query" else {
                     return (404, Data(#"{"message":"not found"}"#.utf8))
                 }
-                guard request.authorization == "Bearer \(Self.token)" else { return (401, Data(#"{"message":"Unauthorized"}"#.utf8)) }
+                guard request.authorization == "Bearer \(token)" else { return (401, Data(#"{"message":"Unauthorized"}"#.utf8)) }
                 guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
                       let query = object["query"] as? String else {
                     return (400, Data(#"{"message":"query is required"}"#.utf8))

@@ -25,26 +25,31 @@ public struct PgCronRunRow: Sendable, Equatable, Decodable {
     /// PostgreSQL's bigint may arrive as a JSON number or a string; both are accepted.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func int(_ key: CodingKeys) throws -> Int64? {
-            if let value = try? c.decodeIfPresent(Int64.self, forKey: key) { return value }
-            if let text = try? c.decodeIfPresent(String.self, forKey: key) { return Int64(text) }
-            if let double = try? c.decodeIfPresent(Double.self, forKey: key) { return Int64(double) }
-            return nil
-        }
-        guard let runid = try int(.runid) else {
+        guard let runid = c.bigint(.runid) else {
             throw DecodingError.dataCorruptedError(forKey: .runid, in: c, debugDescription: "runid is missing")
         }
         self.runid = runid
         jobname = try c.decode(String.self, forKey: .jobname)
         status = try c.decode(String.self, forKey: .status)
         returnMessage = try c.decodeIfPresent(String.self, forKey: .returnMessage)
-        startMs = try int(.startMs)
-        endMs = try int(.endMs)
+        startMs = c.bigint(.startMs)
+        endMs = c.bigint(.endMs)
     }
 }
 
-/// Reads pg_cron's run history through Supabase's Management API SQL endpoint:
-/// `POST {base}/v1/projects/{ref}/database/query` with `{"query": …}` and `Authorization: Bearer <SUPABASE_ACCESS_TOKEN>`.
+extension KeyedDecodingContainer {
+    /// A PostgreSQL bigint as the Management API sends it: a JSON number, or a string; nil when absent or null.
+    func bigint(_ key: Key) -> Int64? {
+        if let value = try? decodeIfPresent(Int64.self, forKey: key) { return value }
+        if let text = try? decodeIfPresent(String.self, forKey: key) { return Int64(text) }
+        if let double = try? decodeIfPresent(Double.self, forKey: key) { return Int64(double) }
+        return nil
+    }
+}
+
+/// Reads pg_cron's tables (run history for `stats --sync`, `cron.job` for `list schedules --remote`) through
+/// Supabase's Management API SQL endpoint: `POST {base}/v1/projects/{ref}/database/query` with `{"query": …}` and
+/// `Authorization: Bearer <SUPABASE_ACCESS_TOKEN>`.
 public struct PgCronHistoryClient: Sendable {
     public static let defaultBaseURL = "https://api.supabase.com"
     public static let service = "the Supabase Management API"
@@ -63,6 +68,21 @@ public struct PgCronHistoryClient: Sendable {
         self.transport = transport
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
+    }
+
+    /// The `SUPABASE_ACCESS_TOKEN` for a project that `apps` use: the first of their scopes that has one, else the
+    /// global one. Deny by default: with none stored this throws ``RemoteHistoryError/missingToken(service:key:scope:)``
+    /// (naming the secret and how to store it), so no request is ever made without it.
+    public static func accessToken(apps: [String], projectRef ref: String, secrets: any SecretProvider) throws -> String {
+        var stored: String?
+        for app in apps where stored == nil {
+            stored = try secrets.secret(app: app, key: SecretKeys.supabaseAccessToken)
+        }
+        if apps.isEmpty { stored = try secrets.secret(app: SecretKeys.globalScope, key: SecretKeys.supabaseAccessToken) }
+        guard let token = stored, !token.isEmpty else {
+            throw RemoteHistoryError.missingToken(service: service, key: SecretKeys.supabaseAccessToken, scope: apps.first ?? ref)
+        }
+        return token
     }
 
     /// The read-only query for the finished runs since `sinceMs` of jobs named `rbs-<app>-…` for `apps`, and of the
@@ -86,8 +106,15 @@ public struct PgCronHistoryClient: Sendable {
             """
     }
 
-    /// Runs `query` in project `ref` and decodes the rows.
+    /// Runs the history `query` in project `ref` and decodes the rows.
     public func runs(projectRef ref: String, query: String) async throws(RemoteHistoryError) -> [PgCronRunRow] {
+        try await rows(PgCronRunRow.self, projectRef: ref, query: query)
+    }
+
+    /// Runs the read-only `query` in project `ref` and decodes its rows (the endpoint answers a JSON array of objects).
+    /// The token is sent only to the base URL and never appears in an error.
+    public func rows<Row: Decodable>(_ type: Row.Type, projectRef ref: String, query: String)
+        async throws(RemoteHistoryError) -> [Row] {
         let allowed = ref.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
         guard allowed, !ref.isEmpty else { throw .malformed(service: Self.service, detail: "'\(ref)' is not a project ref") }
         let body: Data
@@ -110,7 +137,7 @@ public struct PgCronHistoryClient: Sendable {
             throw .http(service: Self.service, status: response.status, detail: RemoteText.excerpt(response.body, hiding: token))
         }
         do {
-            return try JSONDecoder().decode([PgCronRunRow].self, from: response.body)
+            return try JSONDecoder().decode([Row].self, from: response.body)
         } catch {
             throw .malformed(service: Self.service, detail: "\(error)")
         }

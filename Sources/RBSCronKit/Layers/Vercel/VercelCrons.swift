@@ -3,6 +3,8 @@ import Foundation
 /// Why a `vercel.json` could not be read, planned or written.
 public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     case unreadable(file: String, reason: String)
+    /// No file at the path (`list schedules --remote` needs the app's deployed vercel.json).
+    case missing(file: String)
     /// Not a JSON object at the top, or not JSON at all.
     case notAnObject(file: String)
     /// `crons` is not an array of `{"path", "schedule"}` objects.
@@ -14,6 +16,9 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .unreadable(let file, let reason): return "cannot read '\(file)': \(reason)"
+        case .missing(let file):
+            return "there is no '\(file)'; Vercel's crons live in the app's deployed vercel.json, so pass that file "
+                + "with --vercel-json PATH (e.g. ../baul/vercel.json)."
         case .notAnObject(let file): return "'\(file)' is not a JSON object; fix it or move it away and apply again."
         case .invalidCrons(let file, let detail):
             return "the crons array of '\(file)' is not what Vercel accepts (\(detail)); fix it by hand first."
