@@ -1,17 +1,20 @@
 import Foundation
-import RBSCronTestSupport
-import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The PostgreSQL + pg_cron database named by `RBSCRON_TEST_PG` (see `scripts/pg-test-server.sh`),
-/// driven through the `psql` binary.
-struct PgTestDatabase {
-    enum Failure: Error, CustomStringConvertible {
+/// driven through the `psql` binary. Shared by both test targets: pg_cron keeps its jobs in one table of one
+/// database, so every test that uses it holds `PgTestLock` (taken by `open()`) until it lets go of the value.
+public struct PgTestDatabase: Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case notConfigured
         case psqlMissing
         case psql(status: Int32, stderr: String)
         case unexpectedOutput(String)
+        case lock(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .notConfigured:
                 return "RBSCRON_TEST_PG is not set but CI=true: start the fixture with scripts/pg-test-server.sh start "
@@ -19,34 +22,37 @@ struct PgTestDatabase {
             case .psqlMissing: return "psql not found (set RBSCRON_PSQL)"
             case .psql(let status, let stderr): return "psql exited \(status): \(stderr)"
             case .unexpectedOutput(let text): return "unexpected psql output: \(text)"
+            case .lock(let reason): return "the pg_cron test database lock: \(reason)"
             }
         }
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    static var url: String? {
+    public static var url: String? {
         guard let value = ProcessInfo.processInfo.environment["RBSCRON_TEST_PG"], !value.isEmpty else { return nil }
         return value
     }
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// Run when a database is configured, and on CI (where a missing one is a failure, not a skip).
-    static var shouldRun: Bool { url != nil || isCI }
+    public static var shouldRun: Bool { url != nil || isCI }
 
-    let url: String
-    let psql: URL
+    public let url: String
+    public let psql: URL
+    /// Held for as long as any copy of this value lives.
+    let lock: PgTestLock
 
     /// The configured database, with the Supabase stand-ins installed and pg_cron's jobs cleared.
-    static func open() async throws -> PgTestDatabase {
+    public static func open() async throws -> PgTestDatabase {
         guard let url else { throw Failure.notConfigured }
         guard let psql = findPsql() else { throw Failure.psqlMissing }
-        let db = PgTestDatabase(url: url, psql: psql)
+        let db = PgTestDatabase(url: url, psql: psql, lock: try await PgTestLock.acquire())
         try await db.reset()
         return db
     }
@@ -62,7 +68,7 @@ struct PgTestDatabase {
 
     /// Stand-ins for Supabase's `vault` and `net` schemas, with pg_net's real signatures (named arguments
     /// must match), recording every call and the backend that made it.
-    static let supabaseStandIns = """
+    public static let supabaseStandIns = """
         SET client_min_messages = warning;
         CREATE SCHEMA IF NOT EXISTS vault;
         CREATE TABLE IF NOT EXISTS vault.decrypted_secrets (name text PRIMARY KEY, decrypted_secret text);
@@ -95,7 +101,7 @@ struct PgTestDatabase {
 
     /// Clears everything the tests create: every pg_cron job, the recorded calls, the fake vault, the
     /// keep-alive functions and the `rbscron` schema.
-    func reset() async throws {
+    public func reset() async throws {
         try await exec("""
             SET client_min_messages = warning;
             SELECT cron.unschedule(jobid) FROM cron.job;
@@ -110,7 +116,7 @@ struct PgTestDatabase {
     }
 
     /// Runs SQL from a file, `psql -v ON_ERROR_STOP=1 -f FILE`, without judging the outcome.
-    func run(_ sql: String) async throws -> Result {
+    public func run(_ sql: String) async throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pgtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -125,14 +131,14 @@ struct PgTestDatabase {
 
     /// Runs SQL and requires success; returns stdout.
     @discardableResult
-    func exec(_ sql: String) async throws -> String {
+    public func exec(_ sql: String) async throws -> String {
         let result = try await run(sql)
         guard result.status == 0 else { throw Failure.psql(status: result.status, stderr: result.stderr) }
         return result.stdout
     }
 
     /// Runs `setup` then one query whose rows come back as JSON objects, decoded as `T`.
-    func rows<T: Decodable>(_ type: T.Type, _ query: String, after setup: String = "") async throws -> [T] {
+    public func rows<T: Decodable>(_ type: T.Type, _ query: String, after setup: String = "") async throws -> [T] {
         let output = try await exec("""
             \(setup)
             SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;
@@ -144,29 +150,29 @@ struct PgTestDatabase {
         return try JSONDecoder().decode([T].self, from: Data(line.utf8))
     }
 
-    struct CronJob: Decodable, Equatable {
-        var jobid: Int
-        var jobname: String
-        var schedule: String
-        var command: String
-        var active: Bool
+    public struct CronJob: Decodable, Equatable, Sendable {
+        public var jobid: Int
+        public var jobname: String
+        public var schedule: String
+        public var command: String
+        public var active: Bool
     }
 
-    func cronJobs() async throws -> [CronJob] {
+    public func cronJobs() async throws -> [CronJob] {
         try await rows(CronJob.self, "SELECT jobid, jobname::text AS jobname, schedule, command, active FROM cron.job ORDER BY jobname")
     }
 
-    struct NetCall: Decodable {
-        var method: String
-        var url: String
-        var headers: [String: String]
-        var body: [String: String]?
-        var timeout_milliseconds: Int
+    public struct NetCall: Decodable, Sendable {
+        public var method: String
+        public var url: String
+        public var headers: [String: String]
+        public var body: [String: String]?
+        public var timeout_milliseconds: Int
     }
 
     /// Executes the stored `command` of a pg_cron job in a fresh session, the way pg_cron would, and
     /// returns the pg_net calls made by that session only (pg_cron may fire jobs in the background).
-    func runCommand(ofJob jobName: String) async throws -> [NetCall] {
+    public func runCommand(ofJob jobName: String) async throws -> [NetCall] {
         try await rows(NetCall.self, """
             SELECT method, url, headers, body, timeout_milliseconds FROM net.calls
             WHERE caller_pid = pg_backend_pid() ORDER BY id
@@ -177,5 +183,37 @@ struct PgTestDatabase {
             """)
     }
 
-    func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    public func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
+
+/// An exclusive lock on `$TMPDIR/rbscron-pg-tests.lock` (flock), taken off the cooperative pool and released
+/// when the last reference goes. Both test targets run in one process, so the suites that share the database
+/// take turns through it; a holder that never lets go fails the waiter after two minutes instead of hanging.
+final class PgTestLock: Sendable {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    static func acquire(timeout: TimeInterval = 120) async throws -> PgTestLock {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-pg-tests.lock").path
+        let fd = try await offCooperativePool { () throws -> Int32 in
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw PgTestDatabase.Failure.lock("cannot open \(path): errno \(errno)") }
+            let deadline = Date().addingTimeInterval(timeout)
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard Date() < deadline else {
+                    close(fd)
+                    throw PgTestDatabase.Failure.lock("another test held \(path) for \(Int(timeout)) s")
+                }
+                usleep(20_000)
+            }
+            return fd
+        }
+        return PgTestLock(fd: fd)
+    }
 }

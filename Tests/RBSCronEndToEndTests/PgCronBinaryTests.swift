@@ -1,0 +1,111 @@
+import Foundation
+import RBSCronTestSupport
+import Testing
+
+/// The SQL the built binary writes, applied to the real PostgreSQL + pg_cron of `scripts/pg-test-server.sh`:
+/// `schedule apply --layer pg_cron` and `keepalive --sql`, end to end. `PgTestDatabase.open()` takes the lock the
+/// in-process pg_cron suites take, so they never share `cron.job` at the same time.
+@Suite("pg_cron migrations from the binary on a real PostgreSQL", .serialized,
+       .enabled(if: PgTestDatabase.shouldRun, "RBSCRON_TEST_PG is not set; run scripts/pg-test-server.sh start and export its env"))
+struct PgCronBinaryTests {
+    static func manifest(withVoice: Bool) -> String {
+        """
+        version: 1
+        apps:
+          - name: mesa
+            display_name: Mesa
+            base_url: https://mesa.example.test
+            platform: vercel
+            supabase: {url: https://mesa.supabase.co, project_ref: mesa}
+            jobs:
+              - {name: sync-invoices, path: /api/cron/sync-invoices, method: POST, layer: pg_cron, schedule: "0 */6 * * *", auth: cron_secret, timeout: 10s}
+              - {name: refresh-stats, sql: "SELECT 1", layer: pg_cron, schedule: "30 2 * * *"}
+        \(withVoice ? """
+              - {name: voice-outbound, path: /api/cron/voice-outbound, method: GET, layer: pg_cron, schedule: "*/15 9-18 * * 1-6", timezone: America/Mexico_City, auth: cron_secret, timeout: 14s}
+        """ : "")
+        """
+    }
+
+    /// Imports the manifest, runs `schedule apply --layer pg_cron`, and returns the SQL of the migration it wrote.
+    func apply(_ rbs: RBSCronProcess, withVoice: Bool, out: URL) async throws -> String {
+        let file = rbs.home.appendingPathComponent("mesa-\(withVoice).yaml")
+        try Self.manifest(withVoice: withVoice).write(to: file, atomically: true, encoding: .utf8)
+        let imported = try await rbs.run(["import", file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
+        let applied = try await rbs.run(["schedule", "apply", "--layer", "pg_cron", "--app", "mesa", "--out", out.path])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { !before.contains($0) }
+        let name = try #require(written.first, "apply wrote no migration into \(out.path)")
+        #expect(written.count == 1 && name.hasSuffix(".sql") && applied.stdout.contains(name))
+        return try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test("schedule apply's migration, applied twice, then without a job: exact jobs, the sweep, foreign jobs kept")
+    func scheduleMigration() async throws {
+        let db = try await PgTestDatabase.open()
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let out = rbs.home.appendingPathComponent("migrations")
+        try await db.exec("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM');")
+
+        // A CRON_SECRET in rbscron's store must not end up in the migration: the invoker reads Vault.
+        let token = "pg-e2e-token-\(UUID().uuidString)"
+        #expect(try await rbs.run(["secret", "set", "mesa", "CRON_SECRET"], stdin: token).status == 0)
+        let first = try await apply(rbs, withVoice: true, out: out)
+        try await db.exec(first)
+        let once = try await db.cronJobs()
+        try await db.exec(first)
+        let twice = try await db.cronJobs()
+        #expect(twice.map(\.jobid) == once.map(\.jobid), "re-applying replaces by name, keeping job ids")
+        let schedules = Dictionary(uniqueKeysWithValues: twice.map { ($0.jobname, $0.schedule) })
+        // voice-outbound is meant in Mexico City (UTC-6 all year): two exact UTC entries on GMT pg_cron.
+        #expect(schedules == [
+            "nightly-vacuum": "0 4 * * *",
+            "rbs-mesa-cleanup-cron-history": "0 3 * * 0",
+            "rbs-mesa-sync-invoices": "0 */6 * * *",
+            "rbs-mesa-refresh-stats": "30 2 * * *",
+            "rbs-mesa-voice-outbound": "*/15 15-23 * * 1-6",
+            "rbs-mesa-voice-outbound.2": "*/15 0 * * 0,2-6",
+        ])
+        let sync = try #require(twice.first { $0.jobname == "rbs-mesa-sync-invoices" })
+        #expect(sync.command.contains("rbscron.invoke_cron_endpoint('/api/cron/sync-invoices', 'POST', 10000)"))
+        #expect(!first.contains(token), "no token in the migration: the invoker reads it from Vault")
+
+        // What pg_cron would run: the stored command calls pg_net with Vault's base URL and bearer.
+        try await db.exec("""
+            INSERT INTO vault.decrypted_secrets VALUES ('rbscron_mesa_base_url', 'https://mesa.example.test'),
+                                                       ('rbscron_mesa_cron_secret', \(db.quote(token)));
+            """)
+        let calls = try await db.runCommand(ofJob: "rbs-mesa-sync-invoices")
+        #expect(calls.count == 1)
+        #expect(calls.first?.method == "POST" && calls.first?.url == "https://mesa.example.test/api/cron/sync-invoices")
+        #expect(calls.first?.headers["Authorization"] == "Bearer \(token)")
+
+        // The job leaves the inventory: the next migration unschedules both of its entries and nothing else.
+        let second = try await apply(rbs, withVoice: false, out: out)
+        let result = try await db.run(second)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try await db.cronJobs().map(\.jobname).sorted() == [
+            "nightly-vacuum", "rbs-mesa-cleanup-cron-history", "rbs-mesa-refresh-stats", "rbs-mesa-sync-invoices",
+        ])
+    }
+
+    @Test("keepalive --sql applied twice leaves exactly the two keep-alive jobs")
+    func keepAliveMigration() async throws {
+        let db = try await PgTestDatabase.open()
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let file = rbs.home.appendingPathComponent("mesa.yaml")
+        try Self.manifest(withVoice: false).write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await rbs.run(["import", file.path]).status == 0)
+        let sql = try await rbs.run(["keepalive", "--sql", "--project", "mesa"])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        try await db.exec(sql.stdout)
+        try await db.exec(sql.stdout)
+        let jobs = try await db.cronJobs()
+        #expect(jobs.map(\.jobname) == ["cleanup-cron-history", "keep-alive-ping"])
+        // The scheduled commands run as stored.
+        for job in jobs { try await db.exec("DO $t$ BEGIN EXECUTE \(db.quote(job.command)); END $t$;") }
+    }
+}
