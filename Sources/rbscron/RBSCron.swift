@@ -32,9 +32,10 @@ struct RBSCron: AsyncParsableCommand {
               \(counts.apps) apps, \(counts.jobs) jobs, \(counts.secrets) secrets
 
             Try:
-              rbscron list apps                 the apps and their hosting
+              rbscron schedule check            every job against its layer's rules
               rbscron list jobs --app camino    one app's jobs and schedules
-              rbscron export > inventory.yaml   the inventory as a reviewable manifest
+              rbscron health-check              is every app up, and who loses jobs if not
+              rbscron stats                     success rates, streaks and missed fires
               rbscron --help                    every command
             """)
     }

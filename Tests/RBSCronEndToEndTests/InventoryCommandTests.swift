@@ -149,6 +149,18 @@ import Testing
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains(rbs.db))
         #expect(outcome.stdout.contains("11 apps, 69 jobs, 0 secrets"))
+        // Every command it suggests is one the binary accepts (checked with --help: health-check would go out).
+        // A suggestion is `  rbscron WORDS…   what it does`: the command ends at the first run of two spaces.
+        let suggestions = outcome.stdout.split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("rbscron ") }
+            .map { String($0.components(separatedBy: "  ")[0]) }
+        #expect(suggestions.count >= 4)
+        for suggestion in suggestions {
+            let subcommands = suggestion.split(separator: " ").dropFirst().prefix { !$0.hasPrefix("-") }.map(String.init)
+            let help = try await rbs.run(subcommands + ["--help"])
+            #expect(help.status == 0, "`\(suggestion)` is suggested but not accepted: \(help.stderr)")
+        }
     }
 
     @Test func theDefaultInventoryFollowsXDGDataHome() async throws {
