@@ -45,6 +45,8 @@ extension JobTrigger {
         var options = options
         options.source = .due
         let due = DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs)
+        // What can be refused (a body for a GET job, a malformed signing key) is refused before anything is sent.
+        for fire in due { _ = try plan(fire.job, in: inventory, options: options) }
         let reports = try await Bounded.map(due, limit: parallel) { [options] fire in
             try await self.fire(fire.job, in: inventory, options: options, scheduledFor: fire.fireTime,
                                 idempotencyKey: fire.idempotencyKey, progress: progress)
@@ -57,10 +59,14 @@ extension JobTrigger {
     }
 
     /// Fires `jobs` (not as a group: no order between them), up to `parallel` at once; the reports come back in
-    /// the order of `jobs`, without the jobs skipped by a claim.
+    /// the order of `jobs`, without the jobs skipped by a claim. A job named twice is fired once.
     public func fireAll(_ jobs: [Job], in inventory: Inventory, options: TriggerOptions, parallel: Int = 1,
                         progress: TriggerProgress? = nil) async throws -> [RunReport] {
-        try await Bounded.map(jobs, limit: parallel) { job in
+        var seen = Set<JobRef>()
+        let jobs = jobs.filter { seen.insert($0.ref).inserted }
+        // What can be refused (a body for a GET job, a malformed signing key) is refused before anything is sent.
+        for job in jobs { _ = try plan(job, in: inventory, options: options) }
+        return try await Bounded.map(jobs, limit: parallel) { job in
             try await self.fire(job, in: inventory, options: options, progress: progress)
         }.compactMap { $0 }
     }

@@ -185,7 +185,7 @@ public final class JobTrigger: Sendable {
                                deadLetterID: nil, breakerProbe: false)
         var deadLetter: (payload: String?, lastError: String)?
 
-        if let state = try breakerState(job.ref, options: options, runID: runID) {
+        if let state = try breakerState(job.ref, options: options, runID: runID, longestRunMs: Self.longestRunMs(plan, options)) {
             switch state {
             case .open(let until) where !options.force:
                 report.outcome = .circuitOpen
@@ -193,10 +193,11 @@ public final class JobTrigger: Sendable {
                     + "stays open until \(Timestamp.rfc3339(until)). Use --force to fire it anyway."
             case .open:
                 break
-            case .halfOpen(let since, let probe?) where !options.force:
-                report.outcome = .circuitOpen
-                report.error = "skipped: \(job.ref)'s circuit breaker is half-open and run \(probe) (started since "
-                    + "\(Timestamp.rfc3339(since))) is its probe; only one probe goes through. Use --force to fire it anyway."
+            case .halfOpen(let probe?) where !options.force:
+                // Skipped, not failed: the job is being run by the probe, and this run says nothing of its health.
+                report.outcome = .skipped
+                report.error = "skipped: \(job.ref)'s circuit breaker is half-open and run \(probe) is its probe, still "
+                    + "in flight; only one probe goes through. Use --force to fire it anyway."
             case .halfOpen:
                 report.breakerProbe = true
             }
@@ -238,19 +239,26 @@ public final class JobTrigger: Sendable {
     }
 
     /// `halfOpen` carries the run already probing, if another process (or task) began one first.
-    enum BreakerState { case open(until: Date), halfOpen(since: Date, probe: Int64?) }
+    enum BreakerState { case open(until: Date), halfOpen(probe: Int64?) }
 
-    func breakerState(_ ref: JobRef, options: TriggerOptions, runID: Int64) throws -> BreakerState? {
+    /// The longest a run of `plan` can take: every attempt timing out, with the longest wait between them.
+    static func longestRunMs(_ plan: Plan, _ options: TriggerOptions) -> Int {
+        plan.timeoutMs * (plan.retries + 1) + options.backoffCapMs * plan.retries
+    }
+
+    func breakerState(_ ref: JobRef, options: TriggerOptions, runID: Int64, longestRunMs: Int) throws -> BreakerState? {
         guard options.breakerThreshold > 0 else { return nil }
         let history = try store.breakerHistory(ref, limit: options.breakerThreshold, excluding: runID)
         guard history.count >= options.breakerThreshold, history.allSatisfy({ $0.outcome.isFailure }),
               let latest = history.first else { return nil }
         let until = latest.finishedAt.addingTimeInterval(Double(options.breakerCooldownMs) / 1000)
         if environment.now() < until { return .open(until: until) }
-        // A run started since the cool-down ended is the probe. One started longer than a cool-down ago is taken
-        // as lost (a process on another machine, say), so it cannot hold the breaker half-open forever.
-        let since = max(until, environment.now().addingTimeInterval(-Double(options.breakerCooldownMs) / 1000))
-        return .halfOpen(since: since, probe: try store.inFlightRun(ref, before: runID, since: since))
+        // Any earlier run of the job still in flight is the probe (run ids order racing processes). One started
+        // longer ago than a run can last (or than the cool-down, if longer) is taken as lost: a process that
+        // died on another machine cannot hold the breaker half-open forever.
+        let staleMs = max(options.breakerCooldownMs, longestRunMs) + 60_000
+        let since = environment.now().addingTimeInterval(-Double(staleMs) / 1000)
+        return .halfOpen(probe: try store.inFlightRun(ref, before: runID, since: since))
     }
 
     /// The attempt loop; fills `report` and returns the dead letter to write, if any.

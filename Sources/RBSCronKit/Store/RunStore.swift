@@ -136,8 +136,8 @@ extension InventoryStore {
         }
     }
 
-    /// The earliest run of `job` still in flight that began before `runID` and at or after `since`: when the
-    /// breaker is half-open, that run is the probe and later ones stand aside. Run ids grow with every insert,
+    /// The earliest run of `job` still in flight that was recorded before `runID` and started at or after `since`:
+    /// when the breaker is half-open, that run is the probe and later ones stand aside. Run ids grow with every insert,
     /// so of two processes racing, the one that recorded its run first is the only one that sees none.
     public func inFlightRun(_ job: JobRef, before runID: Int64, since: Date) throws(StoreError) -> Int64? {
         try run {

@@ -196,7 +196,7 @@ struct OrchestrationTests {
         #expect(server.requests.count == 6)
     }
 
-    @Test("bounded map: order kept, bound respected, the first error cancels the rest")
+    @Test("bounded map: order kept, bound respected; an error lets running work finish, starts nothing new")
     func boundedMap() async throws {
         let inFlight = TestLocked((now: 0, max: 0))
         let doubled = try await Bounded.map(Array(0..<20), limit: 5) { n in
@@ -207,17 +207,40 @@ struct OrchestrationTests {
         }
         #expect(doubled == (0..<20).map { $0 * 2 })
         #expect(inFlight.withLock { $0.max } <= 5)
-        struct Boom: Error {}
-        let started = TestLocked(0)
-        await #expect(throws: Boom.self) {
+
+        struct Boom: Error, Equatable { var n: Int }
+        let started = TestLocked<[Int]>([]), finished = TestLocked<[Int]>([])
+        await #expect(throws: Boom(n: 1)) {
             _ = try await Bounded.map(Array(0..<50), limit: 2) { n in
-                started.withLock { $0 += 1 }
-                if n == 1 { throw Boom() }
-                try await Task.sleep(for: .milliseconds(50))
+                started.withLock { $0.append(n) }
+                if n == 1 { throw Boom(n: 1) }
+                try await Task.sleep(for: .milliseconds(100))
+                finished.withLock { $0.append(n) }
                 return n
             }
         }
-        #expect(started.withLock { $0 } < 50, "no new work starts after the error")
+        #expect(started.withLock { $0 }.sorted() == [0, 1], "nothing new starts after the error")
+        #expect(finished.withLock { $0 } == [0], "the call already running was not cancelled")
+    }
+
+    @Test("a job refused before sending (a body for a GET job) stops the batch before any request; duplicates fire once")
+    func refusedBeforeSending() async throws {
+        let (server, _) = try await countingServer(gate: 1)
+        let jobs = [testJob("post-one", layer: .vercel, schedule: "0 * * * *"),
+                    Job(app: "shop", name: "get-one", path: "/api/cron/get-one", method: .GET, layer: .vercel, schedule: "0 * * * *",
+                        auth: .none)]
+        let store = try testStore(baseURL: server.baseURL, jobs: jobs)
+        let trigger = try makeTrigger(store, time: FakeTime())
+        var options = TriggerOptions()
+        options.body = Data("{}".utf8)
+        await #expect(throws: TriggerError.self) {
+            _ = try await trigger.fireAll(jobs, in: try store.inventory(), options: options, parallel: 2)
+        }
+        let runs = try store.runs()
+        #expect(server.requests.isEmpty && runs.isEmpty)
+        let twice = try await trigger.fireAll([jobs[0], jobs[0]], in: try store.inventory(), options: TriggerOptions(), parallel: 2)
+        await server.stop()
+        #expect(twice.count == 1 && server.requests.count == 1)
     }
 
     @Test("two triggers racing for one fire: exactly one claims it")
