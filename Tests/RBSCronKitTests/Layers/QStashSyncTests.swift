@@ -67,6 +67,21 @@ struct QStashSyncTests {
             moved.auth = .cronSecret
             return moved
         }
+        // Without any token for it, such an app is left out rather than failing the whole plan.
+        let others: [String: String] = [SecretKeys.qstashToken: F.token, SecretKeys.cronSecret: F.cronSecret]
+        let noToken = try await F.sync(standIn, inventory: inventory,
+                                       secrets: StaticSecrets(["colectiva": others, "la-hoja": others])).plan(app: nil)
+        #expect(!noToken.items.contains { $0.id == "rbs-la-tick" } && !noToken.hasDrift)
+        // With an old token QStash refuses, it is skipped with a warning; the other apps are still planned.
+        let revoked = try await F.sync(standIn, inventory: inventory, secrets: StaticSecrets([
+            "colectiva": others, "la-hoja": others, "la": [SecretKeys.qstashToken: "revoked-token-0000"],
+        ])).plan(app: nil)
+        #expect(!revoked.items.contains { $0.id == "rbs-la-tick" })
+        #expect(revoked.items.contains { $0.id == "rbs-colectiva-heartbeat" })
+        #expect(revoked.issues.contains { $0.severity == .warning && $0.message.contains("token of la ") })
+        #expect(!revoked.issues.contains { $0.message.contains("revoked-token-0000") })
+
+        // With the token, a plain plan and apply delete la's leftover schedule, and nobody else's.
         let later = F.sync(standIn, inventory: inventory)
         let plan = try await later.plan(app: nil)
         #expect(plan.items.first { $0.id == "rbs-la-tick" }?.action == .delete)
@@ -76,13 +91,6 @@ struct QStashSyncTests {
         #expect(standIn.schedules.map(\.scheduleId).sorted() == [
             "rbs-colectiva-daily-brain", "rbs-colectiva-heartbeat", "rbs-colectiva-local-morning", "rbs-la-hoja-dispatcher",
         ])
-        // Without any token for it, such an app is left out rather than failing the whole plan.
-        let colectivaOnly = StaticSecrets([
-            "colectiva": [SecretKeys.qstashToken: F.token, SecretKeys.cronSecret: F.cronSecret],
-            "la-hoja": [SecretKeys.qstashToken: F.token],
-        ])
-        let noToken = try await F.sync(standIn, inventory: inventory, secrets: colectivaOnly).plan(app: nil)
-        #expect(!noToken.hasDrift)
         await standIn.stop()
     }
 

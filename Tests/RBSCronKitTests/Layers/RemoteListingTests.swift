@@ -39,6 +39,19 @@ struct RemoteListingTests {
         #expect(attribute("") == (nil, false))
     }
 
+    @Test("a long command is cut after redaction: a secret across the cut never shows in part")
+    func longCommandCutAfterRedaction() {
+        let secret = "stored-secret-value-0123456789-abcdefghij"
+        let cut = PgCronRemote.maxCommandCharacters
+        let command = String(repeating: "x", count: cut - 10) + secret + String(repeating: "y", count: 100)
+        let listed = PgCronRemote.jobs(from: [PgCronJobRow(jobid: 1, jobname: "long", schedule: "* * * * *", command: command)],
+                                       projectApps: [], allApps: Self.apps, jobs: Self.jobs, only: nil,
+                                       redactor: Redactor(secrets: [secret]))
+        let shown = listed.first?.command ?? ""
+        #expect(!shown.contains(String(secret.prefix(8))), "no part of the secret before the cut")
+        #expect(shown.hasSuffix("…") && shown.contains(Redactor.placeholder))
+    }
+
     @Test("literal credentials in a command are masked; the rest of the command stays")
     func inlineCredentials() {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.abcDEF_123-xyz"

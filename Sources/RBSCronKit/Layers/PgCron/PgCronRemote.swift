@@ -187,7 +187,8 @@ public enum PgCronRemote {
     /// The names the seed's keep-alive migration (`keepalive --sql`) gives its jobs, in every project alike.
     public static let seedJobNames = [StatsSync.keepAliveJobName, PgCronSQL.cleanupJobName]
 
-    /// Commands longer than this many characters are cut (and end in `…`).
+    /// Commands longer than this many characters are cut (and end in `…`), after redaction: a secret cut in two
+    /// would no longer match the value the redactor looks for.
     public static let maxCommandCharacters = 4000
 
     /// The read-only query: every job of `cron.job` with its latest run. The latest run per job comes from one
@@ -197,8 +198,7 @@ public enum PgCronRemote {
           SELECT d.jobid, max(d.runid) AS runid FROM cron.job_run_details d GROUP BY d.jobid
         )
         SELECT j.jobid, j.jobname::text AS jobname, j.schedule,
-               CASE WHEN length(j.command) > \(maxCommandCharacters) THEN left(j.command, \(maxCommandCharacters)) || '…'
-                    ELSE j.command END AS command,
+               j.command,
                j.active, j.database::text AS database, j.username::text AS username,
                r.runid AS last_runid, r.status AS last_status,
                floor(extract(epoch FROM r.start_time) * 1000)::bigint AS last_start_ms,
@@ -237,6 +237,10 @@ public enum PgCronRemote {
         return (nil, false)
     }
 
+    static func shorten(_ command: String) -> String {
+        command.count <= maxCommandCharacters ? command : String(command.prefix(maxCommandCharacters)) + "…"
+    }
+
     /// The listing entries of one project's rows: attributed, redacted, and with `--app` (`only`) keeping that app's
     /// jobs and the foreign ones (a foreign job in the app's database is plausibly the app's).
     /// In name order (by bytes, as PostgreSQL's `name` sorts), unnamed jobs last, then by job id.
@@ -259,7 +263,7 @@ public enum PgCronRemote {
             }
             return PgCronRemoteJob(
                 jobid: row.jobid, jobname: row.jobname, job: job, managed: managed,
-                schedule: redactor.redact(row.schedule), command: InlineCredentials.mask(redactor.redact(row.command)),
+                schedule: redactor.redact(row.schedule), command: shorten(InlineCredentials.mask(redactor.redact(row.command))),
                 active: row.active, database: row.database, username: row.username, lastRun: lastRun)
         }
     }

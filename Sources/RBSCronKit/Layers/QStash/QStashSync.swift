@@ -163,6 +163,9 @@ public struct QStashSync: Sendable {
     struct Account {
         var token: String
         var apps: [App]
+        /// False when every app of the account is in play only to sweep leftovers (no qstash job, not named by
+        /// --app): then an account that cannot be read (a revoked token, say) is skipped with a warning.
+        var required = true
     }
 
     public let inventory: Inventory
@@ -200,8 +203,9 @@ public struct QStashSync: Sendable {
             }
             if let index = accounts.firstIndex(where: { $0.token == token }) {
                 accounts[index].apps.append(app)
+                accounts[index].required = accounts[index].required || required
             } else {
-                accounts.append(Account(token: token, apps: [app]))
+                accounts.append(Account(token: token, apps: [app], required: required))
             }
         }
         return accounts
@@ -216,6 +220,23 @@ public struct QStashSync: Sendable {
         var client: QStashClient
         var items: [PlanItem]
         var specs: [String: QStashScheduleSpec]
+        var issues: [PlanIssue] = []
+    }
+
+    /// The account's schedules; nil (with the reason) for an account in play only to sweep leftovers that
+    /// cannot be read, so an old token of an app that left QStash does not fail everything else.
+    func schedules(of account: Account, client: QStashClient) async throws -> (schedules: [QStashSchedule]?, skipped: String?) {
+        let listed: [QStashSchedule]
+        do {
+            listed = try await client.list()
+        } catch {
+            if account.required { throw error }
+            let apps = account.apps.map(\.name).joined(separator: ", ")
+            let reason = try redactor().redact(error.errorDescription ?? String(describing: error))
+            return (nil, "QStash could not be read with the token of \(apps) (apps with no qstash job left, in play only "
+                + "to delete their leftover rbs- schedules), so they were skipped: \(reason)")
+        }
+        return (listed, nil)
     }
 
     func accountPlans(app: String?, pruneForeign: Bool) async throws -> [AccountPlan] {
@@ -228,7 +249,12 @@ public struct QStashSync: Sendable {
         var plans: [AccountPlan] = []
         for (account, desired) in zip(accounts, desiredByAccount) {
             let client = try makeClient(account)
-            let remote = try await client.list()
+            let (listed, skipped) = try await schedules(of: account, client: client)
+            guard let remote = listed else {
+                plans.append(AccountPlan(client: client, items: [], specs: [:],
+                                         issues: [PlanIssue(severity: .warning, job: nil, message: skipped ?? "")]))
+                continue
+            }
             let limited = app.flatMap { name in account.apps.first { $0.name == name } }
                 .map { Self.destination(app: $0, path: "") }
             let items = Self.plan(desired: desired, remote: remote, scopeApps: Set(account.apps.map(\.name)),
@@ -242,7 +268,9 @@ public struct QStashSync: Sendable {
     /// `schedule plan --layer qstash`: the inventory's qstash jobs against the schedules QStash holds.
     public func plan(app: String?, pruneForeign: Bool = false) async throws -> LayerPlan {
         let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
-        return LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items)).redacted(try redactor())
+        var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
+        plan.issues += plans.flatMap(\.issues)
+        return plan.redacted(try redactor())
     }
 
     /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sent back.
@@ -252,7 +280,9 @@ public struct QStashSync: Sendable {
     /// rbscron's schedules no longer wanted (and foreign ones with `pruneForeign`). With `dryRun`, only plans.
     public func apply(app: String?, pruneForeign: Bool = false, dryRun: Bool = false) async throws -> LayerApplyReport {
         let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
-        let plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items)).redacted(try redactor())
+        var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
+        plan.issues += plans.flatMap(\.issues)
+        plan = plan.redacted(try redactor())
         var report = LayerApplyReport(plan: plan, dryRun: dryRun)
         for account in plans {
             for item in account.items {
@@ -284,7 +314,8 @@ public struct QStashSync: Sendable {
                 job.layer == .qstash && job.enabled && account.apps.contains { $0.name == job.app }
             }.map { Self.scheduleId(app: $0.app, job: $0.name) })
             let scope = Set(account.apps.map(\.name))
-            for schedule in try await client.list().sorted(by: { $0.scheduleId < $1.scheduleId }) {
+            guard let listed = try await schedules(of: account, client: client).schedules else { continue }
+            for schedule in listed.sorted(by: { $0.scheduleId < $1.scheduleId }) {
                 let id = schedule.scheduleId
                 guard id.hasPrefix(Self.idPrefix) else { report.foreignKept += 1; continue }
                 let owner = Self.owner(of: id, apps: allApps)
@@ -318,7 +349,8 @@ public struct QStashSync: Sendable {
         for account in try accounts(app: app) {
             let scope = Set(account.apps.map(\.name))
             let bases = account.apps.map { Self.destination(app: $0, path: "") }
-            for schedule in try await makeClient(account).list() {
+            guard let listed = try await schedules(of: account, client: makeClient(account)).schedules else { continue }
+            for schedule in listed {
                 let owner = schedule.scheduleId.hasPrefix(Self.idPrefix) ? Self.owner(of: schedule.scheduleId, apps: allApps) : nil
                 if app != nil {
                     let mine = owner.map(scope.contains) ?? bases.contains { schedule.destination.hasPrefix($0) }
