@@ -188,7 +188,9 @@ public struct PgTestDatabase: Sendable {
 
 /// An exclusive lock on `$TMPDIR/rbscron-pg-tests.lock` (flock), taken off the cooperative pool and released
 /// when the last reference goes. Both test targets run in one process, so the suites that share the database
-/// take turns through it; a holder that never lets go fails the waiter after two minutes instead of hanging.
+/// take turns through it. Each holder writes a fresh token into the file; a waiter's two-minute limit restarts
+/// whenever the token changes, so it fails only when one holder keeps the lock that long (a leak), never
+/// because other suites kept winning the lock before it.
 final class PgTestLock: Sendable {
     private let fd: Int32
 
@@ -204,16 +206,31 @@ final class PgTestLock: Sendable {
         let fd = try await offCooperativePool { () throws -> Int32 in
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw PgTestDatabase.Failure.lock("cannot open \(path): errno \(errno)") }
-            let deadline = Date().addingTimeInterval(timeout)
+            var holder = Self.holder(fd)
+            var deadline = Date().addingTimeInterval(timeout)
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                guard Date() < deadline else {
+                let current = Self.holder(fd)
+                if current != holder {
+                    holder = current
+                    deadline = Date().addingTimeInterval(timeout)
+                } else if Date() >= deadline {
                     close(fd)
-                    throw PgTestDatabase.Failure.lock("another test held \(path) for \(Int(timeout)) s")
+                    throw PgTestDatabase.Failure.lock("one holder kept \(path) for \(Int(timeout)) s")
                 }
-                usleep(20_000)
+                usleep(10_000)
             }
+            let token = Array(UUID().uuidString.utf8)
+            _ = ftruncate(fd, 0)
+            _ = token.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count, 0) }
             return fd
         }
         return PgTestLock(fd: fd)
+    }
+
+    /// The token the current holder wrote.
+    private static func holder(_ fd: Int32) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = buffer.withUnsafeMutableBufferPointer { pread(fd, $0.baseAddress, $0.count, 0) }
+        return Array(buffer.prefix(max(0, count)))
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Every test target runs in one process on Swift's cooperative pool, which has one thread per core (two on
 // the CI machine). A test that blocks a thread of that pool on a child process (rbscron, psql, python3,
@@ -22,30 +25,61 @@ public struct ToolOutcome: Sendable {
     public var errorText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
-/// Runs `executable` to its end, reading both pipes (so a chatty child never blocks on a full one), and waits
-/// off the cooperative pool. Standard input is `stdin`, or empty.
+/// A child process outlived its time limit and was terminated.
+public struct ToolTimeout: Error, CustomStringConvertible {
+    public var command: String
+    public var seconds: TimeInterval
+    public var description: String { "\(command) did not finish within \(Int(seconds)) s; terminated" }
+}
+
+/// A child that exits before reading its stdin must not kill the test process with SIGPIPE.
+public let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+/// Runs `executable` to its end and waits off the cooperative pool. Both pipes are read from the start (so a
+/// chatty child never blocks on a full one) and `stdin` is written on its own thread; with `discardOutput` the
+/// output goes to /dev/null instead (for a child whose helpers may keep a pipe open, like chromium). Past
+/// `timeout` the child is terminated and `ToolTimeout` thrown.
 public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = nil,
-                    environment: [String: String]? = nil, directory: URL? = nil) async throws -> ToolOutcome {
-    try await offCooperativePool {
+                    environment: [String: String]? = nil, directory: URL? = nil, discardOutput: Bool = false,
+                    timeout: TimeInterval = 300) async throws -> ToolOutcome {
+    _ = ignoreSIGPIPE
+    return try await offCooperativePool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        if discardOutput {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        } else {
+            process.standardOutput = out
+            process.standardError = err
+        }
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
         let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        if !discardOutput {
+            group.enter()
+            DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            group.enter()
+            DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async {
+            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+            try? input.fileHandleForWriting.close()
+            group.leave()
+        }
+        let exited = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { process.waitUntilExit(); exited.signal() }
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
+        }
         group.wait()
-        process.waitUntilExit()
         return ToolOutcome(status: process.terminationStatus, stdout: outData, stderr: errData)
     }
 }

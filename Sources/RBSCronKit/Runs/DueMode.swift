@@ -59,11 +59,9 @@ extension JobTrigger {
     }
 
     /// Fires `jobs` (not as a group: no order between them), up to `parallel` at once; the reports come back in
-    /// the order of `jobs`, without the jobs skipped by a claim. A job named twice is fired once.
+    /// the order of `jobs`, without the jobs skipped by a claim. A job named twice is fired twice, as asked.
     public func fireAll(_ jobs: [Job], in inventory: Inventory, options: TriggerOptions, parallel: Int = 1,
                         progress: TriggerProgress? = nil) async throws -> [RunReport] {
-        var seen = Set<JobRef>()
-        let jobs = jobs.filter { seen.insert($0.ref).inserted }
         // What can be refused (a body for a GET job, a malformed signing key) is refused before anything is sent.
         for job in jobs { _ = try plan(job, in: inventory, options: options) }
         return try await Bounded.map(jobs, limit: parallel) { job in

@@ -106,7 +106,8 @@ enum StatsSQL {
 extension InventoryStore {
     /// Per-job run facts for `jobs` over `[since, until]`, and for missed fires over `[fireWindowStart[job], until]`.
     /// Every query is covered by the `runs_stats` index. On a file store the jobs are split over up to four reader
-    /// connections that scan in parallel (one read transaction each; a job is always read whole by one of them).
+    /// connections that scan in parallel (one read transaction each; a job is always read whole by one of them,
+    /// so each job's facts are consistent, while two jobs may be read a few milliseconds apart).
     /// - Parameter readers: at most this many parallel readers (default: the processors, at most four).
     public func jobRunFacts(jobs: [JobRef], since: Date, until: Date, fireWindowStart: [JobRef: Date] = [:],
                             readers: Int? = nil) throws(StoreError) -> [JobRef: JobRunFacts] {
@@ -128,7 +129,9 @@ extension InventoryStore {
         return try run {
             var merged: [JobRef: JobRunFacts] = [:]
             for lane in 0..<lanes {
-                guard let result = results.withLock({ $0[lane] }) else { continue }
+                guard let result = results.withLock({ $0[lane] }) else {
+                    throw StoreError.database("stats: reader \(lane) of \(lanes) returned nothing")
+                }
                 merged.merge(try result.get()) { first, _ in first }
             }
             return merged

@@ -40,7 +40,9 @@ struct FailureTests {
 
     @Test("a closed port gives connectionRefused naming host and port")
     func connectionRefused() async throws {
-        let port = try RawTCPServer.closedPort()
+        let refusing = try RawTCPServer.refusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let transport = CurlTransport(userAgent: testUserAgent)
         let result = await transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", connectTimeout: 2, timeout: 5))
 

@@ -168,11 +168,33 @@ final class RawTCPServer: Sendable {
         return (fd, UInt16(bigEndian: address.sin_port))
     }
 
-    /// A port on 127.0.0.1 with nothing listening (bound, then closed).
-    static func closedPort() throws -> UInt16 {
-        let (fd, port) = try listen()
-        close(fd)
-        return port
+    /// A port on 127.0.0.1 that refuses connections for as long as the returned value lives: a socket bound to
+    /// it that never listens. (Binding, closing and handing out the number let a server started meanwhile by a
+    /// parallel test take the port, and the "refused" connection then reached it.)
+    static func refusingPort() throws -> RefusingPort {
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw TestServerError.socket("socket: \(errno)") }
+        // No SO_REUSEADDR: no other socket may bind this port while it is held.
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw TestServerError.socket("bind: \(errno)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return RefusingPort(fd: fd, port: UInt16(bigEndian: address.sin_port))
     }
 
     private func acceptLoop(_ handler: @escaping @Sendable (Int32, RawTCPServer) -> Void) {
@@ -244,4 +266,17 @@ final class RawTCPServer: Sendable {
         }
         return true
     }
+}
+
+/// A bound, never listening socket: connections to `port` are refused until it is released.
+final class RefusingPort: Sendable {
+    let port: UInt16
+    private let fd: Int32
+
+    init(fd: Int32, port: UInt16) {
+        self.fd = fd
+        self.port = port
+    }
+
+    deinit { close(fd) }
 }

@@ -125,7 +125,9 @@ struct KeepaliveTests {
 
     @Test("a refused connection is a failed ping with the reason")
     func refused() async throws {
-        let port = try RawTCPServer.closedPort()
+        let refusing = try RawTCPServer.refusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let inventory = Inventory(apps: [Self.app("baul", url: "http://127.0.0.1:\(port)")], jobs: [])
         let report = try await Self.pinger(StaticSecrets(["baul": [SecretKeys.supabaseAnonKey: Self.anon]]))
             .run(inventory: inventory, project: nil)

@@ -35,8 +35,11 @@ extension PgCronServerTests {
         static func seed(_ db: PgTestDatabase) async throws {
             let migration = try PgCronSQL.scheduleMigration(app: PgCronServerTests.camino, jobs: inventoryJobs,
                                                             previouslyScheduled: nil, now: PgCronServerTests.now)
-            try await db.exec(migration.sql)
-            try await db.exec(PgCronSQL.keepAliveMigration(app: PgCronServerTests.camino, now: PgCronServerTests.now))
+            // Each migration is followed, in the same script, by deactivating its jobs: the test server's pg_cron
+            // must not fire them on the wall clock and add runs of its own to the history read back below.
+            try await db.exec(migration.sql + "\nUPDATE cron.job SET active = false;")
+            try await db.exec(PgCronSQL.keepAliveMigration(app: PgCronServerTests.camino, now: PgCronServerTests.now)
+                              + "\nUPDATE cron.job SET active = false;")
             try await db.exec("""
                 SET client_min_messages = warning;
                 SELECT cron.schedule('nightly-report', '0 4 * * *', $c$SELECT net.http_post(url := 'https://x.test/r', headers := '{"Authorization": "Bearer \(literalJWT)", "x-cron": "\(cronSecret)"}'::jsonb)$c$);

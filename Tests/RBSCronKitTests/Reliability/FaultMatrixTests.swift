@@ -138,7 +138,8 @@ final class FaultEndpoint {
     static func start(_ far: Fault.Far) async throws -> FaultEndpoint {
         switch far {
         case .refused:
-            return FaultEndpoint(baseURL: "http://127.0.0.1:\(try RawTCPServer.closedPort())", stop: {})
+            let refusing = try RawTCPServer.refusingPort()
+            return FaultEndpoint(baseURL: "http://127.0.0.1:\(refusing.port)", stop: { withExtendedLifetime(refusing) {} })
         case .unresolvable:
             return FaultEndpoint(baseURL: "http://rbscron-fault-matrix.invalid", stop: {})
         case .neverAnswers:

@@ -130,7 +130,9 @@ struct TriggerTests {
 
     @Test("a refused connection is a transport error, retried, then a dead letter with the payload")
     func connectionRefused() async throws {
-        let port = try RawTCPServer.closedPort()
+        let refusing = try RawTCPServer.refusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let store = try testStore(baseURL: "http://127.0.0.1:\(port)", jobs: [testJob("down", retries: 2)])
         let time = FakeTime()
         let report = try await makeTrigger(store, time: time).fire("down", TriggerOptions(body: Data(#"{"batch":7}"#.utf8)))
