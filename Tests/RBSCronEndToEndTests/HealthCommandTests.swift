@@ -273,6 +273,8 @@ final class HealthE2EServer: @unchecked Sendable {
     private var seenPaths: [String] = []
     private let status: @Sendable (String, String, [String: String]) -> Int
     private let body: @Sendable (String, String) -> String?
+    /// When set, answers instead of `status` and `body`, from the method, path, headers and request body.
+    private let respond: (@Sendable (String, String, [String: String], Data) -> (Int, String))?
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var paths: [String] {
@@ -281,10 +283,17 @@ final class HealthE2EServer: @unchecked Sendable {
         return seenPaths
     }
 
+    /// A server that answers from the request body too (a stand-in for an API that reads what is posted).
+    convenience init(respond: @escaping @Sendable (String, String, [String: String], Data) -> (Int, String)) throws {
+        try self.init(status: { _, _, _ in 500 }, respond: respond)
+    }
+
     init(status: @escaping @Sendable (String, String, [String: String]) -> Int,
-         body: @escaping @Sendable (String, String) -> String? = { _, _ in nil }) throws {
+         body: @escaping @Sendable (String, String) -> String? = { _, _ in nil },
+         respond: (@Sendable (String, String, [String: String], Data) -> (Int, String))? = nil) throws {
         self.status = status
         self.body = body
+        self.respond = respond
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -362,13 +371,19 @@ final class HealthE2EServer: @unchecked Sendable {
                 guard count > 0 else { return }
                 buffer.append(contentsOf: chunk[0..<count])
             }
+            let requestBody = Data(buffer.prefix(length))
             buffer.removeFirst(min(length, buffer.count))
             let method = parts.first ?? "", path = parts.count > 1 ? parts[1] : ""
             lock.lock()
             seenPaths.append(path)
             lock.unlock()
-            let code = status(method, path, headers)
-            let declared = code == 204 ? "" : (self.body(method, path) ?? "ok")
+            let code: Int, declared: String
+            if let respond {
+                (code, declared) = respond(method, path, headers, requestBody)
+            } else {
+                code = status(method, path, headers)
+                declared = code == 204 ? "" : (self.body(method, path) ?? "ok")
+            }
             let body = method == "HEAD" ? "" : declared
             let response = Array("HTTP/1.1 \(code) E2E\r\nContent-Length: \(declared.utf8.count)\r\n\r\n\(body)".utf8)
             var offset = 0

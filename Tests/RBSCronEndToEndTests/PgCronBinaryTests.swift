@@ -108,4 +108,70 @@ struct PgCronBinaryTests {
         // The scheduled commands run as stored.
         for job in jobs { try await db.exec("DO $t$ BEGIN EXECUTE \(db.quote(job.command)); END $t$;") }
     }
+
+    /// Supabase's `POST /v1/projects/{ref}/database/query`: runs the query the binary posted on the real database
+    /// and answers its rows as a JSON array, as the Management API does. Its handler runs on the server's own
+    /// thread, which may wait for the psql call.
+    static func managementAPI(db: PgTestDatabase, ref: String, token: String) throws -> HealthE2EServer {
+        try HealthE2EServer { method, path, headers, body in
+            guard method == "POST", path == "/v1/projects/\(ref)/database/query" else { return (404, #"{"message":"not found"}"#) }
+            guard headers["authorization"] == "Bearer \(token)" else { return (401, #"{"message":"Unauthorized"}"#) }
+            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                  let query = object["query"] as? String else { return (400, #"{"message":"query is required"}"#) }
+            let answer = TestBox<String?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                let output = try? await db.exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;")
+                answer.mutate { $0 = output?.split(separator: "\n").last.map(String.init) }
+                done.signal()
+            }
+            done.wait()
+            guard let rows = answer.value else { return (400, #"{"message":"query failed"}"#) }
+            return (201, rows)
+        }
+    }
+
+    @Test("list schedules --remote --layer pg_cron reads back what the binary's migration scheduled")
+    func remoteListing() async throws {
+        let db = try await PgTestDatabase.open()
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let token = "sbp_e2e_\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
+        let literal = "literal-token-\(UUID().uuidString.prefix(8))"
+        let migration = try await apply(rbs, withVoice: true, out: rbs.home.appendingPathComponent("migrations"))
+        // Inactive at once, so the server's pg_cron does not fire them; a hand-made job with a token in its
+        // command; one run in the history.
+        try await db.exec(migration + """
+
+            UPDATE cron.job SET active = false;
+            SELECT cron.schedule('report-by-hand', '0 5 * * *',
+                $c$SELECT net.http_post(url := 'https://x.test/r', headers := '{"Authorization": "Bearer \(literal)"}'::jsonb)$c$);
+            UPDATE cron.job SET active = false;
+            INSERT INTO cron.job_run_details (jobid, job_pid, database, username, command, status, start_time, end_time)
+            SELECT jobid, 1, 'rbscron_test', 'postgres', 'x', 'failed', now() - interval '1 hour', now() - interval '59 minutes'
+            FROM cron.job WHERE jobname = 'rbs-mesa-sync-invoices';
+            """)
+        let api = try Self.managementAPI(db: db, ref: "mesa", token: token)
+        defer { api.stop() }
+        #expect(try await rbs.run(["secret", "set", "global", "SUPABASE_ACCESS_TOKEN"], stdin: token).status == 0)
+
+        let listed = try await rbs.run(["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "mesa", "--json"],
+                                       env: ["SUPABASE_API_URL": api.baseURL])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(!listed.stdout.contains(token) && !listed.stderr.contains(token) && !listed.stdout.contains(literal))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        let project = try #require((report["projects"] as? [[String: Any]])?.first)
+        #expect(project["project_ref"] as? String == "mesa" && project["error"] is NSNull)
+        let jobs = try #require(project["jobs"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in (job["jobname"] as? String).map { ($0, job) } })
+        #expect(Set(byName.keys) == ["rbs-mesa-sync-invoices", "rbs-mesa-refresh-stats", "rbs-mesa-voice-outbound",
+                                     "rbs-mesa-voice-outbound.2", "rbs-mesa-cleanup-cron-history", "report-by-hand"])
+        #expect(byName["rbs-mesa-voice-outbound.2"]?["job"] as? String == "mesa/voice-outbound")
+        #expect(byName["rbs-mesa-voice-outbound.2"]?["managed"] as? Bool == true)
+        #expect(byName["report-by-hand"]?["managed"] as? Bool == false && byName["report-by-hand"]?["job"] is NSNull)
+        #expect((byName["report-by-hand"]?["command"] as? String)?.contains("Bearer [REDACTED]") == true)
+        let lastRun = byName["rbs-mesa-sync-invoices"]?["last_run"] as? [String: Any]
+        #expect(lastRun?["status"] as? String == "failed")
+        #expect(byName["rbs-mesa-refresh-stats"]?["last_run"] is NSNull)
+    }
 }

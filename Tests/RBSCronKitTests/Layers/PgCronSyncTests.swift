@@ -32,7 +32,7 @@ struct PgCronSyncTests {
         }
     }
 
-    @Test("apply writes the file into --out (creating it), never overwriting one; dry run writes nothing")
+    @Test("apply writes the file into --out (creating it), never overwriting one; same migration twice is a no-op")
     func applyWrites() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -41,8 +41,25 @@ struct PgCronSyncTests {
         let report = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
         let path = try #require(report.written)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == report.plan.sql)
+        // The same migration again in the same second: nothing new is written.
+        let again = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(again.written == path && files.count == 1)
+        // A different one in the same second: the next free second, never over the first file.
+        let fewer = PgCronServerTests.caminoJobs().filter { $0.name != "voice-outbound" }
+        let other = try PgCronSync.apply(app: PgCronServerTests.camino, jobs: fewer, directory: dir, now: Self.now, dryRun: false)
+        let otherPath = try #require(other.written)
+        #expect(otherPath != path && (otherPath as NSString).lastPathComponent > (path as NSString).lastPathComponent)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == report.plan.sql, "the first file is untouched")
+        #expect(try String(contentsOfFile: otherPath, encoding: .utf8) == other.plan.sql)
+        // A file that is not writable is still a clear error.
+        let blocked = try tempDir()
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: blocked) }
+        try Data().write(to: URL(fileURLWithPath: blocked + "/out"))
         #expect(throws: PgCronSyncError.self) {
-            try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: dir, now: Self.now, dryRun: false)
+            try PgCronSync.apply(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: blocked + "/out",
+                                 now: Self.now, dryRun: false)
         }
     }
 }

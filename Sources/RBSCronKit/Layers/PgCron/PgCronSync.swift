@@ -40,13 +40,25 @@ public enum PgCronSync {
     }
 
     /// Writes the migration into `directory` (created if needed) unless `dryRun`; returns the report with the path.
+    /// A file of that name never is overwritten: when it already holds this very migration nothing is written
+    /// (applying twice in one second is a no-op), and when it holds another, the migration takes the next free
+    /// second in its timestamp, so it still sorts after the one it follows.
     public static func apply(app: App, jobs: [Job], directory: String = defaultDirectory, now: Date, dryRun: Bool) throws -> LayerApplyReport {
-        let plan = try Self.plan(app: app, jobs: jobs, directory: directory, now: now)
+        var plan = try Self.plan(app: app, jobs: jobs, directory: directory, now: now)
+        if !dryRun {
+            for second in 1...60 {
+                guard let file = plan.file, let existing = FileManager.default.contents(atPath: file) else { break }
+                if existing == Data((plan.sql ?? "").utf8) { break }
+                plan = try Self.plan(app: app, jobs: jobs, directory: directory, now: now.addingTimeInterval(Double(second)))
+            }
+        }
         var report = LayerApplyReport(plan: plan, dryRun: dryRun, created: plan.items.map(\.id))
         guard !dryRun, let file = plan.file, let sql = plan.sql else { return report }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(sql.utf8).write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)
+            if FileManager.default.contents(atPath: file) != Data(sql.utf8) {
+                try Data(sql.utf8).write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)
+            }
         } catch {
             throw PgCronSyncError.unwritable(path: file, reason: error.localizedDescription)
         }
