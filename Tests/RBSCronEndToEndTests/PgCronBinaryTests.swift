@@ -116,18 +116,15 @@ struct PgCronBinaryTests {
         try HealthE2EServer { method, path, headers, body in
             guard method == "POST", path == "/v1/projects/\(ref)/database/query" else { return (404, #"{"message":"not found"}"#) }
             guard headers["authorization"] == "Bearer \(token)" else { return (401, #"{"message":"Unauthorized"}"#) }
-            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-                  let query = object["query"] as? String else { return (400, #"{"message":"query is required"}"#) }
-            let answer = TestBox<String?>(nil)
+            let answer = TestBox((status: 500, body: ""))
             let done = DispatchSemaphore(value: 0)
             Task {
-                let output = try? await db.exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;")
-                answer.mutate { $0 = output?.split(separator: "\n").last.map(String.init) }
+                let result = await db.managementQuery(body)
+                answer.mutate { $0 = result }
                 done.signal()
             }
             done.wait()
-            guard let rows = answer.value else { return (400, #"{"message":"query failed"}"#) }
-            return (201, rows)
+            return answer.value
         }
     }
 

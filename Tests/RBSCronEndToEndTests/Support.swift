@@ -56,55 +56,22 @@ struct RBSCronProcess {
 
     /// Runs `rbscron` with `--db` first unless `useDB` is false; bounded by `timeout` seconds.
     ///
-    /// Async on purpose: the wait happens on a thread of its own (`offCooperativePool`). A test that blocked here
-    /// would hold one of the few threads of Swift's cooperative pool (two on a two-core machine) for the whole
-    /// run, and the loopback servers of the tests running beside it, which need those threads, would stall.
+    /// Async on purpose: the wait happens on a thread of its own (`runTool`). A test that blocked here would hold
+    /// one of the few threads of Swift's cooperative pool (two on a two-core machine) for the whole run, and the
+    /// loopback servers of the tests running beside it, which need those threads, would stall.
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:], useDB: Bool = true,
              timeout: TimeInterval = 60) async throws -> Outcome {
-        let (outcome, timedOut) = try await offCooperativePool {
-            try runBlocking(arguments, stdin: stdin, env: extra, useDB: useDB, timeout: timeout)
+        do {
+            let result = try await runTool(Self.binary.path, (useDB ? ["--db", db] : []) + arguments,
+                                           stdin: stdin.map { Data($0.utf8) },
+                                           environment: environment.merging(extra) { _, new in new }, directory: home,
+                                           timeout: timeout)
+            return Outcome(status: result.status, stdout: result.text, stderr: result.errorText)
+        } catch is ToolTimeout {
+            Issue.record("rbscron \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            return Outcome(status: -1, stdout: "", stderr: "terminated after \(timeout) s")
         }
-        if timedOut { Issue.record("rbscron \(arguments.joined(separator: " ")) did not finish within \(timeout) s") }
-        return outcome
-    }
-
-    /// The blocking body of `run`; true when the process had to be terminated at `timeout`.
-    private func runBlocking(_ arguments: [String], stdin: String?, env extra: [String: String], useDB: Bool,
-                             timeout: TimeInterval) throws -> (Outcome, Bool) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = (useDB ? ["--db", db] : []) + arguments
-        process.currentDirectoryURL = home
-        process.environment = environment.merging(extra) { _, new in new }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        _ = ignoreSIGPIPE
-        try process.run()
-        // Read both pipes from the start and write stdin on its own thread, so neither side can block the other.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async {
-            if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-            try? input.fileHandleForWriting.close()
-            group.leave()
-        }
-        var timedOut = false
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            group.wait()
-        }
-        process.waitUntilExit()
-        return (Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                        stderr: String(decoding: errData, as: UTF8.self)), timedOut)
     }
 
     func json(_ arguments: [String]) async throws -> Any {

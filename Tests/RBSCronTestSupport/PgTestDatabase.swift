@@ -183,6 +183,17 @@ public struct PgTestDatabase: Sendable {
             """)
     }
 
+    /// The core of a stand-in for Supabase's Management API `POST /v1/projects/{ref}/database/query` over this
+    /// database: runs the posted `{"query": …}` and answers its rows as a JSON array (201), or 400.
+    public func managementQuery(_ body: Data) async -> (status: Int, body: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let query = object["query"] as? String else { return (400, #"{"message":"query is required"}"#) }
+        guard let output = try? await exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;") else {
+            return (400, #"{"message":"query failed"}"#)
+        }
+        return (201, output.split(separator: "\n").last.map(String.init) ?? "[]")
+    }
+
     public func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 }
 

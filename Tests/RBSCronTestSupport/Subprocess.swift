@@ -62,24 +62,45 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
         if !discardOutput {
+            // Blocking reads get threads of their own. Not DispatchQueue.global(): on Linux its default width is the
+            // processor count, so a few blocked readers would queue the others (and, with them, the children).
             group.enter()
-            DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            Thread.detachNewThread { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
             group.enter()
-            DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            Thread.detachNewThread { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         }
-        group.enter()
-        DispatchQueue.global().async {
-            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+        if let stdin {
+            group.enter()
+            Thread.detachNewThread {
+                try? input.fileHandleForWriting.write(contentsOf: stdin)
+                try? input.fileHandleForWriting.close()
+                group.leave()
+            }
+        } else {
             try? input.fileHandleForWriting.close()
-            group.leave()
         }
-        let exited = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { process.waitUntilExit(); exited.signal() }
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
+        // Wait here, on this thread of its own; a timer terminates the child if it outlives `timeout`.
+        let timedOut = Locked(false)
+        let killer = DispatchWorkItem {
+            timedOut.set(true)
             process.terminate()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        process.waitUntilExit()
+        killer.cancel()
+        if timedOut.get() {
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
         group.wait()
         return ToolOutcome(status: process.terminationStatus, stdout: outData, stderr: errData)
     }
+}
+
+/// A value shared with a timer.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
 }

@@ -21,17 +21,8 @@ extension PgCronServerTests {
                     return (404, Data(#"{"message":"not found"}"#.utf8))
                 }
                 guard request.authorization == "Bearer \(token)" else { return (401, Data(#"{"message":"Unauthorized"}"#.utf8)) }
-                guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-                      let query = object["query"] as? String else {
-                    return (400, Data(#"{"message":"query is required"}"#.utf8))
-                }
-                do {
-                    let output = try await db.exec("SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM (\(query)) t;")
-                    let line = output.split(separator: "\n").last.map(String.init) ?? "[]"
-                    return (201, Data(line.utf8))
-                } catch {
-                    return (400, Data(#"{"message":"query failed"}"#.utf8))
-                }
+                let answer = await db.managementQuery(request.body)
+                return (answer.status, Data(answer.body.utf8))
             }
         }
 
