@@ -249,11 +249,3 @@ struct TriggerCommandTests {
         #expect(server.requests.count == 2)
     }
 }
-
-final class TestBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
-    func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
-}

@@ -80,15 +80,15 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
             try? input.fileHandleForWriting.close()
         }
         // Wait here, on this thread of its own; a timer terminates the child if it outlives `timeout`.
-        let timedOut = Locked(false)
+        let timedOut = TestBox(false)
         let killer = DispatchWorkItem {
-            timedOut.set(true)
+            timedOut.mutate { $0 = true }
             process.terminate()
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         process.waitUntilExit()
         killer.cancel()
-        if timedOut.get() {
+        if timedOut.value {
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
         group.wait()
@@ -96,11 +96,11 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
     }
 }
 
-/// A value shared with a timer.
-final class Locked<Value: Sendable>: @unchecked Sendable {
+/// A value behind a lock, shared between threads (a timer, a server thread and a task).
+public final class TestBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
+    private var stored: Value
+    public init(_ value: Value) { stored = value }
+    public var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    public func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
 }

@@ -158,9 +158,10 @@ struct CronDifferentialTests {
 }
 
 /// Deterministic PRNG so that a failure is reproducible.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 { nextRaw() }
     mutating func nextRaw() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -9,21 +9,9 @@ struct StatsScanTests {
     typealias F = StatsFixture
     let now = StatsFixture.now
 
-    /// A tiny deterministic generator (SplitMix64), so a failure reproduces.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("selected percentiles equal the nearest rank of the sorted values", arguments: [1, 2, 3, 10, 101, 4_096])
     func selectionMatchesSorting(count: Int) {
-        var rng = Generator(state: UInt64(count))
+        var rng = SplitMix64(seed: UInt64(count))
         let shapes: [[Double]] = [
             (0..<count).map { _ in Double.random(in: 0..<10_000, using: &rng) },
             (0..<count).map { _ in Double(Int.random(in: 0..<4, using: &rng)) },   // many ties
@@ -49,7 +37,7 @@ struct StatsScanTests {
     /// Random runs over every fixture job: every state, outcome (and none), source, with and without a duration
     /// or fire time, inside and outside the window.
     func randomRuns(_ count: Int) -> [F.RunRow] {
-        var rng = Generator(state: 7)
+        var rng = SplitMix64(seed: 7)
         let outcomes: [String?] = ["ok", "ok", "ok", "skipped", "http_error", "timeout", "transport_error", "denied", nil]
         let sources = ["manual", "ci", "due", "replay", "remote"]
         return (0..<count).map { _ in

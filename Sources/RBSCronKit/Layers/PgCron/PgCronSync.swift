@@ -45,10 +45,14 @@ public enum PgCronSync {
     /// second in its timestamp, so it still sorts after the one it follows.
     public static func apply(app: App, jobs: [Job], directory: String = defaultDirectory, now: Date, dryRun: Bool) throws -> LayerApplyReport {
         var plan = try Self.plan(app: app, jobs: jobs, directory: directory, now: now)
+        var alreadyWritten = false
         if !dryRun {
             for second in 1...60 {
                 guard let file = plan.file, let existing = FileManager.default.contents(atPath: file) else { break }
-                if existing == Data((plan.sql ?? "").utf8) { break }
+                if existing == Data((plan.sql ?? "").utf8) {
+                    alreadyWritten = true
+                    break
+                }
                 plan = try Self.plan(app: app, jobs: jobs, directory: directory, now: now.addingTimeInterval(Double(second)))
             }
         }
@@ -56,7 +60,7 @@ public enum PgCronSync {
         guard !dryRun, let file = plan.file, let sql = plan.sql else { return report }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            if FileManager.default.contents(atPath: file) != Data(sql.utf8) {
+            if !alreadyWritten {
                 try Data(sql.utf8).write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)
             }
         } catch {
