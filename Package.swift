@@ -66,7 +66,8 @@ let package = Package(
         ),
         .testTarget(
             name: "RBSCronEndToEndTests",
-            dependencies: ["rbscron", "QStashStandIn", "RBSCronTestSupport"]
+            dependencies: ["rbscron", "QStashStandIn", "RBSCronTestSupport"],
+            exclude: ["Golden"]
         ),
     ]
 )
