@@ -21,16 +21,8 @@ extension RBSCron {
         var output: String?
 
         mutating func run() async throws {
-            let text = Manifest.render(try global.openStore().inventory())
-            if let output {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw CLIError("cannot write '\(output)': \(error.localizedDescription)")
-                }
-            } else {
-                print(text, terminator: "")
-            }
+            let text = try global.workspace().exportManifest()
+            if let output { try OutputFile.write(text, to: output) } else { print(text, terminator: "") }
         }
     }
 }

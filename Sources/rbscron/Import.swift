@@ -35,18 +35,8 @@ extension RBSCron {
             } catch {
                 throw CLIError("cannot read the manifest '\(file)': \(error.localizedDescription)")
             }
-            // Validate before touching the inventory file at all.
-            let inventory = try Manifest.load(yaml: text, file: file == "-" ? "<stdin>" : file)
-            let summary = try global.openStore().replaceInventory(with: inventory, dryRun: dryRun)
-            if output.json { return try Output.json(ImportReport(summary: summary)) }
-            let verb = dryRun ? "would import" : "imported"
-            print("\(verb) \(summary.apps) apps and \(summary.jobs) jobs from \(file)")
-            for (label, items) in [("apps added", summary.appsAdded), ("apps removed", summary.appsRemoved),
-                                   ("jobs added", summary.jobsAdded), ("jobs removed", summary.jobsRemoved),
-                                   ("jobs changed", summary.jobsChanged)] where !items.isEmpty {
-                let shown = items.prefix(8).joined(separator: ", ")
-                print("  \(label) (\(items.count)): \(shown)\(items.count > 8 ? ", … (--json lists all)" : "")")
-            }
+            let summary = try global.workspace().importManifest(text, file: file == "-" ? "<stdin>" : file, dryRun: dryRun)
+            try Output.emit(ImportResult(summary: summary, file: file), output, global.style)
         }
     }
 }
@@ -61,28 +51,6 @@ enum ManifestSource {
             throw CLIError("the file is not UTF-8 text")
         }
         return text
-    }
-}
-
-/// The `import --json` shape.
-struct ImportReport: Encodable {
-    var summary: ImportSummary
-
-    enum CodingKeys: String, CodingKey {
-        case apps, jobs, appsAdded = "apps_added", appsRemoved = "apps_removed", jobsAdded = "jobs_added",
-             jobsRemoved = "jobs_removed", jobsChanged = "jobs_changed", dryRun = "dry_run"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(summary.apps, forKey: .apps)
-        try c.encode(summary.jobs, forKey: .jobs)
-        try c.encode(summary.appsAdded, forKey: .appsAdded)
-        try c.encode(summary.appsRemoved, forKey: .appsRemoved)
-        try c.encode(summary.jobsAdded, forKey: .jobsAdded)
-        try c.encode(summary.jobsRemoved, forKey: .jobsRemoved)
-        try c.encode(summary.jobsChanged, forKey: .jobsChanged)
-        try c.encode(summary.dryRun, forKey: .dryRun)
     }
 }
 

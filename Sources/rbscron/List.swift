@@ -46,19 +46,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            let inventory = try global.openStore().inventory()
-            let filter = filterOptions.filter
-            try filter.validate(against: inventory)
-            let reports = filter.apps(in: inventory).map { app in
-                AppReport(app: app, jobCount: inventory.jobs.filter { $0.app == app.name }.count)
-            }
-            if output.json { return try Output.json(reports) }
-            let style = global.style
-            let rows = reports.map { r in
-                [r.name, r.displayName, r.baseURL, r.platform.rawValue, String(r.jobs),
-                 r.supabase == nil ? "-" : "yes", r.active ? style.green("yes") : style.yellow("no")]
-            }
-            print(Output.table(["APP", "NAME", "BASE URL", "PLATFORM", "JOBS", "SUPABASE", "ACTIVE"], rows, style: style))
+            try Output.emit(AppListing(apps: try global.workspace().apps(filterOptions.filter)), output, global.style)
         }
     }
 
@@ -78,21 +66,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            let inventory = try global.openStore().inventory()
-            let filter = filterOptions.filter
-            try filter.validate(against: inventory)
-            let jobs = filter.jobs(in: inventory)
-            if output.json { return try Output.json(jobs.map(JobReport.init)) }
-            let style = global.style
-            let rows = jobs.map { job -> [String] in
-                var schedule = job.schedule ?? "-"
-                if job.schedule != nil, job.timezone != "UTC" { schedule += " (\(job.timezone))" }
-                let target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL \(job.sql ?? "")"
-                let via = job.triggeredBy.map { "\($0)#\(job.order ?? 0)" } ?? "-"
-                return [job.ref.description, job.layer.rawValue, schedule, target, job.auth.rawValue, via,
-                        job.enabled ? "yes" : style.yellow("no")]
-            }
-            print(Output.table(["JOB", "LAYER", "SCHEDULE", "TARGET", "AUTH", "TRIGGERED BY", "ENABLED"], rows, style: style))
+            try Output.emit(JobListing(jobs: try global.workspace().jobs(filterOptions.filter)), output, global.style)
         }
     }
 }
@@ -118,7 +92,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            try RBSCron.Secret.List.printList(global: global, output: output, filter: filterOptions.filter)
+            try Output.emit(try global.workspace().secretList(filterOptions.filter), output, global.style)
         }
     }
 }

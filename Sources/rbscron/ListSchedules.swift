@@ -66,96 +66,15 @@ extension RBSCron.List {
         }
 
         mutating func run() async throws {
-            let context = try LayerContext(global: global)
+            let workspace = try global.workspace()
             let filter = filterOptions.filter
-            try filter.validate(against: context.inventory)
-            let style = global.style
-            guard remote else {
-                let jobs = ScheduledJobReport.list(context.inventory, filter: filter)
-                if output.json { return try Output.json(jobs) }
-                let rows = jobs.map { [$0.layer.rawValue, $0.job, $0.id, $0.schedule, $0.target, $0.enabled ? "yes" : style.yellow("no")] }
-                return print(Output.table(["LAYER", "JOB", "ID", "SCHEDULE", "TARGET", "ENABLED"], rows, style: style))
+            guard remote, let layer = filterOptions.layer else {
+                return try Output.emit(ScheduledJobListing(jobs: try workspace.scheduledJobs(filter)), output, global.style)
             }
-            switch filterOptions.layer {
-            case .pgCron?:
-                let report = try await PgCronRemote.list(
-                    inventory: context.inventory, app: filterOptions.app, transport: CurlTransport(userAgent: RBSCronVersion.userAgent),
-                    baseURL: PgCronHistoryClient.baseURL(environment: ProcessInfo.processInfo.environment), secrets: try context.secrets())
-                if output.json { try Output.json(report) } else { RemoteScheduleRenderer.print(report, style: style) }
-                if !report.appsWithoutProjectRef.isEmpty {
-                    Output.note("not read (no Supabase project ref): \(report.appsWithoutProjectRef.joined(separator: ", "))")
-                }
-                for failed in report.failures {
-                    Output.note("Error: pg_cron of project \(failed.projectRef) (\(failed.apps.joined(separator: ", "))): \(failed.error ?? "")")
-                }
-                if !report.failures.isEmpty { throw ExitCode.failure }
-            case .vercel?:
-                let report = try VercelCrons.remote(app: try context.app(filterOptions.app), jobs: context.inventory.jobs,
-                                                    path: vercelJSON ?? "vercel.json")
-                if output.json { return try Output.json(report) }
-                RemoteScheduleRenderer.print(report, style: style)
-            default:
-                let schedules = try await context.qstash().remoteSchedules(app: filterOptions.app)
-                if output.json { return try Output.json(schedules) }
-                RemoteScheduleRenderer.print(schedules, app: filterOptions.app, style: style)
-            }
+            try filter.validate(against: try workspace.inventory())
+            let report = try await workspace.remoteSchedules(layer, LayerRequest(app: filterOptions.app, vercelJSON: vercelJSON))
+            try Output.emit(report, output, global.style)
+            if case .pgCron(let listing) = report, !listing.failures.isEmpty { throw ExitCode.failure }
         }
-    }
-}
-
-/// The tables of `list schedules --remote`.
-enum RemoteScheduleRenderer {
-    static func print(_ schedules: [RemoteScheduleReport], app: String?, style: TerminalStyle) {
-        if schedules.isEmpty { return Swift.print("QStash holds no schedules\(app.map { " for \($0)" } ?? "")") }
-        let rows = schedules.map { s -> [String] in
-            let states = s.lastScheduleStates.values.sorted()
-            let counted = Dictionary(grouping: states, by: { $0 }).map { "\($0.key)×\($0.value.count)" }.sorted()
-            return [s.id, s.job ?? style.dim("foreign"), s.cron, s.paused ? style.yellow("paused") : "active",
-                    s.lastScheduleTime.map(Timestamp.rfc3339) ?? "-", s.nextScheduleTime.map(Timestamp.rfc3339) ?? "-",
-                    counted.isEmpty ? "-" : counted.joined(separator: " ")]
-        }
-        Swift.print(Output.table(["ID", "JOB", "CRON", "STATE", "LAST", "NEXT", "LAST STATES"], rows, style: style))
-    }
-
-    /// One block per project that could be read; the others are reported on stderr by the command.
-    static func print(_ report: PgCronRemoteReport, style: TerminalStyle) {
-        var blocks: [String] = []
-        for project in report.projects where project.error == nil {
-            let title = style.bold("project \(project.projectRef) (\(project.apps.joined(separator: ", ")))")
-            guard !project.jobs.isEmpty else {
-                blocks.append("\(title): cron.job holds no jobs\(report.app.map { " for \($0)" } ?? "")")
-                continue
-            }
-            let rows = project.jobs.map { j -> [String] in
-                let owner = j.job ?? (j.managed ? style.dim("rbscron") : style.dim("foreign"))
-                var last = "-"
-                if let run = j.lastRun {
-                    let status = run.status ?? "?"
-                    last = (status == "failed" ? style.red(status) : status) + (run.startTime.map { " \(Timestamp.rfc3339($0))" } ?? "")
-                }
-                return [String(j.jobid), j.jobname ?? style.dim("(unnamed)"), owner, j.schedule,
-                        j.active ? "active" : style.yellow("inactive"), last, oneLine(j.command, limit: 60)]
-            }
-            let foreign = project.jobs.filter(\.isForeign).count
-            blocks.append(title + "\n"
-                          + Output.table(["JOBID", "NAME", "JOB", "SCHEDULE", "STATE", "LAST RUN", "COMMAND"], rows, style: style)
-                          + "\n\(project.jobs.count) job\(project.jobs.count == 1 ? "" : "s"), \(foreign) foreign")
-        }
-        if !blocks.isEmpty { Swift.print(blocks.joined(separator: "\n\n")) }
-    }
-
-    static func print(_ report: VercelRemoteReport, style: TerminalStyle) {
-        guard !report.crons.isEmpty else { return Swift.print("\(report.file) has no crons") }
-        let rows = report.crons.map { [$0.path, $0.schedule, $0.job ?? style.dim("foreign")] }
-        let foreign = report.crons.filter(\.isForeign).count
-        Swift.print(Output.table(["PATH", "SCHEDULE", "JOB"], rows, style: style)
-                    + "\n\(report.crons.count) cron\(report.crons.count == 1 ? "" : "s") in \(report.file), \(foreign) foreign")
-    }
-
-    /// The command on one line, whitespace collapsed, cut to `limit` characters.
-    static func oneLine(_ text: String, limit: Int) -> String {
-        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
-        let line = words.joined(separator: " ")
-        return line.count > limit ? String(line.prefix(limit - 1)) + "…" : line
     }
 }

@@ -25,10 +25,10 @@ struct RBSCron: AsyncParsableCommand {
 
     /// With no subcommand: where the inventory is, what it holds, what to try next.
     mutating func run() async throws {
-        let store = try global.openStore()
-        let counts = try store.counts()
+        let workspace = try global.workspace()
+        let counts = try workspace.counts()
         print("""
-            rbscron \(RBSCronVersion.current): inventory \(store.path)
+            rbscron \(RBSCronVersion.current): inventory \(workspace.store.path)
               \(counts.apps) apps, \(counts.jobs) jobs, \(counts.secrets) secrets
 
             Try:

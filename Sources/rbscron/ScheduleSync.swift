@@ -19,6 +19,11 @@ struct LayerSyncOptions: ParsableArguments {
     @Flag(name: .customLong("prune-foreign"), help: "QStash: also delete schedules rbscron did not make (no rbs- prefix).")
     var pruneForeign = false
 
+    /// The request for the layer.
+    var request: LayerRequest {
+        LayerRequest(app: app, vercelJSON: vercelJSON, migrationsDirectory: out, pruneForeign: pruneForeign)
+    }
+
     func validate() throws {
         switch layer {
         case .manual, .fanout:
@@ -31,78 +36,6 @@ struct LayerSyncOptions: ParsableArguments {
         if vercelJSON != nil && layer != .vercel { throw ValidationError("--vercel-json is for --layer vercel") }
         if out != nil && layer != .pgCron { throw ValidationError("--out is for --layer pg_cron") }
         if pruneForeign && layer != .qstash { throw ValidationError("--prune-foreign is for --layer qstash") }
-    }
-}
-
-/// Opens the inventory and, for QStash, the secrets and the transport.
-struct LayerContext {
-    let store: InventoryStore
-    let inventory: Inventory
-
-    let global: GlobalOptions
-
-    init(global: GlobalOptions) throws {
-        self.global = global
-        store = try global.openStore()
-        inventory = try store.inventory()
-    }
-
-    func app(_ name: String?) throws -> App {
-        let name = name ?? ""
-        try InventoryFilter(app: name).validate(against: inventory)
-        guard let app = inventory.app(named: name) else { throw InventoryQueryError.unknownApp(name, suggestion: nil) }
-        return app
-    }
-
-    /// The secrets; with none stored, no key file is needed (a missing token is then reported as such).
-    func secrets() throws -> any SecretProvider {
-        try global.secretProvider(store: store, inventory: inventory)
-    }
-
-    func qstash() throws -> QStashSync {
-        QStashSync(inventory: inventory, secrets: try secrets(), transport: CurlTransport(userAgent: RBSCronVersion.userAgent),
-                   baseURL: try QStashClient.baseURL(environment: ProcessInfo.processInfo.environment))
-    }
-}
-
-enum PlanRenderer {
-    static func print(_ plan: LayerPlan, style: TerminalStyle, showSQL: Bool = true) {
-        if plan.layer == .pgCron, showSQL, let sql = plan.sql {
-            Swift.print(sql)
-        }
-        if plan.items.isEmpty {
-            Swift.print("no \(plan.layer.rawValue) schedules in the inventory\(plan.app.map { " for \($0)" } ?? "") or in the layer")
-        } else {
-            let rows = plan.items.map { item -> [String] in
-                [paint(item.action, style), item.id, item.job ?? "-", item.schedule ?? "-", item.target ?? "-"]
-            }
-            var lines = [Output.table(["ACTION", "ID", "JOB", "SCHEDULE", "TARGET"], rows, style: style)]
-            for item in plan.items where !item.changes.isEmpty || (item.note != nil && item.action != .unchanged) {
-                lines.append("\(item.id):")
-                for change in item.changes {
-                    lines.append("    \(change.field): \(change.from ?? "(none)") → \(change.to ?? "(none)")")
-                }
-                if let note = item.note { lines.append("    \(style.dim(note))") }
-            }
-            Swift.print(lines.joined(separator: "\n"))
-        }
-        for issue in plan.issues {
-            let label = issue.severity == .error ? style.red("error") : style.yellow("warning")
-            Swift.print("\(label): \(issue.job.map { "\($0): " } ?? "")\(issue.message)")
-        }
-        let summary = "\(plan.count(.create)) to create, \(plan.count(.update)) to update, \(plan.count(.delete)) to delete, "
-            + "\(plan.count(.unchanged)) unchanged" + (plan.count(.ignored) > 0 ? ", \(plan.count(.ignored)) ignored" : "")
-        Swift.print("\nplan: \(summary)\(plan.file.map { " (\($0))" } ?? "")")
-    }
-
-    static func paint(_ action: PlanAction, _ style: TerminalStyle) -> String {
-        switch action {
-        case .create: return style.green("create")
-        case .update: return style.yellow("update")
-        case .delete: return style.red("delete")
-        case .unchanged: return style.dim("unchanged")
-        case .ignored: return style.dim("ignored")
-        }
     }
 }
 
@@ -133,29 +66,8 @@ extension RBSCron.Schedule {
         var exitCode = false
 
         mutating func run() async throws {
-            let context = try LayerContext(global: global)
-            let plan: LayerPlan
-            switch options.layer {
-            case .qstash:
-                plan = try await context.qstash().plan(app: options.app, pruneForeign: options.pruneForeign)
-            case .vercel:
-                let app = try context.app(options.app)
-                let path = options.vercelJSON ?? "vercel.json"
-                let text: String?
-                if FileManager.default.fileExists(atPath: path) {
-                    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                        throw CLIError("cannot read '\(path)': \(error.localizedDescription)")
-                    }
-                } else {
-                    text = nil
-                }
-                plan = try VercelCrons.plan(app: app, jobs: context.inventory.jobs, text: text, file: path)
-            default:
-                let app = try context.app(options.app)
-                plan = try PgCronSync.plan(app: app, jobs: context.inventory.jobs,
-                                           directory: options.out ?? PgCronSync.defaultDirectory, now: Date())
-            }
-            if output.json { try Output.json(plan) } else { PlanRenderer.print(plan, style: global.style) }
+            let plan = try await global.workspace().plan(options.layer, options.request)
+            try Output.emit(plan, output, global.style)
             if exitCode && (plan.hasDrift || plan.hasErrors) { throw ExitCode(2) }
         }
     }
@@ -186,33 +98,8 @@ extension RBSCron.Schedule {
         var dryRun = false
 
         mutating func run() async throws {
-            let context = try LayerContext(global: global)
-            let report: LayerApplyReport
-            switch options.layer {
-            case .qstash:
-                report = try await context.qstash().apply(app: options.app, pruneForeign: options.pruneForeign, dryRun: dryRun)
-            case .vercel:
-                report = try VercelCrons.apply(app: try context.app(options.app), jobs: context.inventory.jobs,
-                                               path: options.vercelJSON ?? "vercel.json", dryRun: dryRun)
-            default:
-                report = try PgCronSync.apply(app: try context.app(options.app), jobs: context.inventory.jobs,
-                                              directory: options.out ?? PgCronSync.defaultDirectory, now: Date(), dryRun: dryRun)
-            }
-            if output.json { return try Output.json(report) }
-            let style = global.style
-            PlanRenderer.print(report.plan, style: style, showSQL: false)
-            let verb = dryRun ? "would" : "did"
-            if options.layer == .pgCron {
-                print(dryRun ? "would write \(report.plan.file ?? "")" : "wrote \(report.written ?? "")")
-                if !dryRun { print("apply it with: supabase db push (or psql -f \(report.written ?? ""))") }
-                return
-            }
-            if !report.plan.hasDrift {
-                print("nothing to change")
-            } else {
-                print("\(verb): \(report.created.count) created, \(report.updated.count) updated, \(report.deleted.count) deleted"
-                      + (report.written.map { " (wrote \($0))" } ?? ""))
-            }
+            let report = try await global.workspace().apply(options.layer, options.request, dryRun: dryRun)
+            try Output.emit(report, output, global.style)
         }
     }
 
@@ -253,13 +140,12 @@ struct PauseTarget: ParsableArguments {
     @Argument(help: ArgumentHelp("The job, APP/JOB.", valueName: "app/job"), completion: InventoryCompletion.jobs) var job: String
 
     func validate() throws {
-        guard JobRef(job) != nil else { throw ValidationError("'\(job)' is not APP/JOB (e.g. colectiva/daily-brain)") }
+        _ = try ArgumentValues.jobRef(job)
     }
 
     func setPaused(_ paused: Bool) async throws {
-        let context = try LayerContext(global: global)
-        let ref = try context.inventory.resolve(job).ref
-        let id = try await context.qstash().setPaused(ref, paused: paused)
+        let ref = try ArgumentValues.jobRef(job)
+        let id = try await global.workspace().setPaused(ref, paused: paused)
         print("\(paused ? "paused" : "resumed") \(id) (\(ref))")
     }
 }

@@ -86,13 +86,6 @@ struct SecretInputOptions: ParsableArguments {
     }
 }
 
-/// Loads the master key; only `set` and `rotate` may create the key file.
-enum MasterKeyLoader {
-    static func box(create: Bool) throws -> SecretBox {
-        SecretBox(masterKey: try MasterKey.load(environment: ProcessInfo.processInfo.environment, createIfMissing: create))
-    }
-}
-
 extension RBSCron.Secret {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -111,14 +104,13 @@ extension RBSCron.Secret {
         @OptionGroup var input: SecretInputOptions
 
         mutating func run() async throws {
-            let store = try global.openStore()
+            let workspace = try global.workspace()
             let value = try input.read(prompt: "Value for \(scope)/\(key): ")
-            let box = try MasterKeyLoader.box(create: true)
-            let created = try store.setSecret(scope: scope, key: key, value: value, box: box)
-            if try store.inventory().app(named: scope) == nil, scope != SecretKeys.globalScope {
+            let report = try workspace.setSecret(scope: scope, key: key, value: value)
+            if report.unknownScope {
                 Output.warn("no app named '\(scope)' in the inventory; the secret is stored but no job uses it")
             }
-            print("\(created ? "stored" : "replaced") \(scope)/\(key) (\(SecretMask.preview(value)))")
+            print("\(report.created ? "stored" : "replaced") \(scope)/\(key) (\(report.preview))")
         }
     }
 
@@ -140,40 +132,7 @@ extension RBSCron.Secret {
         var app: String?
 
         mutating func run() async throws {
-            try Self.printList(global: global, output: output, filter: InventoryFilter(app: app))
-        }
-
-        /// `secret list` and `list secrets`: the stored secrets, masked, with the jobs that use them and the jobs
-        /// that lack one.
-        static func printList(global: GlobalOptions, output: OutputOptions, filter: InventoryFilter) throws {
-            let store = try global.openStore()
-            let inventory = try store.inventory()
-            try filter.validate(against: inventory)
-            let records = try store.secretRecords()
-            // Previews need the key; without it the list still shows what exists.
-            let provider: StoredSecrets? = records.isEmpty ? nil : try? store.secrets(box: MasterKeyLoader.box(create: false))
-            let report = SecretListReport.build(inventory: inventory, records: records, app: filter.app, layer: filter.layer) { record in
-                (try? provider?.value(scope: record.scope, key: record.key)).flatMap { $0 }.map(SecretMask.preview)
-            }
-            if output.json { return try Output.json(report) }
-            let style = global.style
-            if report.secrets.isEmpty {
-                print("no secrets stored. Add one with: rbscron secret set SCOPE KEY")
-            } else {
-                let rows = report.secrets.map { e in
-                    [e.scope, e.key, e.preview, Timestamp.rfc3339(e.createdAt), e.rotatedAt.map(Timestamp.rfc3339) ?? "-",
-                     e.usedBy.isEmpty ? style.dim("unused") : "\(e.usedBy.count) jobs"]
-                }
-                print(Output.table(["SCOPE", "KEY", "PREVIEW", "CREATED", "ROTATED", "USED BY"], rows, style: style))
-            }
-            if !report.missing.isEmpty {
-                print("")
-                print(style.yellow("\(report.missing.count) jobs lack the secret they need and would be denied:"))
-                let grouped = Dictionary(grouping: report.missing) { "\($0.job.split(separator: "/")[0])/\($0.key)" }
-                for (needed, jobs) in grouped.sorted(by: { $0.key < $1.key }) {
-                    print("  \(needed): \(jobs.count) jobs (\(jobs.prefix(3).map(\.job).joined(separator: ", "))\(jobs.count > 3 ? ", …" : ""))")
-                }
-            }
+            try Output.emit(try global.workspace().secretList(InventoryFilter(app: app)), output, global.style)
         }
     }
 
@@ -193,11 +152,7 @@ extension RBSCron.Secret {
 
         mutating func run() async throws {
             guard reveal else { throw ValidationError("add --reveal to print the value of \(scope)/\(key)") }
-            let store = try global.openStore()
-            let provider = try store.secrets(box: try MasterKeyLoader.box(create: false))
-            guard let value = try provider.value(scope: scope, key: key) else {
-                throw SecretStoreError.notFound(scope: scope, key: key)
-            }
+            let value = try global.workspace().revealSecret(scope: scope, key: key)
             if isatty(STDOUT_FILENO) == 1 {
                 Output.warn("printing the value of \(scope)/\(key) on a terminal")
             }
@@ -226,36 +181,21 @@ extension RBSCron.Secret {
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
         @Flag(help: "Generate the new value instead of reading it.") var generate = false
         @Option(help: ArgumentHelp("How long the previous value stays valid (e.g. 24h, 0s for none).", valueName: "duration"))
-        var grace = "24h"
+        var grace: DurationArgument = "24h"
         @OptionGroup var input: SecretInputOptions
 
         func validate() throws {
-            guard DurationText.milliseconds(grace) != nil else {
-                throw ValidationError("'\(grace)' is not a duration; write it like 30m, 24h or 7d")
-            }
             if generate && (input.fromEnv != nil || input.fromFile != nil) {
                 throw ValidationError("--generate makes the value; drop --from-env/--from-file")
             }
         }
 
         mutating func run() async throws {
-            let store = try global.openStore()
-            let box = try MasterKeyLoader.box(create: false)
+            let workspace = try global.workspace()
             let value = generate ? SecretGenerator.generate() : try input.read(prompt: "New value for \(scope)/\(key): ")
-            let graceSeconds = TimeInterval(DurationText.milliseconds(grace) ?? 0) / 1000
-            let now = Date()
-            try store.rotateSecret(scope: scope, key: key, newValue: value, grace: graceSeconds, box: box, now: now)
-            let report = RotationReport.make(scope: scope, key: key, generated: generate,
-                                             previousValidUntil: graceSeconds > 0 ? now.addingTimeInterval(graceSeconds) : nil,
-                                             inventory: try store.inventory())
-            if output.json { return try Output.json(report) }
-            print("rotated \(scope)/\(key) (\(SecretMask.preview(value)))"
-                  + (report.previousValidUntil.map { "; the previous value stays valid until \(Timestamp.rfc3339($0))" } ?? ""))
-            print("used by \(report.usedBy.count) jobs")
-            for (i, step) in report.steps.enumerated() {
-                print("\n\(i + 1). [\(step.layer)] \(step.title)")
-                for command in step.commands { print("   \(command)") }
-            }
+            let report = try workspace.rotateSecret(scope: scope, key: key, newValue: value, generated: generate,
+                                                    grace: grace.seconds)
+            try Output.emit(report, output, global.style)
         }
     }
 
@@ -276,9 +216,7 @@ extension RBSCron.Secret {
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
 
         mutating func run() async throws {
-            guard try global.openStore().removeSecret(scope: scope, key: key) else {
-                throw SecretStoreError.notFound(scope: scope, key: key)
-            }
+            try global.workspace().removeSecret(scope: scope, key: key)
             print("removed \(scope)/\(key)")
         }
     }

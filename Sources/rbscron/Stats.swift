@@ -40,7 +40,7 @@ extension RBSCron {
         var job: String?
 
         @Option(help: ArgumentHelp("The window: runs and checks since this long ago (e.g. 24h, 7d, 90d).", valueName: "duration"))
-        var since = "7d"
+        var since: DurationArgument = "7d"
 
         @Flag(name: .customLong("exit-code"), help: "Exit 2 when a job's latest run failed or an observed job missed a fire.")
         var exitCode = false
@@ -51,105 +51,24 @@ extension RBSCron {
         @Option(help: ArgumentHelp("Also write a self-contained HTML dashboard to this file.", valueName: "file"))
         var html: String?
 
-        var sinceSeconds: TimeInterval {
-            get throws {
-                guard let ms = DurationText.milliseconds(since), ms > 0 else {
-                    throw ValidationError("'\(since)' is not a duration for --since; write it like 24h, 7d or 90d.")
-                }
-                return TimeInterval(ms) / 1000
-            }
-        }
-
         func validate() throws {
-            _ = try sinceSeconds
+            try since.require("--since")
             if let html, html.isEmpty { throw ValidationError("--html needs a file name.") }
         }
 
         mutating func run() async throws {
-            let store = try global.openStore()
-            let now = Date()
-            let window = try sinceSeconds
-            let query = StatsQuery(app: app, job: job, since: window, now: now)
+            let workspace = try global.workspace()
+            let query = StatsQuery(app: app, job: job, since: since.seconds, now: workspace.now)
             if sync {
-                let inventory = try store.inventory()
-                let jobs = try query.jobs(in: inventory)
-                let secrets = try store.secrets(box: try MasterKeyLoader.box(create: false))
-                let transport = CurlTransport(userAgent: RBSCronVersion.userAgent)
-                let env = ProcessInfo.processInfo.environment
-                let from = now.addingTimeInterval(-query.since)
-                if let summary = try await StatsSync.syncQStash(
-                    store: store, jobs: jobs, since: from, transport: transport,
-                    baseURL: try QStashClient.baseURL(environment: env), secrets: secrets) {
-                    Output.note("synced qstash: \(summary.read) events, \(summary.matched) runs, \(summary.inserted) new")
-                }
-                if let summary = try await StatsSync.syncPgCron(
-                    store: store, inventory: inventory, jobs: jobs, since: from, transport: transport,
-                    baseURL: PgCronHistoryClient.baseURL(environment: env), secrets: secrets) {
-                    Output.note("synced pg_cron (\(summary.sources.joined(separator: ", "))): \(summary.read) rows, \(summary.inserted) new")
-                }
+                for summary in try await workspace.syncHistory(query) { Output.note(summary.line) }
             }
-            let report = try StatsEngine.report(store: store, query: query)
+            let report = try workspace.stats(query)
             if let html {
-                let page = try Dashboard.render(store: store, report: report)
-                do {
-                    try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
-                } catch {
-                    throw CLIError("cannot write the dashboard to '\(html)': \(error.localizedDescription)")
-                }
+                try OutputFile.write(try workspace.dashboard(report), to: html)
                 Output.note("wrote \(html)")
             }
-            if output.json {
-                try Output.json(report)
-            } else {
-                print(StatsTable.render(report, style: global.style))
-            }
+            try Output.emit(report, output, global.style)
             if exitCode, !report.problemJobs.isEmpty { throw ExitCode(2) }
         }
-    }
-}
-
-/// The human table of `stats`.
-enum StatsTable {
-    static func render(_ report: StatsReport, style: TerminalStyle) -> String {
-        func paint(_ text: String, _ colour: StatusColour) -> String {
-            switch colour {
-            case .green: return style.green(text)
-            case .amber: return style.yellow(text)
-            case .red: return style.red(text)
-            case .grey: return style.dim(text)
-            }
-        }
-        func ms(_ value: Double?) -> String { value.map(measured) ?? "-" }
-        let rows = report.jobs.map { j -> [String] in
-            let rate = j.successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-            let missed = j.missedFires.map { "\($0)/\(j.expectedFires ?? 0)" } ?? j.observation.rawValue
-            var last = "-"
-            if let f = j.lastFailure {
-                last = "\(Timestamp.rfc3339(f.at)) \(f.outcome)" + (f.httpStatus.map { " \($0)" } ?? "")
-            }
-            return [paint(j.status.rawValue, j.status), j.ref.description, j.layer.rawValue, String(j.runs), rate,
-                    ms(j.p50Ms), ms(j.p95Ms), ms(j.maxMs), j.failureStreak > 0 ? style.red(String(j.failureStreak)) : "0",
-                    missed, last]
-        }
-        var text = Output.table(["STATUS", "JOB", "LAYER", "RUNS", "SUCCESS", "P50", "P95", "MAX", "STREAK", "MISSED", "LAST FAILURE"],
-                                rows, style: style)
-        let apps = report.apps.filter { $0.checks > 0 }
-        if !apps.isEmpty {
-            let appRows = apps.map { a in
-                [paint(a.status.rawValue, a.status), a.app, String(a.checks),
-                 a.uptime.map { String(format: "%.2f%%", $0 * 100) } ?? "-", ms(a.p95LatencyMs), a.lastStatus ?? "-"]
-            }
-            text += "\n\n" + Output.table(["STATUS", "APP", "CHECKS", "UPTIME", "P95", "LAST"], appRows, style: style)
-        }
-        text += "\n\nsince \(Timestamp.rfc3339(report.since)); missed fires judged up to \(Timestamp.rfc3339(report.firesCheckedUntil))"
-        return text
-    }
-
-    /// `830ms`, `1.2s`, `2m05s`: a measured duration for tables.
-    static func measured(_ value: Double) -> String {
-        if value < 1000 { return String(format: "%.0fms", value) }
-        if value < 60_000 { return String(format: "%.1fs", value / 1000) }
-        let seconds = Int((value / 1000).rounded())
-        return String(format: "%dm%02ds", seconds / 60, seconds % 60)
     }
 }

@@ -137,8 +137,14 @@ import Testing
             let bytes = try Data(contentsOf: rbs.home.appendingPathComponent(file))
             #expect(bytes.range(of: Data(value.utf8)) == nil, "plaintext in \(file)")
         }
-        // The inventory's value wins over an environment variable.
-        #expect(try await rbs.run(["trigger", "shop/nightly"], env: ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]).status == 0)
-        #expect(server.requests.last?.contains("Bearer \(value)") == true)
+        // An environment variable wins over the inventory's value (it is what a CI run controls), and the dry run
+        // names the source it used.
+        let fromEnv = ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]
+        #expect(try await rbs.run(["trigger", "shop/nightly"], env: fromEnv).status == 0)
+        #expect(server.requests.last?.contains("Bearer from-env-000000") == true)
+        let envDry = try await rbs.run(["trigger", "shop/nightly", "--dry-run"], env: fromEnv)
+        #expect(envDry.stdout.contains("# secret: environment RBSCRON_SECRET_SHOP_CRON_SECRET"))
+        let storedDry = try await rbs.run(["trigger", "shop/nightly", "--dry-run"])
+        #expect(storedDry.stdout.contains("# secret: inventory shop/CRON_SECRET"))
     }
 }

@@ -47,7 +47,9 @@ struct RBSCronProcess {
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
-        for key in ["RBSCRON_DB", "RBSCRON_MASTER_KEY", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "NO_COLOR"] { env[key] = nil }
+        // CI is the test run's own; a test that wants rbscron to see it sets it (runs are then recorded as source ci).
+        for key in ["RBSCRON_DB", "RBSCRON_MASTER_KEY", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "NO_COLOR", "CI"] { env[key] = nil }
+        for key in env.keys where key.hasPrefix("RBSCRON_SECRET_") { env[key] = nil }
         env["HOME"] = home.path
         env["XDG_CONFIG_HOME"] = home.appendingPathComponent("config").path
         env["XDG_DATA_HOME"] = home.appendingPathComponent("data").path

@@ -30,33 +30,13 @@ extension HTTPTransport {
         await boundedSendAll(requests, concurrency: concurrency, onEach: onEach)
     }
 
-    /// The bounded fan-out every transport can share: a task group that never holds more than
-    /// `concurrency` (at least 1) calls to ``send(_:)`` in flight. Results come back in input order.
+    /// The bounded fan-out every transport can share: never more than `concurrency` (at least 1) calls to
+    /// ``send(_:)`` in flight. Results come back in input order.
     public func boundedSendAll(
         _ requests: [HTTPRequest],
         concurrency: Int,
         onEach: (@Sendable (Int, Result<HTTPResponse, HTTPError>) -> Void)?
     ) async -> [Result<HTTPResponse, HTTPError>] {
-        let limit = max(1, concurrency)
-        var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
-        await withTaskGroup(of: (Int, Result<HTTPResponse, HTTPError>).self) { group in
-            var next = 0
-            while next < min(limit, requests.count) {
-                let index = next
-                group.addTask { (index, await self.send(requests[index])) }
-                next += 1
-            }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                onEach?(index, result)
-                if next < requests.count {
-                    let index = next
-                    group.addTask { (index, await self.send(requests[index])) }
-                    next += 1
-                }
-            }
-        }
-        // Every slot is filled above; the fallback only keeps this free of force-unwraps.
-        return results.map { $0 ?? .failure(.transport(code: -1, message: "the request was not run")) }
+        await Bounded.mapEvery(requests, limit: concurrency, onEach: onEach) { request in await self.send(request) }
     }
 }

@@ -1,15 +1,5 @@
 import Foundation
 
-/// The verdict on one app.
-public enum HealthStatus: String, Codable, Sendable, CaseIterable {
-    /// Answered with the expected status within the slow threshold.
-    case up
-    /// Answered with the expected status, but slower than the slow threshold.
-    case degraded
-    /// No answer, or not the expected status.
-    case down
-}
-
 /// Why an app is down (or degraded). The raw values are stable: they are written to the store and to JSON.
 public enum HealthReason: String, Codable, Sendable, CaseIterable {
     /// An answer, but not the expected status.
@@ -170,9 +160,20 @@ public struct HealthResult: Sendable, Equatable, Encodable {
     }
 }
 
-/// Every app's result, in inventory order.
-public struct HealthReport: Sendable, Equatable {
+extension HealthResult {
+    /// The row the inventory keeps for this result.
+    public var record: HealthCheckRecord {
+        HealthCheckRecord(app: app, checkedAt: checkedAt, status: status, method: method, httpStatus: httpStatus,
+                          reason: reason?.rawValue, dnsMs: timings.dnsMs, connectMs: timings.connectMs, tlsMs: timings.tlsMs,
+                          firstByteMs: timings.firstByteMs, totalMs: timings.totalMs)
+    }
+}
+
+/// Every app's result, in inventory order. Its JSON is the array of results.
+public struct HealthReport: Sendable, Equatable, Encodable {
     public var results: [HealthResult]
+
+    public func encode(to encoder: any Encoder) throws { try results.encode(to: encoder) }
 
     public init(results: [HealthResult]) { self.results = results }
 
@@ -212,7 +213,7 @@ public struct HealthChecker: Sendable {
         let apps = try Self.targets(in: inventory, app: options.app)
         let total = apps.count
         let done = Locked(0)
-        let results = await Self.bounded(apps, limit: options.concurrency) { app in
+        let results = await Bounded.mapEvery(apps, limit: options.concurrency) { app in
             let result = await self.check(app, options: options)
             let count = done.withLock { value -> Int in
                 value += 1
@@ -311,28 +312,5 @@ public struct HealthChecker: Sendable {
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-
-    /// Runs `body` over `items` with at most `limit` (at least 1) running at once; results in input order.
-    static func bounded<Item: Sendable, Output: Sendable>(
-        _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async -> Output
-    ) async -> [Output] {
-        let limit = max(1, limit)
-        var results = [Output?](repeating: nil, count: items.count)
-        await withTaskGroup(of: (Int, Output).self) { group in
-            var next = 0
-            func launch() {
-                let index = next
-                let item = items[index]
-                group.addTask { (index, await body(item)) }
-                next += 1
-            }
-            while next < min(limit, items.count) { launch() }
-            while let (index, output) = await group.next() {
-                results[index] = output
-                if next < items.count { launch() }
-            }
-        }
-        return results.compactMap { $0 }
     }
 }

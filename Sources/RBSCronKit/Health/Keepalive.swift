@@ -66,9 +66,11 @@ public struct KeepalivePingResult: Sendable, Equatable, Encodable {
     }
 }
 
-/// Every project's ping, in inventory order.
-public struct KeepaliveReport: Sendable, Equatable {
+/// Every project's ping, in inventory order. Its JSON is the array of results.
+public struct KeepaliveReport: Sendable, Equatable, Encodable {
     public var results: [KeepalivePingResult]
+
+    public func encode(to encoder: any Encoder) throws { try results.encode(to: encoder) }
 
     /// True when a request failed or a configured project was denied: `keepalive` then exits 2.
     public var anyFailed: Bool { results.contains { $0.outcome == .failed || $0.outcome == .denied } }
@@ -155,7 +157,7 @@ public struct KeepalivePinger: Sendable {
     public func run(inventory: Inventory, project: String?, timeoutMs: Int = 10_000,
                     insecure: Bool = false) async throws -> KeepaliveReport {
         let apps = try Self.projects(in: inventory, project: project)
-        let results = await HealthChecker.bounded(apps, limit: 8) { app in
+        let results = await Bounded.mapEvery(apps, limit: 8) { app in
             await self.ping(app, inventory: inventory, timeoutMs: timeoutMs, insecure: insecure)
         }
         return KeepaliveReport(results: results)

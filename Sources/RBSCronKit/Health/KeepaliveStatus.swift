@@ -50,7 +50,7 @@ public struct KeepaliveStatusEntry: Sendable, Equatable, Encodable {
 }
 
 /// `keepalive --status`: days since each project's last successful ping.
-public struct KeepaliveStatusReport: Sendable, Equatable {
+public struct KeepaliveStatusReport: Sendable, Equatable, Encodable {
     /// Supabase pauses a free-tier project after 7 days without activity.
     public static let pauseDays = 7.0
     /// Warn from 5 days on.
@@ -62,6 +62,9 @@ public struct KeepaliveStatusReport: Sendable, Equatable {
 
     /// True when a project is overdue: `keepalive --status` then exits 2.
     public var anyOverdue: Bool { entries.contains { $0.state == .overdue } }
+
+    /// Its JSON is the array of entries.
+    public func encode(to encoder: any Encoder) throws { try entries.encode(to: encoder) }
 
     /// The state for a project last pinged successfully `days` ago.
     public static func state(daysSince days: Double) -> KeepaliveState {

@@ -173,18 +173,6 @@ public enum InventoryValidator {
     }
 }
 
-extension Layer {
-    /// The cron dialect the layer speaks.
-    public var dialect: CronDialect {
-        switch self {
-        case .vercel: return .vercel
-        case .qstash: return .qstash
-        case .pgCron: return .pgCron
-        case .manual, .fanout: return .vixie
-        }
-    }
-}
-
 /// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host.
 public enum URLRules {
     /// Why a base URL is unacceptable, or nil when it is fine.

@@ -226,11 +226,11 @@ public struct ScheduledJobReport: Encodable, Sendable, Equatable {
         enabled = job.enabled
         switch job.layer {
         case .qstash:
-            id = QStashSync.scheduleId(app: job.app, job: job.name)
+            id = ScheduleID.of(app: job.app, job: job.name)
             schedule = QStashSync.cron(for: job) ?? ""
             target = app.map { QStashSync.destination(app: $0, path: job.path ?? "") } ?? (job.path ?? "")
         case .pgCron:
-            id = PgCronSQL.jobName(app: job.app, job: job.name)
+            id = ScheduleID.of(app: job.app, job: job.name)
             schedule = job.schedule ?? ""
             target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL"
         default:

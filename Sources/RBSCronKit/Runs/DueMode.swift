@@ -36,36 +36,3 @@ public enum DueMode {
         return result
     }
 }
-
-extension JobTrigger {
-    /// Fires every due job not yet fired for its fire time, up to `parallel` at once. Two processes running
-    /// this at once send each fire once: the run row's UNIQUE idempotency key is the claim.
-    public func fireDue(inventory: Inventory, app: String?, at: Date, windowMs: Int, options: TriggerOptions,
-                        parallel: Int = 1, progress: TriggerProgress? = nil) async throws -> DueResult {
-        var options = options
-        options.source = .due
-        let due = DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs)
-        // What can be refused (a body for a GET job, a malformed signing key) is refused before anything is sent.
-        for fire in due { _ = try plan(fire.job, in: inventory, options: options) }
-        let reports = try await Bounded.map(due, limit: parallel) { [options] fire in
-            try await self.fire(fire.job, in: inventory, options: options, scheduledFor: fire.fireTime,
-                                idempotencyKey: fire.idempotencyKey, progress: progress)
-        }
-        var result = DueResult(runs: [], alreadyClaimed: [])
-        for (fire, report) in zip(due, reports) {
-            if let report { result.runs.append(report) } else { result.alreadyClaimed.append(fire) }
-        }
-        return result
-    }
-
-    /// Fires `jobs` (not as a group: no order between them), up to `parallel` at once; the reports come back in
-    /// the order of `jobs`, without the jobs skipped by a claim. A job named twice is fired twice, as asked.
-    public func fireAll(_ jobs: [Job], in inventory: Inventory, options: TriggerOptions, parallel: Int = 1,
-                        progress: TriggerProgress? = nil) async throws -> [RunReport] {
-        // What can be refused (a body for a GET job, a malformed signing key) is refused before anything is sent.
-        for job in jobs { _ = try plan(job, in: inventory, options: options) }
-        return try await Bounded.map(jobs, limit: parallel) { job in
-            try await self.fire(job, in: inventory, options: options, progress: progress)
-        }.compactMap { $0 }
-    }
-}

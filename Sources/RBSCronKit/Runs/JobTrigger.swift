@@ -27,9 +27,12 @@ public struct DryRunRequest: Encodable, Sendable, Equatable {
     public var auth: AuthKind
     /// The secret that is missing, so the real trigger would be denied.
     public var missingSecret: String?
+    /// Where the credential's secret comes from (`environment RBSCRON_SECRET_…`, `inventory APP/KEY`); never its value.
+    public var secretSource: String?
 
     enum CodingKeys: String, CodingKey {
-        case job, method, url, headers, body, timeoutMs = "timeout_ms", retries, auth, missingSecret = "missing_secret"
+        case job, method, url, headers, body, timeoutMs = "timeout_ms", retries, auth, missingSecret = "missing_secret",
+             secretSource = "secret_source"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,6 +46,7 @@ public struct DryRunRequest: Encodable, Sendable, Equatable {
         try c.encode(retries, forKey: .retries)
         try c.encode(auth, forKey: .auth)
         try c.encode(missingSecret, forKey: .missingSecret)
+        try c.encode(secretSource, forKey: .secretSource)
     }
 }
 
@@ -62,15 +66,16 @@ public final class JobTrigger: Sendable {
     /// The longest form a secret can take in text (JSON escapes included), for safe truncation.
     let longestSecretBytes: Int
 
+    /// - Parameter redactor: hides every secret in excerpts and errors; by default, every value `secrets` knows.
     public init(store: InventoryStore, transport: any HTTPTransport, secrets: any SecretProvider,
-                environment: RunEnvironment = RunEnvironment()) throws {
+                redactor: Redactor? = nil, environment: RunEnvironment = RunEnvironment()) throws {
         self.store = store
         self.transport = transport
         self.secrets = secrets
         self.environment = environment
-        let values = try secrets.valuesForRedaction()
-        self.redactor = Redactor(secrets: values)
-        self.longestSecretBytes = (values.map { $0.utf8.count }.max() ?? 0) * 6
+        let redactor = try redactor ?? Redactor.hiding(secrets)
+        self.redactor = redactor
+        self.longestSecretBytes = redactor.longestValueBytes * 6
     }
 
     // MARK: - Requests
@@ -82,6 +87,7 @@ public final class JobTrigger: Sendable {
         case qstash(QStashSigner)
     }
 
+    /// A job made ready to fire: its request, its credential (or the secret it lacks). Made once per fire.
     struct Plan {
         var job: Job
         var url: String
@@ -91,6 +97,7 @@ public final class JobTrigger: Sendable {
         var retries: Int
         var credential: Credential?
         var missingSecret: String?
+        var secretSource: String?
     }
 
     func plan(_ job: Job, in inventory: Inventory, options: TriggerOptions) throws -> Plan {
@@ -112,6 +119,7 @@ public final class JobTrigger: Sendable {
                 plan.missingSecret = key
                 return plan
             }
+            plan.secretSource = try secrets.sourceDescription(app: job.app, key: key)
             switch job.auth {
             case .cronSecret: plan.credential = .bearer(value)
             case .serviceRole: plan.credential = .serviceRole(value)
@@ -159,7 +167,8 @@ public final class JobTrigger: Sendable {
         return DryRunRequest(
             job: job.ref, method: plan.method, url: plan.url, headers: shown,
             body: plan.body.map { redactor.redact(String(decoding: $0, as: UTF8.self)) },
-            timeoutMs: plan.timeoutMs, retries: plan.retries, auth: job.auth, missingSecret: plan.missingSecret)
+            timeoutMs: plan.timeoutMs, retries: plan.retries, auth: job.auth, missingSecret: plan.missingSecret,
+            secretSource: plan.secretSource)
     }
 
     // MARK: - Firing
@@ -173,7 +182,14 @@ public final class JobTrigger: Sendable {
         _ job: Job, in inventory: Inventory, options: TriggerOptions, scheduledFor: Date? = nil,
         idempotencyKey: String? = nil, progress: TriggerProgress? = nil
     ) async throws -> RunReport? {
-        let plan = try plan(job, in: inventory, options: options)
+        try await fire(plan(job, in: inventory, options: options), options: options, scheduledFor: scheduledFor,
+                       idempotencyKey: idempotencyKey, progress: progress)
+    }
+
+    /// Fires a job already planned (``plan(_:in:options:)``), so a batch that was checked first is not planned twice.
+    func fire(_ plan: Plan, options: TriggerOptions, scheduledFor: Date? = nil, idempotencyKey: String? = nil,
+              progress: TriggerProgress? = nil) async throws -> RunReport? {
+        let job = plan.job
         let startedAt = environment.now()
         guard let runID = try store.beginRun(job.ref, source: options.source, startedAt: startedAt, pid: environment.pid,
                                              scheduledFor: scheduledFor, idempotencyKey: idempotencyKey)

@@ -6,35 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Who asked for a run.
-public enum RunSource: String, Codable, Sendable, CaseIterable {
-    case manual, ci, due, replay, remote
-
-    /// `ci` when the environment says `CI=true`, else `manual`.
-    public static func detect(environment: [String: String]) -> RunSource {
-        environment["CI"]?.lowercased() == "true" ? .ci : .manual
-    }
-}
-
-/// How a run ended.
-public enum RunOutcome: String, Codable, Sendable, CaseIterable {
-    case ok
-    case httpError = "http_error"
-    case timeout
-    case transportError = "transport_error"
-    /// Not run: a dependency in its group failed.
-    case skipped
-    /// Not run: the job's circuit breaker is open.
-    case circuitOpen = "circuit_open"
-    /// Not run: the secret its auth needs is missing (deny by default).
-    case denied
-    /// The process that started it died before finishing it.
-    case abandoned
-
-    /// Outcomes that count as a failed run for the circuit breaker.
-    public var isFailure: Bool { self == .httpError || self == .timeout || self == .transportError }
-}
-
 /// What `trigger --json` reports per run. Keys are a contract (README "Triggering jobs").
 public struct RunReport: Encodable, Sendable, Equatable {
     public var runID: Int64?

@@ -28,11 +28,15 @@ public struct Redactor: Sendable {
 
     /// Byte patterns grouped by their first byte, each group longest first.
     private let patternsByFirstByte: [UInt8: [[UInt8]]]
+    /// The values it hides (kept so ``adding(_:)`` can extend it).
+    private let values: [String]
 
     /// A redactor for `secrets` (current and previous values; duplicates and short ones are fine).
     public init(secrets: some Sequence<String>) {
+        let values = Array(secrets).filter { $0.count >= Self.minimumLength }
+        self.values = values
         var unique = Set<[UInt8]>()
-        for value in secrets where value.count >= Self.minimumLength {
+        for value in values {
             for form in Self.encodedForms(of: value) {
                 unique.insert(Array(form.utf8))
             }
@@ -47,6 +51,39 @@ public struct Redactor: Sendable {
         }
         self.patternsByFirstByte = grouped
     }
+
+    /// The redactor for every value a provider knows: the one way a redactor is built from secrets.
+    public static func hiding(_ provider: any SecretProvider) throws -> Redactor {
+        Redactor(secrets: try provider.valuesForRedaction())
+    }
+
+    /// This redactor, also hiding `more` (a token read for one request, say).
+    public func adding(_ more: [String]) -> Redactor {
+        let extra = more.filter { $0.count >= Self.minimumLength && !values.contains($0) }
+        return extra.isEmpty ? self : Redactor(secrets: values + extra)
+    }
+
+    /// Text from outside rbscron (a response body, a remote error, a command a layer holds): every known secret
+    /// and every credential written literally (``InlineCredentials``) hidden, then cut to `limit` characters.
+    public func remote(_ text: String, limit: Int? = nil) -> String {
+        let hidden = InlineCredentials.mask(redact(text))
+        guard let limit, hidden.count > limit else { return hidden }
+        return String(hidden.prefix(limit)) + "…"
+    }
+
+    /// A short excerpt of a remote service's body for an error message: redacted, on one line, at most `limit`
+    /// characters; `(empty body)` when there is nothing.
+    public func excerpt(_ body: Data, limit: Int = 300) -> String {
+        let text = remote(String(decoding: body, as: UTF8.self), limit: limit)
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        return line.isEmpty ? "(empty body)" : line
+    }
+
+    /// A redactor that hides nothing (but literal credentials in ``remote(_:limit:)``).
+    public static let none = Redactor(secrets: [String]())
+
+    /// The longest value it hides, in UTF-8 bytes (for cutting text safely before redacting it).
+    public var longestValueBytes: Int { values.map(\.utf8.count).max() ?? 0 }
 
     /// True when there is nothing to redact.
     public var isEmpty: Bool { patternsByFirstByte.isEmpty }

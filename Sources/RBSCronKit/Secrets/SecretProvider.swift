@@ -33,6 +33,13 @@ public protocol SecretProvider: Sendable {
     func secret(app: String, key: String) throws -> String?
     /// Every value, current and previous, that must never be shown: the Redactor's input.
     func valuesForRedaction() throws -> [String]
+    /// Where the value ``secret(app:key:)`` returns comes from (an environment variable's name, an inventory
+    /// scope), never the value; nil when it is not known or there is none.
+    func sourceDescription(app: String, key: String) throws -> String?
+}
+
+extension SecretProvider {
+    public func sourceDescription(app: String, key: String) throws -> String? { nil }
 }
 
 /// A fixed set of secrets, for tests and dry runs.

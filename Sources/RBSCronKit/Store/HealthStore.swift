@@ -1,60 +1,11 @@
 import Foundation
 import GRDB
 
-/// One stored health check (a row of `health_checks`).
-public struct HealthCheckRecord: Sendable, Equatable {
-    public var app: String
-    public var checkedAt: Date
-    public var status: HealthStatus
-    public var method: String
-    public var httpStatus: Int?
-    /// A ``HealthReason`` raw value, or nil when the app was up.
-    public var reason: String?
-    public var dnsMs: Double?
-    public var connectMs: Double?
-    public var tlsMs: Double?
-    public var firstByteMs: Double?
-    public var totalMs: Double?
-}
-
-/// One stored keep-alive ping (a row of `keepalive_pings`).
-public struct KeepalivePingRecord: Sendable, Equatable {
-    public var app: String
-    public var pingedAt: Date
-    public var ok: Bool
-    public var httpStatus: Int?
-    public var error: String?
-    public var totalMs: Double?
-
-    public init(app: String, pingedAt: Date, ok: Bool, httpStatus: Int? = nil, error: String? = nil, totalMs: Double? = nil) {
-        self.app = app
-        self.pingedAt = pingedAt
-        self.ok = ok
-        self.httpStatus = httpStatus
-        self.error = error
-        self.totalMs = totalMs
-    }
-}
-
-/// The last keep-alive activity of one app, as `keepalive --status` needs it.
-public struct KeepaliveHistory: Sendable, Equatable {
-    public var lastSuccess: Date?
-    public var lastAttempt: Date?
-    /// The error of the last attempt, when it failed.
-    public var lastError: String?
-
-    public init(lastSuccess: Date? = nil, lastAttempt: Date? = nil, lastError: String? = nil) {
-        self.lastSuccess = lastSuccess
-        self.lastAttempt = lastAttempt
-        self.lastError = lastError
-    }
-}
-
 extension InventoryStore {
     // MARK: health_checks
 
     /// Records a run's results in one transaction.
-    public func recordHealthChecks(_ results: [HealthResult]) throws(StoreError) {
+    public func recordHealthChecks(_ results: [HealthCheckRecord]) throws(StoreError) {
         try run {
             try writer.write { db in
                 let statement = try db.makeStatement(sql: """
@@ -64,8 +15,8 @@ extension InventoryStore {
                     """)
                 for r in results {
                     try statement.execute(arguments: [
-                        r.app, Timestamp.ms(r.checkedAt), r.status.rawValue, r.method, r.httpStatus, r.reason?.rawValue,
-                        r.timings.dnsMs, r.timings.connectMs, r.timings.tlsMs, r.timings.firstByteMs, r.timings.totalMs,
+                        r.app, Timestamp.ms(r.checkedAt), r.status.rawValue, r.method, r.httpStatus, r.reason,
+                        r.dnsMs, r.connectMs, r.tlsMs, r.firstByteMs, r.totalMs,
                     ])
                 }
             }

@@ -48,6 +48,12 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var jobsRemoved: [String]
     public var jobsChanged: [String]
     public var dryRun: Bool
+
+    /// The `import --json` keys.
+    enum CodingKeys: String, CodingKey {
+        case apps, jobs, appsAdded = "apps_added", appsRemoved = "apps_removed", jobsAdded = "jobs_added",
+             jobsRemoved = "jobs_removed", jobsChanged = "jobs_changed", dryRun = "dry_run"
+    }
 }
 
 /// The local SQLite inventory: apps, jobs, secrets and the history of runs and checks.
@@ -125,11 +131,6 @@ public final class InventoryStore: Sendable {
         let store = InventoryStore(path: ":memory:", writer: queue)
         try store.prepare(seed: seed, now: now)
         return store
-    }
-
-    /// Opens the inventory at `path`, seeding a new file with the embedded RBS ecosystem.
-    public static func openSeeded(path: String, now: Date = Date()) throws(StoreError) -> InventoryStore {
-        try open(path: path, seed: { try EmbeddedEcosystem.inventory() }, now: now)
     }
 
     private func prepare(seed: (() throws -> Inventory)?, now: Date) throws(StoreError) {

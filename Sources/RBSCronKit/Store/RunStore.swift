@@ -1,52 +1,6 @@
 import Foundation
 import GRDB
 
-/// A run as the inventory file keeps it.
-public struct StoredRun: Sendable, Equatable {
-    public var id: Int64
-    public var job: JobRef
-    public var source: RunSource
-    public var state: String
-    public var outcome: RunOutcome?
-    public var attempts: Int
-    public var httpStatus: Int?
-    public var startedAt: Date
-    public var finishedAt: Date?
-    public var scheduledFor: Date?
-    public var responseExcerpt: String?
-    public var error: String?
-    public var idempotencyKey: String?
-    public var pid: Int32?
-}
-
-/// A run whose retries ran out, kept for replay.
-public struct DeadLetter: Sendable, Equatable {
-    public var id: Int64
-    public var runID: Int64?
-    public var job: JobRef
-    public var payload: String?
-    public var lastError: String
-    public var attempts: Int
-    public var createdAt: Date
-    public var replayCount: Int
-    public var replayOutcome: String?
-    public var resolvedAt: Date?
-}
-
-/// How a started run ended, as written by ``InventoryStore/finishRun(_:_:)``.
-public struct RunCompletion: Sendable {
-    public var outcome: RunOutcome
-    public var finishedAt: Date
-    public var attempts: Int
-    public var httpStatus: Int?
-    public var timings: HTTPTimings?
-    public var durationMs: Double
-    public var responseExcerpt: String?
-    public var error: String?
-    /// When set, a dead letter is written in the same transaction.
-    public var deadLetter: (payload: String?, lastError: String)?
-}
-
 extension InventoryStore {
     /// Writes a `started` run before its request. Returns nil when `idempotencyKey` is already
     /// taken (another process claimed that fire), so the caller must not send.

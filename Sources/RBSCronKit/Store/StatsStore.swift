@@ -68,33 +68,6 @@ public struct AppHealthFacts: Sendable, Equatable {
     public init() {}
 }
 
-/// A run read back from a scheduler layer (QStash events, pg_cron history), stored with source `remote`.
-public struct RemoteRun: Sendable, Equatable {
-    public var job: JobRef
-    /// Unique per layer event (`qstash:<messageId>:<state>`, `pgcron:<ref>:<runid>`): re-syncing adds nothing twice.
-    public var idempotencyKey: String
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var outcome: String
-    public var httpStatus: Int?
-    public var durationMs: Double?
-    public var attempts: Int
-    public var error: String?
-
-    public init(job: JobRef, idempotencyKey: String, startedAt: Date, finishedAt: Date, outcome: String,
-                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil) {
-        self.job = job
-        self.idempotencyKey = idempotencyKey
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.outcome = outcome
-        self.httpStatus = httpStatus
-        self.durationMs = durationMs
-        self.attempts = attempts
-        self.error = error
-    }
-}
-
 /// SQL fragments shared by the stats queries. A run "ended" when it is finished or abandoned; it failed when
 /// it ended with any outcome but ok and skipped (an abandoned run without an outcome is a failure).
 enum StatsSQL {

@@ -10,26 +10,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "Never colour the output (also: NO_COLOR set in the environment).")
     var noColor = false
 
-    var databasePath: String {
-        db ?? StorePaths.defaultDatabasePath(environment: ProcessInfo.processInfo.environment)
-    }
+    var workspaceOptions: WorkspaceOptions { WorkspaceOptions(databasePath: db) }
 
-    /// Opens the inventory, creating and seeding it on first use.
-    func openStore() throws -> InventoryStore {
-        try InventoryStore.openSeeded(path: databasePath)
+    /// The workspace: the inventory (created and seeded on first use), the secrets policy, the transport.
+    func workspace() throws -> Workspace {
+        try Workspace.open(workspaceOptions)
     }
 
     var style: TerminalStyle { TerminalStyle(noColorFlag: noColor) }
-
-    /// The secrets a command may use: the inventory's (opened with the master key, needed only when
-    /// some are stored), then `RBSCRON_SECRET_<APP>_<KEY>` environment variables.
-    func secretProvider(store: InventoryStore, inventory: Inventory) throws -> any SecretProvider {
-        let environment = ProcessInfo.processInfo.environment
-        let fromEnvironment = EnvironmentSecrets.provider(environment: environment, apps: inventory.apps.map(\.name))
-        if try store.secretRecords().isEmpty { return fromEnvironment }
-        let stored = try store.secrets(box: SecretBox(masterKey: MasterKey.load(environment: environment, createIfMissing: false)))
-        return LayeredSecrets(primary: stored, fallback: fromEnvironment)
-    }
 }
 
 /// `--json` for commands that report.
@@ -37,5 +25,3 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON (sorted snake_case keys, RFC 3339 times) instead of a table.")
     var json = false
 }
-
-extension Layer: ExpressibleByArgument {}

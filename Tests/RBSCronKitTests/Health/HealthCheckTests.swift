@@ -174,7 +174,7 @@ struct HealthCheckTests {
             #expect(total == 300)
             progress.withLock { $0.append(done) }
         }
-        try store.recordHealthChecks(report.results)
+        try store.recordHealthChecks(report.results.map(\.record))
         await server.stop()
 
         #expect(report.results.map(\.app) == apps.map(\.name), "results come back in inventory order")
@@ -257,7 +257,7 @@ struct HealthStoreTests {
             Self.result("alpha", .up, at: now.addingTimeInterval(-31 * 86_400)),
             Self.result("alpha", .down, at: now.addingTimeInterval(-1 * 86_400)),
             Self.result("beta", .up, at: now),
-        ])
+        ].map(\.record))
         let alpha = try store.healthChecks(app: "alpha")
         #expect(alpha.map(\.status) == [.down, .up], "newest first")
         #expect(alpha.first?.reason == "http_status")

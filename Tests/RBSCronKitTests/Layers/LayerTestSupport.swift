@@ -33,8 +33,8 @@ enum LayerFixtures {
     }
 
     static func sync(_ standIn: QStashStandIn, inventory: Inventory = inventory,
-                     secrets: any SecretProvider = secrets) -> QStashSync {
-        QStashSync(inventory: inventory, secrets: secrets, transport: CurlTransport(userAgent: "rbscron-test"),
+                     secrets: any SecretProvider = secrets) throws -> QStashSync {
+        try QStashSync(inventory: inventory, secrets: secrets, transport: CurlTransport(userAgent: "rbscron-test"),
                    baseURL: standIn.baseURL)
     }
 }

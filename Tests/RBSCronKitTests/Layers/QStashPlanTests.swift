@@ -94,9 +94,9 @@ struct QStashPlanTests {
 
     @Test("an rbs- id belongs to the longest app name that fits: la never deletes la-hoja's schedules")
     func prefixOwnership() throws {
-        #expect(QStashSync.owner(of: "rbs-la-hoja-dispatcher", apps: ["la", "la-hoja"]) == "la-hoja")
-        #expect(QStashSync.owner(of: "rbs-la-tick", apps: ["la", "la-hoja"]) == "la")
-        #expect(QStashSync.owner(of: "rbs-gone-x", apps: ["la", "la-hoja"]) == nil)
+        #expect(ScheduleID.owner(of: "rbs-la-hoja-dispatcher", apps: ["la", "la-hoja"]) == "la-hoja")
+        #expect(ScheduleID.owner(of: "rbs-la-tick", apps: ["la", "la-hoja"]) == "la")
+        #expect(ScheduleID.owner(of: "rbs-gone-x", apps: ["la", "la-hoja"]) == nil)
         let laWanted = try desired(F.la)
         let hoja = QStashSchedule(scheduleId: "rbs-la-hoja-dispatcher", cron: "*/15 * * * *", destination: "https://la-hoja.example.test/api/cron/dispatcher")
         let orphan = QStashSchedule(scheduleId: "rbs-gone-x", cron: "0 0 * * *", destination: "https://gone.test/x")

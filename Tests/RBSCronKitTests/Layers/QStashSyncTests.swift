@@ -11,7 +11,7 @@ struct QStashSyncTests {
     @Test("apply creates every schedule; applying again changes nothing and the plan is all unchanged")
     func applyTwice() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         let first = try await sync.apply(app: "colectiva")
         #expect(first.created == ["rbs-colectiva-daily-brain", "rbs-colectiva-heartbeat", "rbs-colectiva-local-morning"])
         let stored = standIn.schedules.first { $0.scheduleId == "rbs-colectiva-local-morning" }
@@ -35,14 +35,14 @@ struct QStashSyncTests {
     @Test("drift made in QStash is planned as an update and apply puts it back; a removed job's schedule is deleted")
     func driftRepaired() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         _ = try await sync.apply(app: "colectiva")
         var edited = try #require(standIn.schedules.first { $0.scheduleId == "rbs-colectiva-heartbeat" })
         edited.cron = "*/5 * * * *"
         standIn.seed(edited)
         var inventory = F.inventory
         inventory.jobs.removeAll { $0.name == "daily-brain" }
-        let later = F.sync(standIn, inventory: inventory)
+        let later = try F.sync(standIn, inventory: inventory)
         let plan = try await later.plan(app: "colectiva")
         #expect(plan.items.first { $0.id == "rbs-colectiva-heartbeat" }?.changes == [FieldChange(field: "cron", from: "*/5 * * * *", to: "*/30 * * * *")])
         #expect(plan.items.first { $0.id == "rbs-colectiva-daily-brain" }?.action == .delete)
@@ -82,7 +82,7 @@ struct QStashSyncTests {
         #expect(!revoked.issues.contains { $0.message.contains("revoked-token-0000") })
 
         // With the token, a plain plan and apply delete la's leftover schedule, and nobody else's.
-        let later = F.sync(standIn, inventory: inventory)
+        let later = try F.sync(standIn, inventory: inventory)
         let plan = try await later.plan(app: nil)
         #expect(plan.items.first { $0.id == "rbs-la-tick" }?.action == .delete)
         #expect(plan.hasDrift)
@@ -98,7 +98,7 @@ struct QStashSyncTests {
     func pruneForeign() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)
         standIn.seed(.init(scheduleId: "scd_hand_made", destination: "https://colectiva.example.test/api/legacy", cron: "0 3 * * *"))
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         let dry = try await sync.apply(app: "colectiva", pruneForeign: true, dryRun: true)
         #expect(dry.deleted == ["scd_hand_made"] && dry.created.count == 3)
         #expect(standIn.schedules.map(\.scheduleId) == ["scd_hand_made"])
@@ -113,7 +113,7 @@ struct QStashSyncTests {
     @Test("pause and resume reach QStash; a job on another layer is refused")
     func pauseResume() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         _ = try await sync.apply(app: "colectiva")
         let id = try await sync.setPaused(JobRef(app: "colectiva", job: "daily-brain"), paused: true)
         #expect(id == "rbs-colectiva-daily-brain")
@@ -134,7 +134,7 @@ struct QStashSyncTests {
     @Test("a missing QSTASH_TOKEN is an error and no request is made")
     func missingToken() async throws {
         let transport = NoRequestTransport()
-        let sync = QStashSync(inventory: F.inventory, secrets: StaticSecrets(["global": [SecretKeys.cronSecret: F.cronSecret]]),
+        let sync = try QStashSync(inventory: F.inventory, secrets: StaticSecrets(["global": [SecretKeys.cronSecret: F.cronSecret]]),
                               transport: transport, baseURL: "http://127.0.0.1:9")
         await #expect(throws: QStashError.missingToken(app: "colectiva")) { try await sync.plan(app: "colectiva") }
         await #expect(throws: QStashError.missingToken(app: "colectiva")) { try await sync.apply(app: nil) }
@@ -146,7 +146,7 @@ struct QStashSyncTests {
     @Test("a 401 from QStash is a clear error that never shows the token")
     func unauthorized() async throws {
         let standIn = try await QStashStandIn.start(token: "the-real-token-000")
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         do {
             _ = try await sync.plan(app: "colectiva")
             Issue.record("a refused token was accepted")
@@ -164,7 +164,7 @@ struct QStashSyncTests {
     @Test("remote cleanup deletes only rbscron's schedules that left the inventory; dry run deletes nothing")
     func cleanup() async throws {
         let standIn = try await QStashStandIn.start(token: F.token)
-        let sync = F.sync(standIn)
+        let sync = try F.sync(standIn)
         _ = try await sync.apply(app: nil)
         standIn.seed(.init(scheduleId: "rbs-colectiva-retired", destination: "https://colectiva.example.test/api/old", cron: "0 4 * * *"))
         standIn.seed(.init(scheduleId: "rbs-la-hoja-retired", destination: "https://la-hoja.example.test/api/old", cron: "0 4 * * *"))

@@ -52,7 +52,7 @@ struct PgCronSQLTests {
         #expect(PgCronSQL.migrationTimestamp(Date(timeIntervalSince1970: 0)) == "19700101000000")
         #expect(PgCronSQL.vaultBaseURLName(app: "la-hoja") == "rbscron_la_hoja_base_url")
         #expect(PgCronSQL.vaultCronSecretName(app: "la-hoja") == "rbscron_la_hoja_cron_secret")
-        #expect(PgCronSQL.jobName(app: "la-hoja", job: "dispatcher") == "rbs-la-hoja-dispatcher")
+        #expect(ScheduleID.of(app: "la-hoja", job: "dispatcher") == "rbs-la-hoja-dispatcher")
     }
 
     // MARK: keep-alive

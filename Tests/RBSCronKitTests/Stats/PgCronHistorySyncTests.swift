@@ -52,19 +52,12 @@ extension PgCronServerTests {
             let server = try await Self.managementAPI(db: db, ref: "abcd")
             defer { Task { await server.stop() } }
             let store = try F.store()
-            let secrets = StaticSecrets(["camino": [SecretKeys.supabaseAccessToken: Self.token]])
-            let inventory = try store.inventory()
-            let since = F.now.addingTimeInterval(-F.day)
-            let transport = CurlTransport(userAgent: RBSCronVersion.userAgent)
-            let first = try #require(try await StatsSync.syncPgCron(
-                store: store, inventory: inventory, jobs: inventory.jobs, since: since, transport: transport,
-                baseURL: server.baseURL, secrets: secrets))
+            let environment = ["RBSCRON_SECRET_CAMINO_SUPABASE_ACCESS_TOKEN": Self.token, "SUPABASE_API_URL": server.baseURL]
+            let first = try #require(try await F.sync(store, layer: "pg_cron", app: "camino", environment: environment))
             #expect(first.sources == ["abcd"])
             #expect(first.read == 3)
             #expect(first.inserted == 3)
-            let second = try #require(try await StatsSync.syncPgCron(
-                store: store, inventory: inventory, jobs: inventory.jobs, since: since, transport: transport,
-                baseURL: server.baseURL, secrets: secrets))
+            let second = try #require(try await F.sync(store, layer: "pg_cron", app: "camino", environment: environment))
             #expect(second.inserted == 0)
             #expect(try F.count("runs", in: store) == 3)
 

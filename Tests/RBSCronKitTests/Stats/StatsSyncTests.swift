@@ -44,12 +44,9 @@ struct QStashEventsSyncTests {
         }
         defer { Task { await server.stop() } }
         let store = try F.store()
-        let secrets = StaticSecrets([SecretKeys.globalScope: [SecretKeys.qstashToken: Self.token]])
-        let jobs = F.jobs
-        let transport = CurlTransport(userAgent: RBSCronVersion.userAgent)
+        let environment = ["RBSCRON_SECRET_GLOBAL_QSTASH_TOKEN": Self.token, "QSTASH_URL": server.baseURL]
         let since = now.addingTimeInterval(-F.day)
-        let first = try #require(try await StatsSync.syncQStash(store: store, jobs: jobs, since: since, transport: transport,
-                                                                baseURL: server.baseURL, secrets: secrets))
+        let first = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: environment))
         #expect(first.read == events.count)
         #expect(first.matched == 3)
         #expect(first.inserted == 3)
@@ -60,8 +57,7 @@ struct QStashEventsSyncTests {
         #expect(requests.dropFirst().allSatisfy { $0.query["cursor"] != nil })
         #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since)) })
 
-        let second = try #require(try await StatsSync.syncQStash(store: store, jobs: jobs, since: since, transport: transport,
-                                                                 baseURL: server.baseURL, secrets: secrets))
+        let second = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: environment))
         #expect(second.matched == 3)
         #expect(second.inserted == 0)
         #expect(try F.count("runs", in: store) == 3)
@@ -90,10 +86,9 @@ struct QStashEventsSyncTests {
             QStashEventsStandIn.respond(eventsJSON: Data("[]".utf8), pageSize: 4, token: "another-token", request: request)
         }
         defer { Task { await server.stop() } }
-        let secrets = StaticSecrets([SecretKeys.globalScope: [SecretKeys.qstashToken: Self.token]])
         do {
-            _ = try await StatsSync.syncQStash(store: try F.store(), jobs: F.jobs, since: now, transport: CurlTransport(userAgent: "t"),
-                                               baseURL: server.baseURL, secrets: secrets)
+            _ = try await F.sync(try F.store(), layer: "qstash", app: "colectiva",
+                                 environment: ["RBSCRON_SECRET_GLOBAL_QSTASH_TOKEN": Self.token, "QSTASH_URL": server.baseURL])
             Issue.record("expected an error")
         } catch let error as RemoteHistoryError {
             guard case .http(_, let status, _) = error else { Issue.record("unexpected \(error)"); return }
@@ -105,8 +100,7 @@ struct QStashEventsSyncTests {
     @Test("no token: refused before any request")
     func missingToken() async throws {
         await #expect(throws: RemoteHistoryError.self) {
-            _ = try await StatsSync.syncQStash(store: try F.store(), jobs: F.jobs, since: now, transport: CurlTransport(userAgent: "t"),
-                                               baseURL: "http://127.0.0.1:9", secrets: StaticSecrets())
+            _ = try await F.sync(try F.store(), layer: "qstash", app: "colectiva", environment: ["QSTASH_URL": "http://127.0.0.1:9"])
         }
     }
 
@@ -130,7 +124,7 @@ struct QStashEventsSyncTests {
                          startMs: 3_000, endMs: 3_010),
             PgCronRunRow(runid: 4, jobname: "rbs-camino-unknown", status: "succeeded", startMs: 4_000, endMs: 4_001),
         ]
-        let runs = StatsSync.runs(fromPgCron: rows, projectRef: "abcd", jobs: F.jobs, redactor: Redactor(secrets: []))
+        let runs = PgCronLayer.runs(from: rows, projectRef: "abcd", jobs: F.jobs, redactor: Redactor(secrets: []))
         #expect(runs.map(\.idempotencyKey) == ["pgcron:abcd:1", "pgcron:abcd:2", "pgcron:abcd:3"])
         #expect(runs.map(\.outcome) == ["ok", "timeout", "transport_error"])
         #expect(runs.map(\.job.job) == ["sync", "sync", "keep-alive-ping"])

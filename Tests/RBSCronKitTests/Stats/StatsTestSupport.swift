@@ -31,6 +31,20 @@ enum StatsFixture {
         try InventoryStore.inMemory(seed: Inventory(apps: apps, jobs: jobs), now: addedAt)
     }
 
+    /// A workspace over `store` whose secrets and service URLs come from `environment` only (as in CI), with the
+    /// real transport and the fixture's clock.
+    static func workspace(_ store: InventoryStore, environment: [String: String]) -> Workspace {
+        Workspace(store: store, environment: environment, clock: RunEnvironment(now: { now }),
+                  transport: { CurlTransport(userAgent: RBSCronVersion.userAgent) })
+    }
+
+    /// `stats --sync` of the last day: the summary of `layer`, nil when it read nothing.
+    static func sync(_ store: InventoryStore, layer: String, app: String? = nil,
+                     environment: [String: String]) async throws -> SyncSummary? {
+        try await workspace(store, environment: environment).syncHistory(StatsQuery(app: app, since: day, now: now))
+            .first { $0.layer == layer }
+    }
+
     struct RunRow {
         var app = "camino"
         var job = "hourly"

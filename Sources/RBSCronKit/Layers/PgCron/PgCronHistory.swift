@@ -57,6 +57,7 @@ public struct PgCronHistoryClient: Sendable {
     let transport: any HTTPTransport
     let baseURL: String
     let token: String
+    let redactor: Redactor
 
     /// `SUPABASE_API_URL` from `environment` when set, else Supabase's public API.
     public static func baseURL(environment: [String: String]) -> String {
@@ -64,10 +65,12 @@ public struct PgCronHistoryClient: Sendable {
         return defaultBaseURL
     }
 
-    public init(transport: any HTTPTransport, baseURL: String = PgCronHistoryClient.defaultBaseURL, token: String) {
+    public init(transport: any HTTPTransport, baseURL: String = PgCronHistoryClient.defaultBaseURL, token: String,
+                redactor: Redactor = .none) {
         self.transport = transport
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
+        self.redactor = redactor.adding([token])
     }
 
     /// The `SUPABASE_ACCESS_TOKEN` for a project that `apps` use: the first of their scopes that has one, else the
@@ -89,7 +92,7 @@ public struct PgCronHistoryClient: Sendable {
     /// keep-alive jobs named in `extraJobNames`.
     public static func historyQuery(apps: [String], extraJobNames: [String], sinceMs: Int64) -> String {
         var names = apps.sorted().map { app -> String in
-            let prefix = PgCronSQL.jobName(app: app, job: "")
+            let prefix = ScheduleID.appPrefix(app)
             return "left(j.jobname, \(prefix.utf8.count)) = \(SQLText.literal(prefix))"
         }
         if !extraJobNames.isEmpty { names.append("j.jobname = ANY (\(SQLText.textArray(extraJobNames.sorted())))") }
@@ -131,15 +134,15 @@ public struct PgCronHistoryClient: Sendable {
         let response: HTTPResponse
         switch await transport.send(request) {
         case .success(let r): response = r
-        case .failure(let error): throw .transport(service: Self.service, message: error.localizedDescription)
+        case .failure(let error): throw .transport(service: Self.service, message: redactor.remote(error.localizedDescription))
         }
         guard (200..<300).contains(response.status) else {
-            throw .http(service: Self.service, status: response.status, detail: RemoteText.excerpt(response.body, hiding: token))
+            throw .http(service: Self.service, status: response.status, detail: redactor.excerpt(response.body))
         }
         do {
             return try JSONDecoder().decode([Row].self, from: response.body)
         } catch {
-            throw .malformed(service: Self.service, detail: "\(error)")
+            throw .malformed(service: Self.service, detail: redactor.remote("\(error)", limit: 300))
         }
     }
 }

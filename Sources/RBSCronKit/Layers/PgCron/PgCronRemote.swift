@@ -185,7 +185,7 @@ public enum PgCronRemoteError: Error, LocalizedError, Sendable, Equatable {
 /// token rules as `stats --sync` (``PgCronHistoryClient``).
 public enum PgCronRemote {
     /// The names the seed's keep-alive migration (`keepalive --sql`) gives its jobs, in every project alike.
-    public static let seedJobNames = [StatsSync.keepAliveJobName, PgCronSQL.cleanupJobName]
+    public static let seedJobNames = [PgCronSQL.keepAliveJobName, PgCronSQL.cleanupJobName]
 
     /// Commands longer than this many characters are cut (and end in `…`), after redaction: a secret cut in two
     /// would no longer match the value the redactor looks for.
@@ -218,9 +218,9 @@ public enum PgCronRemote {
     public static func attribute(jobname: String?, projectApps: [String], allApps: [String], jobs: [Job])
         -> (job: String?, managed: Bool) {
         guard let name = jobname, !name.isEmpty else { return (nil, false) }
-        if name.hasPrefix(PgCronSQL.jobNamePrefix) {
-            guard let owner = QStashSync.owner(of: name, apps: allApps) else { return (nil, true) }
-            var rest = Substring(name.dropFirst(PgCronSQL.jobName(app: owner, job: "").count))
+        if name.hasPrefix(ScheduleID.prefix) {
+            guard let owner = ScheduleID.owner(of: name, apps: allApps) else { return (nil, true) }
+            var rest = Substring(name.dropFirst(ScheduleID.appPrefix(owner).count))
             // Slugs hold no dots, so a `.N` suffix (N ≥ 2) can only be an extra entry of a compiled local-time job.
             if let dot = rest.lastIndex(of: ".") {
                 let suffix = rest[rest.index(after: dot)...]
@@ -263,7 +263,7 @@ public enum PgCronRemote {
             }
             return PgCronRemoteJob(
                 jobid: row.jobid, jobname: row.jobname, job: job, managed: managed,
-                schedule: redactor.redact(row.schedule), command: shorten(InlineCredentials.mask(redactor.redact(row.command))),
+                schedule: redactor.redact(row.schedule), command: shorten(redactor.remote(row.command)),
                 active: row.active, database: row.database, username: row.username, lastRun: lastRun)
         }
     }
@@ -275,7 +275,7 @@ public enum PgCronRemote {
     ///
     /// - Throws: ``PgCronRemoteError`` when there is no project to read; the secret store's errors.
     public static func list(inventory: Inventory, app: String?, transport: any HTTPTransport, baseURL: String,
-                            secrets: any SecretProvider) async throws -> PgCronRemoteReport {
+                            secrets: any SecretProvider, redactor: Redactor? = nil) async throws -> PgCronRemoteReport {
         let pgCronApps = Set(inventory.jobs.filter { $0.layer == .pgCron }.map(\.app))
         var appsByRef: [String: [String]] = [:]
         var withoutRef: [String] = []
@@ -299,9 +299,9 @@ public enum PgCronRemote {
                 tokens[ref] = .failure(error)
             }
         }
-        var hidden = try secrets.valuesForRedaction()
+        var hidden: [String] = []
         for case .success(let token) in tokens.values { hidden.append(token) }
-        let redactor = Redactor(secrets: hidden)
+        let redactor = try (redactor ?? Redactor.hiding(secrets)).adding(hidden)
         let allApps = inventory.apps.map(\.name)
 
         let projects = await withTaskGroup(of: PgCronRemoteProject.self) { group in
@@ -311,12 +311,12 @@ public enum PgCronRemote {
                 group.addTask {
                     var project = PgCronRemoteProject(projectRef: ref, apps: apps, jobs: [], error: nil)
                     do throws(RemoteHistoryError) {
-                        let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: try token.get())
+                        let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: try token.get(), redactor: redactor)
                         let rows = try await client.rows(PgCronJobRow.self, projectRef: ref, query: Self.jobsQuery)
                         project.jobs = Self.jobs(from: rows, projectApps: apps, allApps: allApps, jobs: inventory.jobs,
                                                  only: app, redactor: redactor)
                     } catch {
-                        project.error = redactor.redact(error.errorDescription ?? "\(error)")
+                        project.error = redactor.remote(error.errorDescription ?? "\(error)")
                     }
                     return project
                 }

@@ -7,10 +7,10 @@ import Foundation
 /// `cron.schedule(name, …)` replaces the job of the same name (pg_cron ≥ 1.3), functions are
 /// `CREATE OR REPLACE`, and stale jobs are found in `cron.job` at apply time.
 public enum PgCronSQL {
-    /// Every job rbscron schedules on pg_cron is named `rbs-<app>-<job>`.
-    public static let jobNamePrefix = "rbs-"
     /// pg_net timeouts are capped here so a call ends before Supabase's 15 s EarlyDrop limit.
     public static let maxTimeoutMs = 14_000
+    /// The keep-alive job of the seed's migration (`keepalive --sql`), the same name in every project.
+    public static let keepAliveJobName = "keep-alive-ping"
     /// The run-history cleanup job added to every schedule migration unless the app has its own.
     public static let cleanupJobName = "cleanup-cron-history"
     /// Its schedule: Sundays 03:00 in `cron.timezone`, as in the seed's keep-alive pattern.
@@ -22,8 +22,6 @@ public enum PgCronSQL {
 
     // MARK: Names
 
-    /// The pg_cron job name of an inventory job: `rbs-<app>-<job>`.
-    public static func jobName(app: String, job: String) -> String { "\(jobNamePrefix)\(app)-\(job)" }
 
     /// The Vault secret holding the app's base URL (`https://…`, no trailing slash needed):
     /// `rbscron_<app>_base_url`, hyphens in the app slug written as underscores.
@@ -141,7 +139,7 @@ public enum PgCronSQL {
         // The weekly run-history cleanup, unless the inventory already names a job `cleanup-cron-history`
         // for this app (enabled or not: its name would collide, and a disabled one was disabled on purpose).
         if !appJobs.contains(where: { $0.name == cleanupJobName }) {
-            let name = jobName(app: app.name, job: cleanupJobName)
+            let name = ScheduleID.of(app: app.name, job: cleanupJobName)
             planned.append(PlannedJob(
                 jobName: name, schedule: cleanupSchedule,
                 command: commandMarker(app: app.name)
@@ -151,7 +149,7 @@ public enum PgCronSQL {
         }
 
         let names = planned.map(\.jobName)
-        let prefix = jobName(app: app.name, job: "")
+        let prefix = ScheduleID.appPrefix(app.name)
         let removed = (previouslyScheduled ?? []).filter { $0.hasPrefix(prefix) && !names.contains($0) }
         let fileName = scheduleFileName(app: app.name, now: now)
 
@@ -186,7 +184,7 @@ public enum PgCronSQL {
     /// in `cron.timezone` (GMT on Supabase).
     static func plan(job: Job, app: App, now: Date) throws -> [PlannedJob] {
         guard Slug.isValid(job.name) else { throw PgCronSQLError.invalidName(job.name) }
-        let name = jobName(app: app.name, job: job.name)
+        let name = ScheduleID.of(app: app.name, job: job.name)
         guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else {
             throw PgCronSQLError.missingSchedule(job.ref)
         }
@@ -247,7 +245,7 @@ public enum PgCronSQL {
             "-- rbscron pg_cron schedule for \(SQLText.comment(app.displayName)) (\(app.name))",
             "-- Suggested file: \(fileName)",
             "-- Generated \(rfc3339(now)) by `rbscron schedule apply --layer pg_cron --app \(app.name)`.",
-            "-- Safe to apply more than once. Jobs named \(jobName(app: app.name, job: "*")) that are no longer in the",
+            "-- Safe to apply more than once. Jobs named \(ScheduleID.of(app: app.name, job: "*")) that are no longer in the",
             "-- inventory are unscheduled by the DO block at the end; other jobs are never touched.",
             "--",
             "-- Jobs:",
@@ -357,7 +355,7 @@ public enum PgCronSQL {
 
     /// Unschedules this app's rbscron jobs that the inventory no longer has, reading `cron.job` at apply time.
     static func sweepSQL(app: String, keep: [String]) -> String {
-        let prefix = jobName(app: app, job: "")
+        let prefix = ScheduleID.appPrefix(app)
         let body = """
 
             DECLARE

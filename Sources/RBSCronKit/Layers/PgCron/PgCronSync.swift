@@ -22,7 +22,7 @@ public enum PgCronSync {
     public static func plan(app: App, jobs: [Job], directory: String = defaultDirectory, now: Date) throws -> LayerPlan {
         let migration = try PgCronSQL.scheduleMigration(app: app, jobs: jobs, previouslyScheduled: nil, now: now)
         let byName = Dictionary(jobs.filter { $0.app == app.name && $0.layer == .pgCron && $0.enabled }
-            .map { (PgCronSQL.jobName(app: app.name, job: $0.name), $0) }, uniquingKeysWith: { a, _ in a })
+            .map { (ScheduleID.of(app: app.name, job: $0.name), $0) }, uniquingKeysWith: { a, _ in a })
         let items = migration.jobNames.map { name in
             let job = byName[name]
             return PlanItem(id: name, job: job?.ref.description, action: .create,

@@ -144,14 +144,14 @@ public struct QStashClient: Sendable {
 
     /// - Parameters:
     ///   - token: the account's `QSTASH_TOKEN`, sent as `Authorization: Bearer`.
-    ///   - redactSecrets: more values to hide from error messages (the token is always hidden).
-    public init(baseURL: String, token: String, transport: any HTTPTransport, redactSecrets: [String] = []) {
+    ///   - redactor: hides secrets in error messages (the token is always hidden too).
+    public init(baseURL: String, token: String, transport: any HTTPTransport, redactor: Redactor = .none) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.token = token
         self.transport = transport
-        self.redactor = Redactor(secrets: redactSecrets + [token])
+        self.redactor = redactor.adding([token])
     }
 
     /// `GET /v2/schedules`.
@@ -213,7 +213,7 @@ public struct QStashClient: Sendable {
             body: body, connectTimeout: 10, timeout: 30, maxBodyBytes: 8 << 20, maxRedirects: 0)
         switch await transport.send(request) {
         case .failure(let error):
-            throw .transport(redactor.redact(error.localizedDescription))
+            throw .transport(redactor.remote(error.localizedDescription))
         case .success(let response):
             switch response.status {
             case 200..<300:
@@ -230,16 +230,14 @@ public struct QStashClient: Sendable {
 
     /// A short, redacted excerpt of an error body.
     private func detail(_ body: Data) -> String {
-        let text = redactor.redact(String(decoding: body.prefix(500), as: UTF8.self))
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return String(text.map { $0.isNewline ? " " : $0 })
+        body.isEmpty ? "" : redactor.excerpt(body, limit: 500)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws(QStashError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
-            throw .unexpectedResponse(redactor.redact("\(error)").prefix(300).description)
+            throw .unexpectedResponse(redactor.remote("\(error)", limit: 300))
         }
     }
 }

@@ -60,11 +60,14 @@ public struct QStashEventsClient: Sendable {
     let transport: any HTTPTransport
     let baseURL: String
     let token: String
+    let redactor: Redactor
 
-    public init(transport: any HTTPTransport, baseURL: String = QStashEventsClient.defaultBaseURL, token: String) {
+    public init(transport: any HTTPTransport, baseURL: String = QStashEventsClient.defaultBaseURL, token: String,
+                redactor: Redactor = .none) {
         self.transport = transport
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
+        self.redactor = redactor.adding([token])
     }
 
     struct Page: Decodable {
@@ -86,16 +89,16 @@ public struct QStashEventsClient: Sendable {
         let response: HTTPResponse
         switch await transport.send(request) {
         case .success(let r): response = r
-        case .failure(let error): throw .transport(service: Self.service, message: error.localizedDescription)
+        case .failure(let error): throw .transport(service: Self.service, message: redactor.remote(error.localizedDescription))
         }
         guard (200..<300).contains(response.status) else {
-            throw .http(service: Self.service, status: response.status, detail: RemoteText.excerpt(response.body, hiding: token))
+            throw .http(service: Self.service, status: response.status, detail: redactor.excerpt(response.body))
         }
         let page: Page
         do {
             page = try JSONDecoder().decode(Page.self, from: response.body)
         } catch {
-            throw .malformed(service: Self.service, detail: "\(error)")
+            throw .malformed(service: Self.service, detail: redactor.remote("\(error)", limit: 300))
         }
         let next = page.cursor.flatMap { $0.isEmpty ? nil : $0 }
         return (page.events ?? [], next)
@@ -115,15 +118,5 @@ public struct QStashEventsClient: Sendable {
             if pages >= Self.maxPages, cursor != nil { throw .tooManyPages(service: Self.service, pages: pages) }
         } while cursor != nil
         return events
-    }
-}
-
-/// Short, token-free excerpts of a remote service's error bodies.
-enum RemoteText {
-    static func excerpt(_ body: Data, hiding token: String) -> String {
-        var text = String(decoding: body.prefix(300), as: UTF8.self)
-        if !token.isEmpty { text = text.replacingOccurrences(of: token, with: Redactor.placeholder) }
-        text = text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-        return text.isEmpty ? "(empty body)" : text
     }
 }

@@ -28,10 +28,6 @@ public enum QStashSyncError: Error, LocalizedError, Sendable, Equatable {
 /// unless `pruneForeign` is set. A job's app is found from an id by the longest app name that fits,
 /// so `rbs-la-hoja-x` belongs to `la-hoja`, not to an app `la`.
 public struct QStashSync: Sendable {
-    /// The prefix of every schedule id rbscron owns.
-    public static let idPrefix = "rbs-"
-
-    public static func scheduleId(app: String, job: String) -> String { "\(idPrefix)\(app)-\(job)" }
 
     private static let utcZones: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu"]
 
@@ -73,17 +69,13 @@ public struct QStashSync: Sendable {
             guard let cron = cron(for: job) else { throw QStashSyncError.incompleteJob(job.ref, missing: "schedule") }
             guard let path = job.path, !path.isEmpty else { throw QStashSyncError.incompleteJob(job.ref, missing: "path") }
             let spec = QStashScheduleSpec(
-                scheduleId: scheduleId(app: app.name, job: job.name), destination: destination(app: app, path: path),
+                scheduleId: ScheduleID.of(app: app.name, job: job.name), destination: destination(app: app, path: path),
                 cron: cron, method: job.method.rawValue, retries: job.retries,
                 timeout: max(1, (job.timeoutMs + 999) / 1000), forwardHeaders: try forwardHeaders(for: job, secrets: secrets))
             return (job, spec)
         }
     }
 
-    /// The app an `rbs-` id belongs to: the longest app name `a` with the id starting `rbs-a-`.
-    public static func owner(of id: String, apps: [String]) -> String? {
-        apps.filter { id.hasPrefix(scheduleId(app: $0, job: "")) }.max { $0.count < $1.count }
-    }
 
     /// The fields that differ between what QStash has and what is wanted. Header values are never shown.
     public static func differences(remote: QStashSchedule, spec: QStashScheduleSpec) -> [FieldChange] {
@@ -136,14 +128,14 @@ public struct QStashSync: Sendable {
         }
         for schedule in remote.sorted(by: { $0.scheduleId < $1.scheduleId }) where !wanted.contains(schedule.scheduleId) {
             let id = schedule.scheduleId
-            if id.hasPrefix(idPrefix) {
-                let owner = Self.owner(of: id, apps: allApps)
+            if id.hasPrefix(ScheduleID.prefix) {
+                let owner = ScheduleID.owner(of: id, apps: allApps)
                 if let owner {
                     guard scopeApps.contains(owner) else { continue }
                 } else if baseURL != nil {
                     continue // an rbs- schedule of an app not in the inventory is only swept without --app
                 }
-                let job = owner.map { "\($0)/\(id.dropFirst(scheduleId(app: $0, job: "").count))" }
+                let job = ScheduleID.job(of: id, apps: allApps)
                 items.append(PlanItem(id: id, job: job, action: .delete, schedule: schedule.cron, target: schedule.destination,
                                       note: owner == nil ? "no app of that name in the inventory" : "not an enabled qstash job in the inventory"))
             } else {
@@ -172,12 +164,16 @@ public struct QStashSync: Sendable {
     public let secrets: any SecretProvider
     public let transport: any HTTPTransport
     public let baseURL: String
+    /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sends back.
+    public let redactor: Redactor
 
-    public init(inventory: Inventory, secrets: any SecretProvider, transport: any HTTPTransport, baseURL: String) {
+    public init(inventory: Inventory, secrets: any SecretProvider, transport: any HTTPTransport, baseURL: String,
+                redactor: Redactor? = nil) throws {
         self.inventory = inventory
         self.secrets = secrets
         self.transport = transport
         self.baseURL = baseURL
+        self.redactor = try redactor ?? Redactor.hiding(secrets)
     }
 
     /// The apps in play (one app, or every app with a qstash job) grouped by the token they use.
@@ -211,9 +207,8 @@ public struct QStashSync: Sendable {
         return accounts
     }
 
-    func makeClient(_ account: Account) throws -> QStashClient {
-        QStashClient(baseURL: baseURL, token: account.token, transport: transport,
-                     redactSecrets: try secrets.valuesForRedaction())
+    func makeClient(_ account: Account) -> QStashClient {
+        QStashClient(baseURL: baseURL, token: account.token, transport: transport, redactor: redactor)
     }
 
     struct AccountPlan {
@@ -232,7 +227,7 @@ public struct QStashSync: Sendable {
         } catch {
             if account.required { throw error }
             let apps = account.apps.map(\.name).joined(separator: ", ")
-            let reason = try redactor().redact(error.errorDescription ?? String(describing: error))
+            let reason = redactor.remote(error.errorDescription ?? String(describing: error))
             return (nil, "QStash could not be read with the token of \(apps) (apps with no qstash job left, in play only "
                 + "to delete their leftover rbs- schedules), so they were skipped: \(reason)")
         }
@@ -248,7 +243,7 @@ public struct QStashSync: Sendable {
         }
         var plans: [AccountPlan] = []
         for (account, desired) in zip(accounts, desiredByAccount) {
-            let client = try makeClient(account)
+            let client = makeClient(account)
             let (listed, skipped) = try await schedules(of: account, client: client)
             guard let remote = listed else {
                 plans.append(AccountPlan(client: client, items: [], specs: [:],
@@ -270,11 +265,8 @@ public struct QStashSync: Sendable {
         let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
         var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
         plan.issues += plans.flatMap(\.issues)
-        return plan.redacted(try redactor())
+        return plan.redacted(redactor)
     }
-
-    /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sent back.
-    func redactor() throws -> Redactor { Redactor(secrets: try secrets.valuesForRedaction()) }
 
     /// `schedule apply --layer qstash`: upserts creates and updates (idempotent: the id is fixed), deletes
     /// rbscron's schedules no longer wanted (and foreign ones with `pruneForeign`). With `dryRun`, only plans.
@@ -282,7 +274,7 @@ public struct QStashSync: Sendable {
         let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
         var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
         plan.issues += plans.flatMap(\.issues)
-        plan = plan.redacted(try redactor())
+        plan = plan.redacted(redactor)
         var report = LayerApplyReport(plan: plan, dryRun: dryRun)
         for account in plans {
             for item in account.items {
@@ -309,23 +301,22 @@ public struct QStashSync: Sendable {
         var report = QStashCleanupReport(app: app, dryRun: dryRun)
         let allApps = inventory.apps.map(\.name)
         for account in accounts {
-            let client = try makeClient(account)
+            let client = makeClient(account)
             let wanted = Set(inventory.jobs.filter { job in
                 job.layer == .qstash && job.enabled && account.apps.contains { $0.name == job.app }
-            }.map { Self.scheduleId(app: $0.app, job: $0.name) })
+            }.map { ScheduleID.of(app: $0.app, job: $0.name) })
             let scope = Set(account.apps.map(\.name))
             guard let listed = try await schedules(of: account, client: client).schedules else { continue }
             for schedule in listed.sorted(by: { $0.scheduleId < $1.scheduleId }) {
                 let id = schedule.scheduleId
-                guard id.hasPrefix(Self.idPrefix) else { report.foreignKept += 1; continue }
-                let owner = Self.owner(of: id, apps: allApps)
+                guard id.hasPrefix(ScheduleID.prefix) else { report.foreignKept += 1; continue }
+                let owner = ScheduleID.owner(of: id, apps: allApps)
                 if let owner, !scope.contains(owner) { continue }
                 if owner == nil && app != nil { continue }
                 if wanted.contains(id) { report.kept += 1; continue }
                 if !dryRun { try await client.delete(id) }
-                let hide = try self.redactor()
-                report.deleted.append(QStashCleanupReport.Entry(id: id, destination: hide.redact(schedule.destination),
-                                                                cron: hide.redact(schedule.cron)))
+                report.deleted.append(QStashCleanupReport.Entry(id: id, destination: redactor.redact(schedule.destination),
+                                                                cron: redactor.redact(schedule.cron)))
             }
         }
         return report
@@ -336,8 +327,8 @@ public struct QStashSync: Sendable {
         guard let job = inventory.job(ref) else { throw InventoryQueryError.unknownJob(ref.description, suggestion: nil) }
         guard job.layer == .qstash else { throw QStashSyncError.notQStashJob(ref, job.layer) }
         guard let account = try accounts(app: ref.app).first else { throw QStashError.missingToken(app: ref.app) }
-        let id = Self.scheduleId(app: ref.app, job: ref.job)
-        let client = try makeClient(account)
+        let id = ScheduleID.of(ref)
+        let client = makeClient(account)
         if paused { try await client.pause(id) } else { try await client.resume(id) }
         return id
     }
@@ -351,16 +342,15 @@ public struct QStashSync: Sendable {
             let bases = account.apps.map { Self.destination(app: $0, path: "") }
             guard let listed = try await schedules(of: account, client: makeClient(account)).schedules else { continue }
             for schedule in listed {
-                let owner = schedule.scheduleId.hasPrefix(Self.idPrefix) ? Self.owner(of: schedule.scheduleId, apps: allApps) : nil
+                let owner = schedule.scheduleId.hasPrefix(ScheduleID.prefix) ? ScheduleID.owner(of: schedule.scheduleId, apps: allApps) : nil
                 if app != nil {
                     let mine = owner.map(scope.contains) ?? bases.contains { schedule.destination.hasPrefix($0) }
                     guard mine else { continue }
                 }
-                let job = owner.map { "\($0)/\(schedule.scheduleId.dropFirst(Self.scheduleId(app: $0, job: "").count))" }
-                var entry = RemoteScheduleReport(schedule: schedule, job: job, managed: schedule.scheduleId.hasPrefix(Self.idPrefix))
-                let hide = try self.redactor()
-                entry.destination = hide.redact(entry.destination)
-                entry.cron = hide.redact(entry.cron)
+                let job = owner.flatMap { _ in ScheduleID.job(of: schedule.scheduleId, apps: allApps) }
+                var entry = RemoteScheduleReport(schedule: schedule, job: job, managed: schedule.scheduleId.hasPrefix(ScheduleID.prefix))
+                entry.destination = redactor.redact(entry.destination)
+                entry.cron = redactor.redact(entry.cron)
                 out.append(entry)
             }
         }

@@ -174,19 +174,20 @@ public enum VercelCrons {
         return "[\n" + body.joined(separator: ",\n") + "\n\(indent)]"
     }
 
+    /// The text of the vercel.json at `path`; nil when there is no file (a plan then creates one).
+    public static func read(path: String) throws(VercelJSONError) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+    }
+
     /// `schedule apply --layer vercel`: writes the file (atomically) unless `dryRun`; refuses when the plan
     /// has an error issue. A missing file is created holding only `crons`.
     public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool) throws(VercelJSONError) -> LayerApplyReport {
-        let text: String?
-        if FileManager.default.fileExists(atPath: path) {
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw .unreadable(file: path, reason: error.localizedDescription)
-            }
-        } else {
-            text = nil
-        }
+        let text = try read(path: path)
         let plan = try Self.plan(app: app, jobs: jobs, text: text, file: path)
         let errors = plan.issues.filter { $0.severity == .error }
         if let first = errors.first {

@@ -49,13 +49,7 @@ extension VercelCrons {
 
     /// Reads the vercel.json at `path`; unlike `schedule plan`, a missing file is an error, since it is the layer.
     public static func remote(app: App, jobs: [Job], path: String) throws(VercelJSONError) -> VercelRemoteReport {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missing(file: path) }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
-        }
+        guard let text = try read(path: path) else { throw .missing(file: path) }
         return try remote(app: app, jobs: jobs, text: text, file: path)
     }
 }

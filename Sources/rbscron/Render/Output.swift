@@ -28,7 +28,38 @@ struct TerminalStyle {
     func red(_ text: String) -> String { paint(text, "31") }
 }
 
+/// A report the command layer prints: its JSON is its `Encodable` shape, its human form comes from here.
+protocol HumanReadable {
+    /// The human form for stdout; nil prints nothing.
+    func human(_ style: TerminalStyle) -> String?
+    /// Warnings for stderr (`warning: …`), in both modes: what the operator should know about the result.
+    var warnings: [String] { get }
+    /// Lines for stderr as they are, in both modes (a part that failed while the rest was reported).
+    var notices: [String] { get }
+    /// Lines for stderr in the human mode only (notes that JSON readers do not need).
+    var notes: [String] { get }
+}
+
+extension HumanReadable {
+    var warnings: [String] { [] }
+    var notices: [String] { [] }
+    var notes: [String] { [] }
+}
+
 enum Output {
+    /// The one way a command prints its report: JSON with `--json` (through the one encoder), the human form
+    /// otherwise; warnings on stderr either way.
+    static func emit<Report: Encodable & HumanReadable>(_ report: Report, _ output: OutputOptions, _ style: TerminalStyle) throws {
+        for warning in report.warnings { warn(warning) }
+        for line in report.notices { note(line) }
+        if output.json {
+            print(try ReportJSON.encode(report))
+            return
+        }
+        for line in report.notes { note(line) }
+        if let text = report.human(style) { print(text) }
+    }
+
     static func json<T: Encodable>(_ value: T) throws {
         print(try ReportJSON.encode(value))
     }

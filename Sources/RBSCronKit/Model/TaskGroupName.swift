@@ -2,7 +2,7 @@ import Foundation
 
 /// A seed-003 time-of-day group: `hourly`, `daily@HH:MM` or `weekly@ddd-HH:MM`.
 public struct TaskGroupName: Sendable, Hashable, CustomStringConvertible {
-    public enum Cadence: String, Sendable, CaseIterable {
+    public enum Cadence: String, Sendable, CaseIterable, Equatable {
         case hourly, daily, weekly
     }
 

@@ -140,6 +140,11 @@ public struct InventoryFilter: Sendable {
 }
 
 extension Inventory {
+    /// The job `ref` names, with a did-you-mean suggestion when it does not exist.
+    public func resolve(_ ref: JobRef) throws(InventoryQueryError) -> Job {
+        try resolve(ref.description)
+    }
+
     /// Resolves `APP/JOB`, with a did-you-mean suggestion when it does not exist.
     public func resolve(_ text: String) throws(InventoryQueryError) -> Job {
         if let ref = JobRef(text), let job = job(ref) { return job }

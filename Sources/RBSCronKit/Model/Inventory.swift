@@ -239,3 +239,15 @@ public enum Slug {
         return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }
+
+extension Layer {
+    /// The cron dialect the layer speaks.
+    public var dialect: CronDialect {
+        switch self {
+        case .vercel: return .vercel
+        case .qstash: return .qstash
+        case .pgCron: return .pgCron
+        case .manual, .fanout: return .vixie
+        }
+    }
+}

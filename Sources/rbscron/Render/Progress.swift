@@ -46,3 +46,27 @@ final class ProgressDisplay: @unchecked Sendable {
         if let index = running.firstIndex(where: { $0.ref == ref }) { running[index].state = state }
     }
 }
+
+/// One self-overwriting progress line on stderr, only when enabled (stderr is a terminal and no --json).
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    private let lock = NSLock()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ text: String) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}

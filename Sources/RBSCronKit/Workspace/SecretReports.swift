@@ -83,6 +83,8 @@ public struct RotationReport: Encodable, Sendable {
     public var previousValidUntil: Date?
     public var usedBy: [String]
     public var steps: [RotationStep]
+    /// The new value's masked preview (for the human report; not in the JSON).
+    public var preview: String?
 
     enum CodingKeys: String, CodingKey {
         case scope, key, generated, previousValidUntil = "previous_valid_until", usedBy = "used_by", steps
@@ -103,7 +105,7 @@ public struct RotationReport: Encodable, Sendable {
                             inventory: Inventory) -> RotationReport {
         let (rotated, users) = rotatedSecret(scope: scope, key: key, inventory: inventory)
         return RotationReport(scope: scope, key: key, generated: generated, previousValidUntil: previousValidUntil,
-                              usedBy: users.map(\.ref.description), steps: RotationGuide.steps(for: rotated))
+                              usedBy: users.map(\.ref.description), steps: RotationGuide.steps(for: rotated), preview: nil)
     }
 
     /// Which layers hold a copy of `scope/key`, derived from the jobs that use it.

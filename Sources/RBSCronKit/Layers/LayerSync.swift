@@ -1,0 +1,143 @@
+import Foundation
+
+/// What `schedule plan|apply`, `list schedules --remote` and `cleanup --remote` ask of a layer.
+public struct LayerRequest: Sendable {
+    /// Only this app (required for vercel and pg_cron: one vercel.json, one database per app).
+    public var app: String?
+    /// The app's `vercel.json` (vercel layer).
+    public var vercelJSON: String
+    /// Where a pg_cron migration is written (pg_cron layer).
+    public var migrationsDirectory: String
+    /// QStash: also delete schedules rbscron did not make.
+    public var pruneForeign: Bool
+    public var now: Date
+
+    public init(app: String? = nil, vercelJSON: String? = nil, migrationsDirectory: String? = nil, pruneForeign: Bool = false,
+                now: Date = Date()) {
+        self.app = app
+        self.vercelJSON = vercelJSON ?? "vercel.json"
+        self.migrationsDirectory = migrationsDirectory ?? PgCronSync.defaultDirectory
+        self.pruneForeign = pruneForeign
+        self.now = now
+    }
+}
+
+/// What a layer holds, as `list schedules --remote` reports it; encodes as the layer's own report.
+public enum RemoteSchedules: Encodable, Sendable {
+    case qstash([RemoteScheduleReport], app: String?)
+    case pgCron(PgCronRemoteReport)
+    case vercel(VercelRemoteReport)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .qstash(let schedules, _): try schedules.encode(to: encoder)
+        case .pgCron(let report): try report.encode(to: encoder)
+        case .vercel(let report): try report.encode(to: encoder)
+        }
+    }
+}
+
+/// What `stats --sync` read back from one layer.
+public struct SyncSummary: Encodable, Sendable, Equatable {
+    public var layer: String
+    /// Project refs (pg_cron) or `qstash`.
+    public var sources: [String]
+    /// Events or history rows read.
+    public var read: Int
+    /// Rows that matched a job of the inventory and ended.
+    public var matched: Int
+    /// Runs that were new to the inventory.
+    public var inserted: Int
+
+    public init(layer: String, sources: [String], read: Int, matched: Int, inserted: Int = 0) {
+        self.layer = layer
+        self.sources = sources
+        self.read = read
+        self.matched = matched
+        self.inserted = inserted
+    }
+
+    enum CodingKeys: String, CodingKey { case layer, sources, read, matched, inserted }
+}
+
+/// The runs a layer's own history holds for the inventory's jobs.
+public struct LayerHistory: Sendable {
+    public var summary: SyncSummary
+    public var runs: [RemoteRun]
+
+    public init(summary: SyncSummary, runs: [RemoteRun]) {
+        self.summary = summary
+        self.runs = runs
+    }
+}
+
+/// Why a layer request cannot be carried out as asked.
+public enum LayerSyncError: Error, LocalizedError, Sendable, Equatable {
+    /// `manual` and `fanout` have no scheduler.
+    case notALayer(Layer)
+    /// The layer works on one app at a time (one vercel.json, one database).
+    case appRequired(Layer)
+    /// The operation does not exist on this layer.
+    case unsupported(Layer, operation: String, hint: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .notALayer(let layer):
+            return "the \(layer.rawValue) layer has no scheduler to sync; use qstash, vercel or pg_cron"
+        case .appRequired(let layer):
+            return "--layer \(layer.rawValue) needs --app APP (one vercel.json or database per app)"
+        case .unsupported(let layer, let operation, let hint):
+            return "\(operation) is not available for the \(layer.rawValue) layer: \(hint)"
+        }
+    }
+}
+
+/// One scheduler layer: what it should hold (plan), making it so (apply), what it holds (remote), and what it did
+/// (history). QStash, Vercel and pg_cron adopt it; a new layer or a new kind of evidence slots in here.
+public protocol LayerSync: Sendable {
+    var layer: Layer { get }
+    /// The inventory against what the layer holds.
+    func plan(_ request: LayerRequest) async throws -> LayerPlan
+    /// Makes the layer match the inventory (or, with `dryRun`, says what would change).
+    func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport
+    /// What the layer holds now.
+    func remote(_ request: LayerRequest) async throws -> RemoteSchedules
+    /// The layer's own record of the fires of `jobs` since `since`; nil when the layer keeps none rbscron can read
+    /// for these jobs (or none of them is on this layer).
+    func history(jobs: [Job], since: Date) async throws -> LayerHistory?
+}
+
+extension LayerSync {
+    /// The app a per-app layer works on, checked against the inventory.
+    func requiredApp(_ request: LayerRequest, in inventory: Inventory) throws -> App {
+        guard let name = request.app else { throw LayerSyncError.appRequired(layer) }
+        try InventoryFilter(app: name).validate(against: inventory)
+        guard let app = inventory.app(named: name) else { throw InventoryQueryError.unknownApp(name, suggestion: nil) }
+        return app
+    }
+}
+
+/// The Vercel layer: the `crons` array of each app's vercel.json. Vercel Cron keeps no run history rbscron can read.
+public struct VercelLayer: LayerSync {
+    public let inventory: Inventory
+    public var layer: Layer { .vercel }
+
+    public init(inventory: Inventory) { self.inventory = inventory }
+
+    public func plan(_ request: LayerRequest) async throws -> LayerPlan {
+        let app = try requiredApp(request, in: inventory)
+        return try VercelCrons.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
+                                    file: request.vercelJSON)
+    }
+
+    public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
+        try VercelCrons.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
+                              dryRun: dryRun)
+    }
+
+    public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {
+        .vercel(try VercelCrons.remote(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON))
+    }
+
+    public func history(jobs: [Job], since: Date) async throws -> LayerHistory? { nil }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Who asked for a run.
+public enum RunSource: String, Codable, Sendable, CaseIterable {
+    case manual, ci, due, replay, remote
+
+    /// `ci` when the environment says `CI=true`, else `manual`.
+    public static func detect(environment: [String: String]) -> RunSource {
+        environment["CI"]?.lowercased() == "true" ? .ci : .manual
+    }
+}
+
+/// How a run ended.
+public enum RunOutcome: String, Codable, Sendable, CaseIterable {
+    case ok
+    case httpError = "http_error"
+    case timeout
+    case transportError = "transport_error"
+    /// Not run: a dependency in its group failed.
+    case skipped
+    /// Not run: the job's circuit breaker is open.
+    case circuitOpen = "circuit_open"
+    /// Not run: the secret its auth needs is missing (deny by default).
+    case denied
+    /// The process that started it died before finishing it.
+    case abandoned
+
+    /// Outcomes that count as a failed run for the circuit breaker.
+    public var isFailure: Bool { self == .httpError || self == .timeout || self == .transportError }
+}
+
+/// A run as the inventory file keeps it.
+public struct StoredRun: Sendable, Equatable {
+    public var id: Int64
+    public var job: JobRef
+    public var source: RunSource
+    public var state: String
+    public var outcome: RunOutcome?
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var scheduledFor: Date?
+    public var responseExcerpt: String?
+    public var error: String?
+    public var idempotencyKey: String?
+    public var pid: Int32?
+}
+
+/// A run whose retries ran out, kept for replay.
+public struct DeadLetter: Sendable, Equatable {
+    public var id: Int64
+    public var runID: Int64?
+    public var job: JobRef
+    public var payload: String?
+    public var lastError: String
+    public var attempts: Int
+    public var createdAt: Date
+    public var replayCount: Int
+    public var replayOutcome: String?
+    public var resolvedAt: Date?
+}
+
+/// How a started run ended, as written by ``InventoryStore/finishRun(_:_:)``.
+public struct RunCompletion: Sendable {
+    public var outcome: RunOutcome
+    public var finishedAt: Date
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var timings: HTTPTimings?
+    public var durationMs: Double
+    public var responseExcerpt: String?
+    public var error: String?
+    /// When set, a dead letter is written in the same transaction.
+    public var deadLetter: (payload: String?, lastError: String)?
+}
+
+/// A run read back from a scheduler layer (QStash events, pg_cron history), stored with source `remote`.
+public struct RemoteRun: Sendable, Equatable {
+    public var job: JobRef
+    /// Unique per layer event (`qstash:<messageId>:<state>`, `pgcron:<ref>:<runid>`): re-syncing adds nothing twice.
+    public var idempotencyKey: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var outcome: String
+    public var httpStatus: Int?
+    public var durationMs: Double?
+    public var attempts: Int
+    public var error: String?
+
+    public init(job: JobRef, idempotencyKey: String, startedAt: Date, finishedAt: Date, outcome: String,
+                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil) {
+        self.job = job
+        self.idempotencyKey = idempotencyKey
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.durationMs = durationMs
+        self.attempts = attempts
+        self.error = error
+    }
+}

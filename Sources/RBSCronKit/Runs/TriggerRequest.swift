@@ -1,0 +1,65 @@
+import Foundation
+
+/// What `trigger` is asked to do.
+public struct TriggerRequest: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// Fire these jobs.
+        case jobs([JobRef])
+        /// Fire a dispatcher's fan-out children in order (the fallback when the dispatcher is broken).
+        case group(JobRef)
+        /// Fire an app's seed-003 time-of-day group.
+        case timeOfDay(app: String, cadence: TaskGroupName.Cadence, time: String?)
+        /// Fire what a layer should have fired within `windowMs` before `at`, once per fire time.
+        case due(app: String?, at: Date, windowMs: Int)
+        /// Replay unresolved dead letters, each once.
+        case replayDeadLetters(app: String?, limit: Int)
+    }
+
+    public var mode: Mode
+    public var options: TriggerOptions
+    /// Jobs in flight at once.
+    public var parallel: Int
+    /// Print the requests; send nothing, record nothing.
+    public var dryRun: Bool
+
+    public init(mode: Mode, options: TriggerOptions = TriggerOptions(), parallel: Int = 1, dryRun: Bool = false) {
+        self.mode = mode
+        self.options = options
+        self.parallel = parallel
+        self.dryRun = dryRun
+    }
+}
+
+/// What `trigger` did. Its JSON is the mode's own shape: the dry-run requests, the group's seed-003 summary, or
+/// the runs (a contract: README "Triggering jobs").
+public struct TriggerReport: Encodable, Sendable {
+    public var mode: TriggerRequest.Mode
+    public var dryRun: Bool
+    /// The runs made (jobs, due, replay modes; a group's runs are in `group`).
+    public var runs: [RunReport] = []
+    /// The group's summary (group and time-of-day modes).
+    public var group: GroupSummary?
+    /// The requests a dry run would send.
+    public var requests: [DryRunRequest] = []
+    /// Due fires another run (earlier, or a concurrent process) had already claimed.
+    public var alreadyClaimed: [DueFire] = []
+    /// Runs left `started` by a process that is gone, marked abandoned before firing.
+    public var abandonedMarked = 0
+
+    public init(mode: TriggerRequest.Mode, dryRun: Bool) {
+        self.mode = mode
+        self.dryRun = dryRun
+    }
+
+    /// A run failed, was denied or skipped by its breaker; a group did not fully succeed.
+    public var failed: Bool {
+        if let group { return !group.success }
+        return runs.contains { !$0.succeeded }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if dryRun { return try requests.encode(to: encoder) }
+        if let group { return try group.encode(to: encoder) }
+        try runs.encode(to: encoder)
+    }
+}

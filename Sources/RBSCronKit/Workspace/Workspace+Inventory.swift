@@ -1,0 +1,45 @@
+import Foundation
+
+extension Workspace {
+    /// How many apps, jobs and secrets the inventory holds.
+    public func counts() throws -> (apps: Int, jobs: Int, secrets: Int) {
+        try store.counts()
+    }
+
+    /// `list apps`.
+    public func apps(_ filter: InventoryFilter) throws -> [AppReport] {
+        let inventory = try inventory()
+        try filter.validate(against: inventory)
+        return filter.apps(in: inventory).map { app in
+            AppReport(app: app, jobCount: inventory.jobs.filter { $0.app == app.name }.count)
+        }
+    }
+
+    /// `list jobs`.
+    public func jobs(_ filter: InventoryFilter) throws -> [JobReport] {
+        let inventory = try inventory()
+        try filter.validate(against: inventory)
+        return filter.jobs(in: inventory).map(JobReport.init)
+    }
+
+    /// `list schedules` (without `--remote`): the inventory's scheduled jobs with the id each layer knows them by.
+    public func scheduledJobs(_ filter: InventoryFilter) throws -> [ScheduledJobReport] {
+        let inventory = try inventory()
+        try filter.validate(against: inventory)
+        return ScheduledJobReport.list(inventory, filter: filter)
+    }
+
+    /// `import`: validates the whole manifest, then replaces apps and jobs in one transaction (or, with `dryRun`,
+    /// only says what would change). Secrets and history are kept.
+    public func importManifest(_ text: String, file: String, dryRun: Bool) throws -> ImportSummary {
+        let inventory = try Manifest.load(yaml: text, file: file)
+        let summary = try store.replaceInventory(with: inventory, dryRun: dryRun, now: now)
+        if !dryRun { inventoryChanged() }
+        return summary
+    }
+
+    /// `export`: the inventory as a manifest that imports back to it.
+    public func exportManifest() throws -> String {
+        Manifest.render(try inventory())
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import RBSCronKit
+
+/// `list apps`.
+struct AppListing: Encodable, HumanReadable {
+    var apps: [AppReport]
+
+    func encode(to encoder: any Encoder) throws { try apps.encode(to: encoder) }
+
+    func human(_ style: TerminalStyle) -> String? {
+        let rows = apps.map { r in
+            [r.name, r.displayName, r.baseURL, r.platform.rawValue, String(r.jobs),
+             r.supabase == nil ? "-" : "yes", r.active ? style.green("yes") : style.yellow("no")]
+        }
+        return Output.table(["APP", "NAME", "BASE URL", "PLATFORM", "JOBS", "SUPABASE", "ACTIVE"], rows, style: style)
+    }
+}
+
+/// `list jobs`.
+struct JobListing: Encodable, HumanReadable {
+    var jobs: [JobReport]
+
+    func encode(to encoder: any Encoder) throws { try jobs.encode(to: encoder) }
+
+    func human(_ style: TerminalStyle) -> String? {
+        let rows = jobs.map(\.job).map { job -> [String] in
+            var schedule = job.schedule ?? "-"
+            if job.schedule != nil, job.timezone != "UTC" { schedule += " (\(job.timezone))" }
+            let target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL \(job.sql ?? "")"
+            let via = job.triggeredBy.map { "\($0)#\(job.order ?? 0)" } ?? "-"
+            return [job.ref.description, job.layer.rawValue, schedule, target, job.auth.rawValue, via,
+                    job.enabled ? "yes" : style.yellow("no")]
+        }
+        return Output.table(["JOB", "LAYER", "SCHEDULE", "TARGET", "AUTH", "TRIGGERED BY", "ENABLED"], rows, style: style)
+    }
+}
+
+/// What `import` did (or, with `--dry-run`, would do).
+struct ImportResult: Encodable, HumanReadable {
+    var summary: ImportSummary
+    var file: String
+
+    func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
+
+    func human(_ style: TerminalStyle) -> String? {
+        var lines = ["\(summary.dryRun ? "would import" : "imported") \(summary.apps) apps and \(summary.jobs) jobs from \(file)"]
+        for (label, items) in [("apps added", summary.appsAdded), ("apps removed", summary.appsRemoved),
+                               ("jobs added", summary.jobsAdded), ("jobs removed", summary.jobsRemoved),
+                               ("jobs changed", summary.jobsChanged)] where !items.isEmpty {
+            let shown = items.prefix(8).joined(separator: ", ")
+            lines.append("  \(label) (\(items.count)): \(shown)\(items.count > 8 ? ", … (--json lists all)" : "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension SecretListReport: HumanReadable {
+    func human(_ style: TerminalStyle) -> String? {
+        var lines: [String] = []
+        if secrets.isEmpty {
+            lines.append("no secrets stored. Add one with: rbscron secret set SCOPE KEY")
+        } else {
+            let rows = secrets.map { e in
+                [e.scope, e.key, e.preview, Timestamp.rfc3339(e.createdAt), e.rotatedAt.map(Timestamp.rfc3339) ?? "-",
+                 e.usedBy.isEmpty ? style.dim("unused") : "\(e.usedBy.count) jobs"]
+            }
+            lines.append(Output.table(["SCOPE", "KEY", "PREVIEW", "CREATED", "ROTATED", "USED BY"], rows, style: style))
+        }
+        if !missing.isEmpty {
+            lines.append("")
+            lines.append(style.yellow("\(missing.count) jobs lack the secret they need and would be denied:"))
+            let grouped = Dictionary(grouping: missing) { "\($0.job.split(separator: "/")[0])/\($0.key)" }
+            for (needed, jobs) in grouped.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(needed): \(jobs.count) jobs (\(jobs.prefix(3).map(\.job).joined(separator: ", "))\(jobs.count > 3 ? ", …" : ""))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension RotationReport: HumanReadable {
+    func human(_ style: TerminalStyle) -> String? {
+        var lines = ["rotated \(scope)/\(key) (\(preview ?? ""))"
+            + (previousValidUntil.map { "; the previous value stays valid until \(Timestamp.rfc3339($0))" } ?? ""),
+            "used by \(usedBy.count) jobs"]
+        for (i, step) in steps.enumerated() {
+            lines.append("\n\(i + 1). [\(step.layer)] \(step.title)")
+            for command in step.commands { lines.append("   \(command)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

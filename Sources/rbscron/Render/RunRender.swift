@@ -1,0 +1,78 @@
+import Foundation
+import RBSCronKit
+
+extension TriggerReport: HumanReadable {
+    var warnings: [String] {
+        guard case .due = mode else { return [] }
+        return alreadyClaimed.map { "\($0.job.ref): the fire of \(Timestamp.rfc3339($0.fireTime)) was already fired; skipped" }
+    }
+
+    var notices: [String] {
+        abandonedMarked > 0 ? ["marked \(abandonedMarked) run(s) left 'started' by a process that is gone as abandoned"] : []
+    }
+
+    var notes: [String] {
+        var lines: [String] = []
+        switch mode {
+        case .due(_, let at, let windowMs) where runs.isEmpty && alreadyClaimed.isEmpty && !dryRun:
+            lines.append("nothing due within \(DurationText.format(milliseconds: windowMs)) before \(Timestamp.rfc3339(at))")
+        case .replayDeadLetters where runs.isEmpty:
+            lines.append("no unresolved dead letters")
+        default:
+            break
+        }
+        return lines
+    }
+
+    func human(_ style: TerminalStyle) -> String? {
+        if dryRun { return requests.isEmpty ? nil : RunRender.dryRun(requests) }
+        if let group { return RunRender.summary(group, style: style) }
+        return runs.isEmpty ? nil : RunRender.runs(runs, style: style)
+    }
+}
+
+/// The tables of `trigger`.
+enum RunRender {
+    static func runs(_ reports: [RunReport], style: TerminalStyle) -> String {
+        let rows = reports.map { r -> [String] in
+            let outcome = r.succeeded ? style.green(r.outcome.rawValue) : style.red(r.outcome.rawValue)
+            var detail = r.error ?? r.responseExcerpt.map { firstLine($0) } ?? ""
+            if let dead = r.deadLetterID, r.source != .replay { detail += " (dead letter #\(dead))" }
+            if r.breakerProbe { detail = "half-open probe; " + detail }
+            return [r.job.description, outcome, r.httpStatus.map(String.init) ?? "-", String(r.attempts),
+                    "\(Int(r.durationMs.rounded())) ms", r.runID.map { "#\($0)" } ?? "-", detail]
+        }
+        return Output.table(["JOB", "OUTCOME", "HTTP", "ATTEMPTS", "DURATION", "RUN", "DETAIL"], rows, style: style)
+    }
+
+    static func summary(_ summary: GroupSummary, style: TerminalStyle) -> String {
+        let counts = summary.summary
+        let rows = summary.results.map { r in
+            [r.taskId, r.success ? style.green("ok") : style.red("failed"), "\(r.duration) ms", firstLine(r.message)]
+        }
+        return "\(summary.schedule): \(counts.succeeded)/\(counts.total) succeeded, \(counts.failed) failed (\(counts.totalDuration) ms total)\n"
+            + Output.table(["TASK", "RESULT", "DURATION", "MESSAGE"], rows, style: style)
+    }
+
+    static func dryRun(_ requests: [DryRunRequest]) -> String {
+        var lines: [String] = []
+        for (i, request) in requests.enumerated() {
+            if i > 0 { lines.append("") }
+            lines.append("# \(request.job) (dry run: nothing sent; timeout \(DurationText.format(milliseconds: request.timeoutMs)), retries \(request.retries))")
+            if let missing = request.missingSecret {
+                lines.append("# DENIED: no \(missing) for \(request.job.app); the real trigger would send nothing")
+            } else if let source = request.secretSource {
+                lines.append("# secret: \(source)")
+            }
+            lines.append("\(request.method) \(request.url)")
+            for header in request.headers { lines.append("\(header.name): \(header.value)") }
+            if let body = request.body { lines.append("\n\(body)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func firstLine(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 100 ? String(line.prefix(100)) + "…" : line
+    }
+}
