@@ -33,7 +33,7 @@ struct CronSpec: Hashable, Sendable {
 /// What an expression schedules.
 enum CronKind: Hashable, Sendable {
     case calendar(CronSpec)
-    /// `@reboot`: accepted, never fires on a schedule.
+    /// `@reboot` (and pg_cron's alias `@restart`): accepted, never fires on a schedule.
     case reboot
     /// pg_cron `N seconds`.
     case interval(Int)
@@ -104,12 +104,19 @@ struct CronParser {
             if fields.count > 1 {
                 throw fail(nil, String(fields[1]), "nothing may follow '\(word)', found '\(fields[1])'")
             }
-            if key == "reboot" { return (.reboot, zone) }
+            // pg_cron reads `@restart` as `@reboot` (entry.c, since pg_cron 1.3.0); Vixie cron does not.
+            let rebootWords = dialect == .pgCron ? ["reboot", "restart"] : ["reboot"]
+            if rebootWords.contains(key) { return (.reboot, zone) }
             guard let expansion = Self.shortcuts[key] else {
-                if key.lowercased() == "reboot" || Self.shortcuts[key.lowercased()] != nil {
+                if rebootWords.contains(key.lowercased()) || Self.shortcuts[key.lowercased()] != nil {
                     throw fail(nil, word, "shortcut '\(word)' must be written in lower case ('@\(key.lowercased())'), as cron reads it")
                 }
-                throw fail(nil, word, "unknown shortcut '\(word)' (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @reboot)")
+                let known = dialect == .pgCron ? "@hourly, @reboot or @restart" : "@hourly or @reboot"
+                var reason = "unknown shortcut '\(word)' (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight, \(known))"
+                if key.lowercased() == "restart" {
+                    reason += "; '@restart' is pg_cron's name for '@reboot', which \(dialect.displayName) spells '@reboot'"
+                }
+                throw fail(nil, word, reason)
             }
             fields = Self.words(Substring(expansion))
             return (.calendar(try parseFields(fields.map(String.init))), zone)
