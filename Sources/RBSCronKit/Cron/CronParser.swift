@@ -122,7 +122,8 @@ struct CronParser {
             return (.calendar(try parseFields(fields.map(String.init))), zone)
         }
 
-        if fields.count == 2, fields[1] == "seconds" || fields[1] == "second" {
+        // pg_cron lower-cases its copy of the text before reading `N second[s]` (TryParseInterval).
+        if fields.count == 2, ["seconds", "second"].contains(fields[1].lowercased()) {
             let text = "\(fields[0]) \(fields[1])"
             guard dialect == .pgCron else {
                 throw fail(nil, text, "'\(text)' intervals are only understood by pg_cron")

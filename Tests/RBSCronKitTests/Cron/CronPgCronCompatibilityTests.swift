@@ -38,4 +38,33 @@ struct CronPgCronCompatibilityTests {
         #expect(vixie?.reason.contains("unknown shortcut '@restart'") == true, "\(vixie?.reason ?? "")")
         #expect(vixie?.reason.contains("pg_cron") == true, "\(vixie?.reason ?? "")")
     }
+
+    /// pg_cron does not lower-case the whole schedule: job_metadata.c's TryParseInterval
+    /// lower-cases only its own copy (`asc_tolower`) before `sscanf(" %u secon%c%c %c")`, so
+    /// the interval's unit may be in any case. The five-field form goes through entry.c, where
+    /// month and day names are compared with `strcasecmp` (any case, as in Debian's and
+    /// cronie's entry.c) and shortcuts with `strcmp` (lower case only, as in Vixie cron).
+    @Test func pgCronSecondsAndNamesInAnyCase() throws {
+        for text in ["30 SECONDS", "30 sEcOnDs", "30 Seconds", " 30\tseconds "] {
+            let s = try CronSchedule.parse(text, dialect: .pgCron)
+            #expect(s.intervalSeconds == 30, "\(text)")
+            #expect(s.englishDescription == "Every 30 seconds", "\(text)")
+        }
+        #expect(try CronSchedule.parse("1 SECOND", dialect: .pgCron).intervalSeconds == 1)
+        #expect(try CronSchedule.parse("0030 SECONDS", dialect: .pgCron).intervalSeconds == 30)
+        #expect(parseError("60 SECONDS", dialect: .pgCron)?.reason.contains("1 to 59") == true)
+        // Other dialects still refuse intervals, whatever the case, and say why.
+        #expect(parseError("30 SECONDS")?.reason == "'30 SECONDS' intervals are only understood by pg_cron")
+        #expect(parseError("30 Seconds", dialect: .vercel)?.reason.contains("only understood by pg_cron") == true)
+
+        // Names: any case in both dialects, and the same fires.
+        let start = instant("2024-01-01 00:00")
+        for dialect in [CronDialect.vixie, .pgCron] {
+            let mixed = try CronSchedule.parse("0 0 * JAN,feB mOn-Fri", dialect: dialect)
+            let numbers = try CronSchedule.parse("0 0 * 1,2 1-5", dialect: dialect)
+            #expect(mixed.nextFires(after: start, in: TZ.utc, count: 60) == numbers.nextFires(after: start, in: TZ.utc, count: 60))
+            // Shortcuts: lower case only.
+            #expect(parseError("@DAILY", dialect: dialect)?.reason.contains("lower case") == true)
+        }
+    }
 }
