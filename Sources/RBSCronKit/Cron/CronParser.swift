@@ -231,6 +231,11 @@ struct CronParser {
                     high = bounds.upperBound  // `a/n` means a through the field's maximum
                 }
             }
+            // pg_cron 1.6.5 and later (entry.c get_range: `num3 > high`) refuse a step above the
+            // field's maximum; an older pg_cron accepts it but drops the job after an upgrade.
+            if hasStep, dialect == .pgCron, step > bounds.upperBound {
+                throw fail(field, token, "step '\(parts[1])' in '\(token)' is larger than the field's maximum (\(bounds.upperBound)), which pg_cron refuses from version 1.6.5 on; it selects only \(low), so write '\(low)'")
+            }
             var v = low
             while v <= high {
                 bits |= 1 << UInt64(v)

@@ -67,4 +67,41 @@ struct CronPgCronCompatibilityTests {
             #expect(parseError("@DAILY", dialect: dialect)?.reason.contains("lower case") == true)
         }
     }
+
+    /// pg_cron's get_range refuses a step larger than the field's maximum
+    /// (`num3 < 0 || num3 > high`), added in pg_cron 1.6.5 (commit 5c10a8a, "Fix possible
+    /// buffer underflow issue in cron parsing"). Older pg_cron (1.4.2 here) accepts them, but
+    /// a job stored with one stops loading after an upgrade to 1.6.5, so rbscron refuses them
+    /// for every pg_cron version. Such a step only ever selects the range's first value.
+    ///
+    /// Vixie cron accepts them: Debian's crontab installs `*/60 10 * * *`, cronie only prints
+    /// "Step size … higher than possible maximum" (entry.c, 2023) and keeps the entry. Vercel
+    /// and QStash publish nothing either way, so those dialects are left as they were (accepted).
+    @Test func pgCronRefusesStepsAboveTheFieldMaximum() throws {
+        let cases: [(String, CronField, String, String)] = [
+            ("*/60 10 * * *", .minute, "*/60", "'0'"),
+            ("* */24 * * *", .hour, "*/24", "'0'"),
+            ("* * */32 * *", .dayOfMonth, "*/32", "'1'"),
+            ("* * * */13 *", .month, "*/13", "'1'"),
+            ("* * * * */8", .dayOfWeek, "*/8", "'0'"),
+            ("10-50/60 * * * *", .minute, "10-50/60", "'10'"),
+            ("0 0 * * 1,*/08", .dayOfWeek, "*/08", "'0'"),
+        ]
+        for (expr, field, token, single) in cases {
+            let e = parseError(expr, dialect: .pgCron)
+            #expect(e?.field == field, "\(expr)")
+            #expect(e?.token == token, "\(expr)")
+            #expect(e?.reason.contains("larger than") == true, "\(expr): \(e?.reason ?? "")")
+            #expect(e?.reason.contains("write \(single)") == true, "\(expr): \(e?.reason ?? "")")
+            #expect(e?.errorDescription?.contains("\(field.rawValue) field: ") == true, "\(expr)")
+            // Vixie cron reads the step as selecting the first value only.
+            #expect(parseError(expr) == nil, "\(expr) refused by vixie")
+        }
+        #expect(try fires("*/60 10 * * *", from: "2024-05-01 00:00", count: 2) == ["2024-05-01 10:00+00:00", "2024-05-02 10:00+00:00"])
+        #expect(parseError("*/60 10 * * *", dialect: .qstash) == nil)
+        // The field's maximum itself is a valid step.
+        for expr in ["*/59 * * * *", "0 */23 * * *", "0 0 */31 * *", "0 0 1 */12 *", "0 0 * * */7"] {
+            #expect(parseError(expr, dialect: .pgCron) == nil, "\(expr)")
+        }
+    }
 }
