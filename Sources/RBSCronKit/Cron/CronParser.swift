@@ -168,6 +168,10 @@ struct CronParser {
 
     private func parseField(_ field: CronField, _ text: String, spec: inout CronSpec) throws(CronError) -> UInt64 {
         var bits: UInt64 = 0
+        // pg_cron's entry.c reads `$` only when it is the whole day-of-month field.
+        if field == .dayOfMonth, dialect == .pgCron, text != "$", text.contains("$") {
+            throw fail(field, text, "pg_cron accepts '$' (the last day of the month) only alone in the day-of-month field, not in '\(text)'; give the other days a job of their own")
+        }
         let items = text.split(separator: ",", omittingEmptySubsequences: false)
         for item in items {
             if item.isEmpty {

@@ -154,7 +154,7 @@ public enum UTCCompiler {
         }
         var entries: [String] = []
         for k in byDay.keys.sorted() {
-            let days: (dom: String, month: String, dow: String)
+            let days: (doms: [String], month: String, dow: String)
             switch shiftDays(spec, by: k, dialect: dialect) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let d): days = d
@@ -162,18 +162,21 @@ public enum UTCCompiler {
             // Hours that share one minute set become one entry.
             var groups: [UInt64: UInt64] = [:]  // minute bits → hour bits
             for (hour, minutes) in byDay[k] ?? [:] { groups[minutes, default: 0] |= 1 << UInt64(hour) }
-            for (minutes, hours) in groups.sorted(by: { $0.value.trailingZeroBitCount < $1.value.trailingZeroBitCount }) {
-                entries.append([fieldText(minutes, 0...59), fieldText(hours, 0...23), days.dom, days.month, days.dow]
-                    .joined(separator: " "))
+            for dom in days.doms {
+                for (minutes, hours) in groups.sorted(by: { $0.value.trailingZeroBitCount < $1.value.trailingZeroBitCount }) {
+                    entries.append([fieldText(minutes, 0...59), fieldText(hours, 0...23), dom, days.month, days.dow]
+                        .joined(separator: " "))
+                }
             }
         }
         return .success(entries)
     }
 
-    /// The day fields of `spec` for UTC days `k` days after the local day.
-    private static func shiftDays(_ spec: CronSpec, by k: Int, dialect: CronDialect) -> Result<(dom: String, month: String, dow: String), Refusal> {
+    /// The day fields of `spec` for UTC days `k` days after the local day. There may be more
+    /// than one day-of-month text (one entry each): pg_cron takes `$` only as the whole field.
+    private static func shiftDays(_ spec: CronSpec, by k: Int, dialect: CronDialect) -> Result<(doms: [String], month: String, dow: String), Refusal> {
         let texts = spec.texts
-        if k == 0 { return .success((texts[2], texts[3], texts[4])) }
+        if k == 0 { return .success(([texts[2]], texts[3], texts[4])) }
         let allDays: UInt64 = (1 << 32) - 2          // bits 1…31
         let allMonths: UInt64 = (1 << 13) - 2        // bits 1…12
         let allWeekdays: UInt64 = (1 << 7) - 1       // bits 0…6
@@ -191,7 +194,7 @@ public enum UTCCompiler {
         let dowText = dowWild && dowFull ? texts[4] : fieldText(dow, 0...6)
 
         // Day of month: shift within the month; only the edges that stay expressible.
-        var domText = texts[2]
+        var domTexts = [texts[2]]
         var monthText = texts[3]
         if domWild && domFull {
             // Every day: only the day-of-week (or nothing) restricts; months must not.
@@ -217,11 +220,23 @@ public enum UTCCompiler {
                 }
                 dom |= 1 << 1  // the day after the last is the 1st
             }
-            var parts: [String] = []
-            if dom != 0 { parts.append(fieldText(dom, 1...31)) }
-            if last { parts.append("$") }
-            domText = parts.joined(separator: ",")
+            domTexts = []
+            if dom != 0 { domTexts.append(fieldText(dom, 1...31)) }
+            if last { domTexts.append("$") }
+            if domTexts.count > 1 {
+                // Separate entries match the union of their days only when day-of-week adds none
+                // and no day is in both (28 is the last day of a common-year February).
+                guard dowWild && dowFull else {
+                    return .failure(Refusal(reason: "pg_cron takes '$' (the last day of the month) only alone in its field, and with day-of-week restricted a separate '$' entry would fire twice on those weekdays"))
+                }
+                if dom & (1 << 28) != 0 {
+                    return .failure(Refusal(reason: "pg_cron takes '$' (the last day of the month) only alone in its field, and separate entries for day 28 and '$' would fire twice on 28 February"))
+                }
+            }
             monthText = texts[3]
+        }
+        guard let domText = domTexts.first else {
+            return .failure(Refusal(reason: "no day of the month is left after the shift"))
         }
         let newDayAnd = domText.hasPrefix("*") || dowText.hasPrefix("*")
         if newDayAnd != spec.dayAnd && !domFull && !dowFull {
@@ -230,7 +245,7 @@ public enum UTCCompiler {
         if dialect == .vercel, !domText.hasPrefix("*"), !dowText.hasPrefix("*") {
             return .failure(Refusal(reason: "Vercel refuses both day fields restricted"))
         }
-        return .success((domText, monthText, dowText))
+        return .success((domTexts, monthText, dowText))
     }
 
     /// The shortest usual text for a set of values: `*`, `*/15`, `9-18`, `0,2-6`, `15-59/15`.

@@ -104,4 +104,44 @@ struct CronPgCronCompatibilityTests {
             #expect(parseError(expr, dialect: .pgCron) == nil, "\(expr)")
         }
     }
+
+    /// pg_cron's entry.c reads `$` only as the whole day-of-month field: when the field starts
+    /// with `$`, the next character must be a blank (`if (!Is_Blank(ch)) goto eof`); anywhere
+    /// else `$` is not a digit or name and get_number fails. So `$,15`, `15,$`, `$-3`, `$/2`
+    /// are refused. Vixie cron has no `$` at all.
+    @Test func pgCronDollarOnlyAloneInItsField() throws {
+        for (expr, token) in [("0 0 $,15 * *", "$,15"), ("0 0 15,$ * *", "15,$"), ("0 0 $-3 * *", "$-3"),
+                              ("0 0 $/2 * *", "$/2"), ("0 0 1-$ * *", "1-$"), ("0 0 $$ * *", "$$")] {
+            let e = parseError(expr, dialect: .pgCron)
+            #expect(e?.field == .dayOfMonth, "\(expr)")
+            #expect(e?.token == token, "\(expr)")
+            #expect(e?.reason.contains("only alone") == true, "\(expr): \(e?.reason ?? "")")
+        }
+        #expect(try fires("0 12 $ * *", from: "2024-04-16 00:00", count: 2, dialect: .pgCron) == ["2024-04-30 12:00+00:00", "2024-05-31 12:00+00:00"])
+        #expect(parseError("0 0 $ * 1", dialect: .pgCron) == nil)
+        #expect(parseError("0 $ * * *", dialect: .pgCron)?.field == .hour)
+        #expect(parseError("0 0 $,15 * *")?.reason.contains("only understood by pg_cron") == true)
+    }
+
+    /// The UTC translation of a pg_cron schedule whose day 1 moves to the previous day used to
+    /// produce `14,$`, which pg_cron refuses: the days and `$` now go in separate entries, or
+    /// the translation is refused when the day-of-week field would make them fire twice.
+    @Test func pgCronUTCEntriesKeepDollarAlone() throws {
+        let from = instant("2026-01-01 00:00")
+        let kolkata = TZ.zone("Asia/Kolkata")
+        let schedule = try CronSchedule.parse("0 2 1,15 * *", dialect: .pgCron)
+        let result = UTCCompiler.compile(schedule: schedule, zone: kolkata, from: from)
+        #expect(result == .exact(["30 20 14 * *", "30 20 $ * *"]))
+        if case .exact(let entries) = result {
+            let to = from.addingTimeInterval(366 * 86_400)
+            var utc: [Date] = []
+            for entry in entries { utc += try CronSchedule.parse(entry, dialect: .pgCron).fires(from: from, to: to, in: TZ.utc) }
+            #expect(utc.sorted() == schedule.fires(from: from, to: to, in: kolkata))
+        }
+        let withWeekday = try CronSchedule.parse("0 2 1,15 * 3", dialect: .pgCron)
+        guard case .unsupported(let why) = UTCCompiler.compile(schedule: withWeekday, zone: kolkata, from: from) else {
+            Issue.record("expected a refusal"); return
+        }
+        #expect(why.contains("'$'"), "\(why)")
+    }
 }
