@@ -66,6 +66,34 @@ struct CronParser {
         !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
+    /// The longest number, leading zeros included, that the dialect's cron reads. Debian's and
+    /// pg_cron's get_number keep up to MAX_TEMPSTR - 1 = 999 characters and read them with atoi.
+    /// Vercel and QStash publish no limit; rbscron keeps to 6 characters there.
+    private var maxNumberLength: Int {
+        dialect == .vixie || dialect == .pgCron ? 999 : 6
+    }
+
+    /// The value of an all-digit `text`, leading zeros ignored, or nil above `limit`.
+    private static func magnitude<S: StringProtocol>(_ text: S, limit: Int) -> Int? {
+        let significant = text.drop(while: { $0 == "0" })
+        if significant.isEmpty { return 0 }
+        guard significant.count <= 10, let n = Int(significant), n <= limit else { return nil }
+        return n
+    }
+
+    /// `text` for a message: whole when short, else its two ends around an ellipsis.
+    private static func shortened<S: StringProtocol>(_ text: S) -> String {
+        text.count <= 24 ? String(text) : "\(text.prefix(10))…\(text.suffix(10))"
+    }
+
+    /// Why a number longer than `maxNumberLength` is refused.
+    private func tooLongReason<S: StringProtocol>(_ text: S) -> String {
+        let limit = dialect == .vixie || dialect == .pgCron
+            ? "\(dialect.displayName) reads at most \(maxNumberLength)"
+            : "rbscron takes at most \(maxNumberLength) for \(dialect.displayName); write it without leading zeros"
+        return "is too long a number (\(text.count) characters; \(limit))"
+    }
+
     func parse() throws(CronError) -> (kind: CronKind, timeZone: TimeZone?) {
         var body = Substring(expression)
         while let c = body.first, c.isWhitespace { body.removeFirst() }
@@ -93,6 +121,13 @@ struct CronParser {
         }
 
         var fields = Self.words(body)
+        // pg_cron lower-cases its copy of the text before reading `N second[s]` (TryParseInterval).
+        let isInterval = fields.count == 2 && ["seconds", "second"].contains(fields[1].lowercased())
+        // pg_cron's entry.c refuses a schedule of MAX_FILE_BUFFER_LENGTH (1000) bytes or more;
+        // only its `N seconds` reader has no such limit.
+        if dialect == .pgCron, !isInterval, expression.utf8.count >= 1000 {
+            throw fail(nil, nil, "pg_cron refuses a schedule of 1000 bytes or more; this one has \(expression.utf8.count)")
+        }
 
         if let first = fields.first, first.hasPrefix("@") {
             let word = String(first)
@@ -122,13 +157,13 @@ struct CronParser {
             return (.calendar(try parseFields(fields.map(String.init))), zone)
         }
 
-        // pg_cron lower-cases its copy of the text before reading `N second[s]` (TryParseInterval).
-        if fields.count == 2, ["seconds", "second"].contains(fields[1].lowercased()) {
+        if isInterval {
             let text = "\(fields[0]) \(fields[1])"
             guard dialect == .pgCron else {
                 throw fail(nil, text, "'\(text)' intervals are only understood by pg_cron")
             }
-            guard Self.isDigits(fields[0]), fields[0].count <= 4, let n = Int(fields[0]), (1...59).contains(n) else {
+            guard Self.isDigits(fields[0]), fields[0].count <= maxNumberLength,
+                  let n = Self.magnitude(fields[0], limit: 59), n >= 1 else {
                 throw fail(nil, text, "interval '\(text)' must be a whole number of seconds from 1 to 59")
             }
             return (.interval(n), zone)
@@ -197,10 +232,14 @@ struct CronParser {
                 let stepText = parts[1]
                 if stepText.isEmpty { throw fail(field, token, "missing step after '/' in '\(token)'") }
                 guard Self.isDigits(stepText) else {
-                    throw fail(field, token, "step '\(stepText)' in '\(token)' is not a number")
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' is not a number")
                 }
-                guard stepText.count <= 6, let n = Int(stepText) else {
-                    throw fail(field, token, "step '\(stepText)' in '\(token)' is too large")
+                guard stepText.count <= maxNumberLength else {
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' \(tooLongReason(stepText))")
+                }
+                // Debian's atoi takes steps up to INT_MAX (larger ones wrap around there).
+                guard let n = Self.magnitude(stepText, limit: Int(Int32.max)) else {
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' is too large")
                 }
                 if n == 0 { throw fail(field, token, "step 0 in '\(token)' must be at least 1") }
                 step = n
@@ -238,7 +277,7 @@ struct CronParser {
             // pg_cron 1.6.5 and later (entry.c get_range: `num3 > high`) refuse a step above the
             // field's maximum; an older pg_cron accepts it but drops the job after an upgrade.
             if hasStep, dialect == .pgCron, step > bounds.upperBound {
-                throw fail(field, token, "step '\(parts[1])' in '\(token)' is larger than the field's maximum (\(bounds.upperBound)), which pg_cron refuses from version 1.6.5 on; it selects only \(low), so write '\(low)'")
+                throw fail(field, token, "step '\(Self.shortened(parts[1]))' in '\(Self.shortened(token))' is larger than the field's maximum (\(bounds.upperBound)), which pg_cron refuses from version 1.6.5 on; it selects only \(low), so write '\(low)'")
             }
             var v = low
             while v <= high {
@@ -251,10 +290,13 @@ struct CronParser {
 
     private func value(_ field: CronField, _ text: Substring, in token: String) throws(CronError) -> Int {
         let bounds = field.bounds
-        let context = text == token ? "" : " in '\(token)'"
+        let context = text == token ? "" : " in '\(Self.shortened(token))'"
         if Self.isDigits(text) {
-            guard text.count <= 6, let n = Int(text), bounds.contains(n) else {
-                throw fail(field, token, "'\(text)'\(context) is out of range (\(bounds.lowerBound)-\(bounds.upperBound))")
+            guard text.count <= maxNumberLength else {
+                throw fail(field, token, "'\(Self.shortened(text))'\(context) \(tooLongReason(text))")
+            }
+            guard let n = Self.magnitude(text, limit: bounds.upperBound), bounds.contains(n) else {
+                throw fail(field, token, "'\(Self.shortened(text))'\(context) is out of range (\(bounds.lowerBound)-\(bounds.upperBound))")
             }
             if field == .dayOfWeek, n == 7, dialect == .vercel {
                 throw fail(field, token, "Vercel accepts day-of-week 0-6 only; write 0 for Sunday instead of 7 in '\(token)'")
@@ -272,11 +314,11 @@ struct CronParser {
                 return field == .month ? index + 1 : index
             }
             let expected = field == .month ? "JAN-DEC or 1-12" : "SUN-SAT or 0-7"
-            throw fail(field, String(text), "unknown name '\(text)'\(context) (expected \(expected))")
+            throw fail(field, String(text), "unknown name '\(Self.shortened(text))'\(context) (expected \(expected))")
         }
         if text.contains(where: { "LW#?".contains($0) }) {
             throw fail(field, token, "'\(token)' uses Quartz syntax (L, W, # or ?), which cron does not understand")
         }
-        throw fail(field, token, "'\(text)'\(context) is not a number")
+        throw fail(field, token, "'\(Self.shortened(text))'\(context) is not a number")
     }
 }

@@ -144,4 +144,61 @@ struct CronPgCronCompatibilityTests {
         }
         #expect(why.contains("'$'"), "\(why)")
     }
+
+    /// Debian's get_number collects up to MAX_TEMPSTR - 1 = 999 characters and reads them with
+    /// atoi, so leading zeros are fine in every field and in steps: its crontab installs
+    /// `0000005 * * * *`, `5 0000010 00000031 000012 0000007`, `*/0000015`, `0-0000030/0000010`
+    /// and a 999-character minute, and refuses a 1000-character one. pg_cron's entry.c is the
+    /// same code (MAX_TEMPSTR 1000; pg_cron 1.4.2 installs `0000005 * * * *`), but refuses a
+    /// whole schedule of 1000 bytes or more (MAX_FILE_BUFFER_LENGTH).
+    /// Steps: Debian takes any step up to 2147483647 (INT_MAX); rbscron does too, but not the
+    /// larger ones atoi wraps around (Debian reads `*/4294967297` as `*/1`).
+    @Test func leadingZerosAsDebianCronReadsThem() throws {
+        #expect(try fires("0000005 * * * *", from: "2024-05-01 10:00", count: 2) == ["2024-05-01 10:05+00:00", "2024-05-01 11:05+00:00"])
+        let padded = try CronSchedule.parse("5 0000010 00000031 000012 0000007")
+        let plain = try CronSchedule.parse("5 10 31 12 7")
+        let start = instant("2024-01-01 00:00")
+        #expect(padded.nextFires(after: start, in: TZ.utc, count: 20) == plain.nextFires(after: start, in: TZ.utc, count: 20))
+        #expect(try fires("*/0000015 * * * *", from: "2024-05-01 10:00", count: 2) == ["2024-05-01 10:15+00:00", "2024-05-01 10:30+00:00"])
+        #expect(try fires("0-0000030/0000010 * * * *", from: "2024-05-01 10:00", count: 3) == ["2024-05-01 10:10+00:00", "2024-05-01 10:20+00:00", "2024-05-01 10:30+00:00"])
+        #expect(try CronSchedule.parse("0000005 * * * *").englishDescription == "At minute 5 past every hour")
+        #expect(try fires("0 0 1 JAN-00012 *", from: "2024-05-01 10:00", count: 1) == ["2024-06-01 00:00+00:00"])
+
+        // Up to 999 characters; longer is refused cleanly, naming the field.
+        let longest = String(repeating: "0", count: 998) + "5"
+        #expect(try fires(longest + " * * * *", from: "2024-05-01 10:00", count: 1) == ["2024-05-01 10:05+00:00"])
+        let tooLong = String(repeating: "0", count: 999) + "5"
+        let e = parseError("0 " + tooLong + " * * *")
+        #expect(e?.field == .hour)
+        #expect(e?.token == tooLong)
+        #expect(e?.reason.contains("too long") == true, "\(e?.reason ?? "")")
+        #expect(e?.reason.contains("1000 characters") == true, "\(e?.reason ?? "")")
+        let huge = String(repeating: "7", count: 10_000)
+        for expr in [huge + " * * * *", "*/" + huge + " * * * *", "1-" + huge + " * * * *", "0 0 * * " + huge] {
+            let e = parseError(expr)
+            #expect(e != nil, "a 10,000-digit number was accepted")
+            #expect(e?.reason.contains("too long") == true)
+            #expect((e?.reason.count ?? .max) < 200, "the reason quotes the whole number")
+        }
+        // Zeros do not hide a value out of range.
+        #expect(parseError("00060 * * * *")?.reason == "'00060' is out of range (0-59)")
+        #expect(parseError("0 0 * * 0008")?.reason.contains("out of range (0-7)") == true)
+        #expect(parseError("0 0 00 * *")?.reason.contains("out of range (1-31)") == true)
+
+        // Steps up to INT_MAX, as Debian's crontab accepts them; each selects only the first value.
+        #expect(try fires("*/2147483647 * * * *", from: "2024-05-01 10:00", count: 1) == ["2024-05-01 11:00+00:00"])
+        #expect(parseError("*/2147483648 * * * *")?.reason.contains("too large") == true)
+        #expect(try CronSchedule.parse("*/100 * * * *").englishDescription == "Every hour")
+        #expect(try CronSchedule.parse("0 */0006 * * *").englishDescription == "At minute 0, every 6 hours")
+
+        // pg_cron reads numbers the same way, but not a schedule of 1000 characters or more.
+        #expect(try CronSchedule.parse("0000005 * * * *", dialect: .pgCron).nextFires(after: start, in: TZ.utc, count: 1)
+            == [instant("2024-01-01 00:05")])
+        let almost = String(repeating: "0", count: 990) + "5 * * * *"  // 999 characters
+        #expect(parseError(almost, dialect: .pgCron) == nil)
+        let limit = parseError("0" + almost, dialect: .pgCron)
+        #expect(limit?.field == nil)
+        #expect(limit?.reason.contains("1000 bytes or more") == true, "\(limit?.reason ?? "")")
+        #expect(parseError("0" + almost) == nil, "Vixie cron has no such limit")
+    }
 }
