@@ -43,6 +43,8 @@ enum CronKind: Hashable, Sendable {
 struct CronParser {
     let expression: String
     let dialect: CronDialect
+    /// What the pg_cron dialect accepts depends on it; other dialects ignore it.
+    var pgCronVersion: PgCronVersion = .supabase
 
     static let shortcuts: [String: String] = [
         "yearly": "0 0 1 1 *",
@@ -84,6 +86,12 @@ struct CronParser {
     /// `text` for a message: whole when short, else its two ends around an ellipsis.
     private static func shortened<S: StringProtocol>(_ text: S) -> String {
         text.count <= 24 ? String(text) : "\(text.prefix(10))…\(text.suffix(10))"
+    }
+
+    /// Refusal of syntax that came with pg_cron `since`, when the project runs an older one.
+    private func needsPgCron(_ since: PgCronVersion, _ field: CronField?, _ token: String, _ what: String, hint: String = "") throws(CronError) {
+        guard dialect == .pgCron, pgCronVersion < since else { return }
+        throw fail(field, token, "\(what) needs pg_cron \(since) or later; this project runs pg_cron \(pgCronVersion)\(hint)")
     }
 
     /// Why a number longer than `maxNumberLength` is refused.
@@ -141,7 +149,12 @@ struct CronParser {
             }
             // pg_cron reads `@restart` as `@reboot` (entry.c, since pg_cron 1.3.0); Vixie cron does not.
             let rebootWords = dialect == .pgCron ? ["reboot", "restart"] : ["reboot"]
-            if rebootWords.contains(key) { return (.reboot, zone) }
+            if rebootWords.contains(key) {
+                if key == "restart" {
+                    try needsPgCron(.restartAlias, nil, word, "'\(word)'", hint: "; write '@reboot'")
+                }
+                return (.reboot, zone)
+            }
             guard let expansion = Self.shortcuts[key] else {
                 if rebootWords.contains(key.lowercased()) || Self.shortcuts[key.lowercased()] != nil {
                     throw fail(nil, word, "shortcut '\(word)' must be written in lower case ('@\(key.lowercased())'), as cron reads it")
@@ -162,6 +175,7 @@ struct CronParser {
             guard dialect == .pgCron else {
                 throw fail(nil, text, "'\(text)' intervals are only understood by pg_cron")
             }
+            try needsPgCron(.secondsIntervals, nil, text, "'\(text)'")
             guard Self.isDigits(fields[0]), fields[0].count <= maxNumberLength,
                   let n = Self.magnitude(fields[0], limit: 59), n >= 1 else {
                 throw fail(nil, text, "interval '\(text)' must be a whole number of seconds from 1 to 59")
@@ -215,6 +229,7 @@ struct CronParser {
             let token = String(item)
             if token == "$" {
                 if field == .dayOfMonth && dialect == .pgCron {
+                    try needsPgCron(.lastDayOfMonth, field, token, "'$' (the last day of the month)")
                     spec.lastDayOfMonth = true
                     continue
                 }
