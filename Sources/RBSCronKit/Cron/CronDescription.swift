@@ -50,17 +50,22 @@ extension CronSpec {
         let parts = text.split(separator: "/", maxSplits: 1)
         let step = parts.count == 2 ? Int(parts[1]) : nil
         let base = parts.first ?? ""
+        let bounds = field.bounds
         if base == "*" {
+            // A step past the field's span selects only its first value.
+            if let step, step > bounds.upperBound - bounds.lowerBound { return .single(bounds.lowerBound) }
             if let step { return step == 1 ? .any : .every(step) }
             return .any
         }
         let ends = base.split(separator: "-")
         if ends.count == 2, let a = number(field, ends[0]), let b = number(field, ends[1]) {
+            if let step, step > b - a { return .single(a) }
             if let step, step > 1 { return .rangeEvery(a, b, step) }
             return .range(a, b)
         }
         if ends.count == 1, let a = number(field, ends[0]) {
-            if let step, step > 1 || a != field.bounds.lowerBound { return .fromEvery(a, step) }
+            if let step, step > bounds.upperBound - a { return .single(a) }
+            if let step, step > 1 || a != bounds.lowerBound { return .fromEvery(a, step) }
             return .single(a)
         }
         return fallback

@@ -33,7 +33,7 @@ struct CronSpec: Hashable, Sendable {
 /// What an expression schedules.
 enum CronKind: Hashable, Sendable {
     case calendar(CronSpec)
-    /// `@reboot`: accepted, never fires on a schedule.
+    /// `@reboot` (and pg_cron's alias `@restart`): accepted, never fires on a schedule.
     case reboot
     /// pg_cron `N seconds`.
     case interval(Int)
@@ -43,6 +43,8 @@ enum CronKind: Hashable, Sendable {
 struct CronParser {
     let expression: String
     let dialect: CronDialect
+    /// What the pg_cron dialect accepts depends on it; other dialects ignore it.
+    var pgCronVersion: PgCronVersion = .supabase
 
     static let shortcuts: [String: String] = [
         "yearly": "0 0 1 1 *",
@@ -64,6 +66,40 @@ struct CronParser {
 
     private static func isDigits<S: StringProtocol>(_ s: S) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
+    /// The longest number, leading zeros included, that the dialect's cron reads. Debian's and
+    /// pg_cron's get_number keep up to MAX_TEMPSTR - 1 = 999 characters and read them with atoi.
+    /// Vercel and QStash publish no limit; rbscron keeps to 6 characters there.
+    private var maxNumberLength: Int {
+        dialect == .vixie || dialect == .pgCron ? 999 : 6
+    }
+
+    /// The value of an all-digit `text`, leading zeros ignored, or nil above `limit`.
+    private static func magnitude<S: StringProtocol>(_ text: S, limit: Int) -> Int? {
+        let significant = text.drop(while: { $0 == "0" })
+        if significant.isEmpty { return 0 }
+        guard significant.count <= 10, let n = Int(significant), n <= limit else { return nil }
+        return n
+    }
+
+    /// `text` for a message: whole when short, else its two ends around an ellipsis.
+    private static func shortened<S: StringProtocol>(_ text: S) -> String {
+        text.count <= 24 ? String(text) : "\(text.prefix(10))…\(text.suffix(10))"
+    }
+
+    /// Refusal of syntax that came with pg_cron `since`, when the project runs an older one.
+    private func needsPgCron(_ since: PgCronVersion, _ field: CronField?, _ token: String, _ what: String, hint: String = "") throws(CronError) {
+        guard dialect == .pgCron, pgCronVersion < since else { return }
+        throw fail(field, token, "\(what) needs pg_cron \(since) or later; this project runs pg_cron \(pgCronVersion)\(hint)")
+    }
+
+    /// Why a number longer than `maxNumberLength` is refused.
+    private func tooLongReason<S: StringProtocol>(_ text: S) -> String {
+        let limit = dialect == .vixie || dialect == .pgCron
+            ? "\(dialect.displayName) reads at most \(maxNumberLength)"
+            : "rbscron takes at most \(maxNumberLength) for \(dialect.displayName); write it without leading zeros"
+        return "is too long a number (\(text.count) characters; \(limit))"
     }
 
     func parse() throws(CronError) -> (kind: CronKind, timeZone: TimeZone?) {
@@ -93,6 +129,13 @@ struct CronParser {
         }
 
         var fields = Self.words(body)
+        // pg_cron lower-cases its copy of the text before reading `N second[s]` (TryParseInterval).
+        let isInterval = fields.count == 2 && ["seconds", "second"].contains(fields[1].lowercased())
+        // pg_cron's entry.c refuses a schedule of MAX_FILE_BUFFER_LENGTH (1000) bytes or more;
+        // only its `N seconds` reader has no such limit.
+        if dialect == .pgCron, !isInterval, expression.utf8.count >= 1000 {
+            throw fail(nil, nil, "pg_cron refuses a schedule of 1000 bytes or more; this one has \(expression.utf8.count)")
+        }
 
         if let first = fields.first, first.hasPrefix("@") {
             let word = String(first)
@@ -104,23 +147,37 @@ struct CronParser {
             if fields.count > 1 {
                 throw fail(nil, String(fields[1]), "nothing may follow '\(word)', found '\(fields[1])'")
             }
-            if key == "reboot" { return (.reboot, zone) }
+            // pg_cron reads `@restart` as `@reboot` (entry.c, since pg_cron 1.3.0); Vixie cron does not.
+            let rebootWords = dialect == .pgCron ? ["reboot", "restart"] : ["reboot"]
+            if rebootWords.contains(key) {
+                if key == "restart" {
+                    try needsPgCron(.restartAlias, nil, word, "'\(word)'", hint: "; write '@reboot'")
+                }
+                return (.reboot, zone)
+            }
             guard let expansion = Self.shortcuts[key] else {
-                if key.lowercased() == "reboot" || Self.shortcuts[key.lowercased()] != nil {
+                if rebootWords.contains(key.lowercased()) || Self.shortcuts[key.lowercased()] != nil {
                     throw fail(nil, word, "shortcut '\(word)' must be written in lower case ('@\(key.lowercased())'), as cron reads it")
                 }
-                throw fail(nil, word, "unknown shortcut '\(word)' (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @reboot)")
+                let known = dialect == .pgCron ? "@hourly, @reboot or @restart" : "@hourly or @reboot"
+                var reason = "unknown shortcut '\(word)' (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight, \(known))"
+                if key.lowercased() == "restart" {
+                    reason += "; '@restart' is pg_cron's name for '@reboot', which \(dialect.displayName) spells '@reboot'"
+                }
+                throw fail(nil, word, reason)
             }
             fields = Self.words(Substring(expansion))
             return (.calendar(try parseFields(fields.map(String.init))), zone)
         }
 
-        if fields.count == 2, fields[1] == "seconds" || fields[1] == "second" {
+        if isInterval {
             let text = "\(fields[0]) \(fields[1])"
             guard dialect == .pgCron else {
                 throw fail(nil, text, "'\(text)' intervals are only understood by pg_cron")
             }
-            guard Self.isDigits(fields[0]), fields[0].count <= 4, let n = Int(fields[0]), (1...59).contains(n) else {
+            try needsPgCron(.secondsIntervals, nil, text, "'\(text)'")
+            guard Self.isDigits(fields[0]), fields[0].count <= maxNumberLength,
+                  let n = Self.magnitude(fields[0], limit: 59), n >= 1 else {
                 throw fail(nil, text, "interval '\(text)' must be a whole number of seconds from 1 to 59")
             }
             return (.interval(n), zone)
@@ -160,6 +217,10 @@ struct CronParser {
 
     private func parseField(_ field: CronField, _ text: String, spec: inout CronSpec) throws(CronError) -> UInt64 {
         var bits: UInt64 = 0
+        // pg_cron's entry.c reads `$` only when it is the whole day-of-month field.
+        if field == .dayOfMonth, dialect == .pgCron, text != "$", text.contains("$") {
+            throw fail(field, text, "pg_cron accepts '$' (the last day of the month) only alone in the day-of-month field, not in '\(text)'; give the other days a job of their own")
+        }
         let items = text.split(separator: ",", omittingEmptySubsequences: false)
         for item in items {
             if item.isEmpty {
@@ -168,6 +229,7 @@ struct CronParser {
             let token = String(item)
             if token == "$" {
                 if field == .dayOfMonth && dialect == .pgCron {
+                    try needsPgCron(.lastDayOfMonth, field, token, "'$' (the last day of the month)")
                     spec.lastDayOfMonth = true
                     continue
                 }
@@ -185,10 +247,14 @@ struct CronParser {
                 let stepText = parts[1]
                 if stepText.isEmpty { throw fail(field, token, "missing step after '/' in '\(token)'") }
                 guard Self.isDigits(stepText) else {
-                    throw fail(field, token, "step '\(stepText)' in '\(token)' is not a number")
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' is not a number")
                 }
-                guard stepText.count <= 6, let n = Int(stepText) else {
-                    throw fail(field, token, "step '\(stepText)' in '\(token)' is too large")
+                guard stepText.count <= maxNumberLength else {
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' \(tooLongReason(stepText))")
+                }
+                // Debian's atoi takes steps up to INT_MAX (larger ones wrap around there).
+                guard let n = Self.magnitude(stepText, limit: Int(Int32.max)) else {
+                    throw fail(field, token, "step '\(Self.shortened(stepText))' in '\(Self.shortened(token))' is too large")
                 }
                 if n == 0 { throw fail(field, token, "step 0 in '\(token)' must be at least 1") }
                 step = n
@@ -223,6 +289,11 @@ struct CronParser {
                     high = bounds.upperBound  // `a/n` means a through the field's maximum
                 }
             }
+            // pg_cron 1.6.5 and later (entry.c get_range: `num3 > high`) refuse a step above the
+            // field's maximum; an older pg_cron accepts it but drops the job after an upgrade.
+            if hasStep, dialect == .pgCron, step > bounds.upperBound {
+                throw fail(field, token, "step '\(Self.shortened(parts[1]))' in '\(Self.shortened(token))' is larger than the field's maximum (\(bounds.upperBound)), which pg_cron refuses from version 1.6.5 on; it selects only \(low), so write '\(low)'")
+            }
             var v = low
             while v <= high {
                 bits |= 1 << UInt64(v)
@@ -234,10 +305,13 @@ struct CronParser {
 
     private func value(_ field: CronField, _ text: Substring, in token: String) throws(CronError) -> Int {
         let bounds = field.bounds
-        let context = text == token ? "" : " in '\(token)'"
+        let context = text == token ? "" : " in '\(Self.shortened(token))'"
         if Self.isDigits(text) {
-            guard text.count <= 6, let n = Int(text), bounds.contains(n) else {
-                throw fail(field, token, "'\(text)'\(context) is out of range (\(bounds.lowerBound)-\(bounds.upperBound))")
+            guard text.count <= maxNumberLength else {
+                throw fail(field, token, "'\(Self.shortened(text))'\(context) \(tooLongReason(text))")
+            }
+            guard let n = Self.magnitude(text, limit: bounds.upperBound), bounds.contains(n) else {
+                throw fail(field, token, "'\(Self.shortened(text))'\(context) is out of range (\(bounds.lowerBound)-\(bounds.upperBound))")
             }
             if field == .dayOfWeek, n == 7, dialect == .vercel {
                 throw fail(field, token, "Vercel accepts day-of-week 0-6 only; write 0 for Sunday instead of 7 in '\(token)'")
@@ -255,11 +329,11 @@ struct CronParser {
                 return field == .month ? index + 1 : index
             }
             let expected = field == .month ? "JAN-DEC or 1-12" : "SUN-SAT or 0-7"
-            throw fail(field, String(text), "unknown name '\(text)'\(context) (expected \(expected))")
+            throw fail(field, String(text), "unknown name '\(Self.shortened(text))'\(context) (expected \(expected))")
         }
         if text.contains(where: { "LW#?".contains($0) }) {
             throw fail(field, token, "'\(token)' uses Quartz syntax (L, W, # or ?), which cron does not understand")
         }
-        throw fail(field, token, "'\(text)'\(context) is not a number")
+        throw fail(field, token, "'\(Self.shortened(text))'\(context) is not a number")
     }
 }

@@ -19,12 +19,18 @@ public struct CronSchedule: Sendable, Hashable {
     public let dialect: CronDialect
     /// The zone named by a QStash `CRON_TZ=` prefix, if any.
     public let timeZone: TimeZone?
+    /// The pg_cron version the expression was checked against; nil outside the pg_cron dialect.
+    public let pgCronVersion: PgCronVersion?
     let kind: CronKind
 
     /// Parses `text` in `dialect`; the error names the field and the token at fault.
-    public static func parse(_ text: String, dialect: CronDialect = .vixie) throws(CronError) -> CronSchedule {
-        let parsed = try CronParser(expression: text, dialect: dialect).parse()
-        return CronSchedule(expression: text, dialect: dialect, timeZone: parsed.timeZone, kind: parsed.kind)
+    /// In the pg_cron dialect, syntax newer than `pgCronVersion` is refused (`N seconds` needs
+    /// 1.5, `$` needs 1.6); the other dialects ignore the version.
+    public static func parse(_ text: String, dialect: CronDialect = .vixie,
+                             pgCronVersion: PgCronVersion = .supabase) throws(CronError) -> CronSchedule {
+        let parsed = try CronParser(expression: text, dialect: dialect, pgCronVersion: pgCronVersion).parse()
+        return CronSchedule(expression: text, dialect: dialect, timeZone: parsed.timeZone,
+                            pgCronVersion: dialect == .pgCron ? pgCronVersion : nil, kind: parsed.kind)
     }
 
     /// `@reboot`: accepted but never fires on a schedule.

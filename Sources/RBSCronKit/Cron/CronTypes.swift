@@ -6,8 +6,11 @@ import Foundation
 /// - `vercel`: Vercel Cron: exactly five numeric fields, no names, no `@` shortcuts,
 ///   day-of-week 0–6, never both day fields restricted; always evaluated in UTC.
 /// - `qstash`: Upstash QStash: an optional `CRON_TZ=Zone ` prefix, then five fields.
-/// - `pgCron`: Supabase pg_cron: five fields plus `$` (last day of month) in day-of-month,
-///   or `N seconds` (1–59); a step needs a range or `*` (`1/5` is refused, as pg_cron does).
+/// - `pgCron`: Supabase pg_cron: five fields, with `$` (last day of month) as the whole
+///   day-of-month field, or `N seconds` (1–59, unit in any case), or `@restart` for `@reboot`;
+///   a step needs a range or `*` (`1/5` is refused, as pg_cron does) and may not exceed the
+///   field's maximum; at most 999 bytes. `N seconds` needs pg_cron 1.5 and `$` 1.6: see
+///   `PgCronVersion` and `CronSchedule.parse(_:dialect:pgCronVersion:)`.
 public enum CronDialect: String, CaseIterable, Sendable, Codable {
     case vixie
     case vercel

@@ -36,6 +36,7 @@ public enum UTCCompiler {
     public static func compile(schedule: CronSchedule, zone: TimeZone, from: Date = Date()) -> UTCCompilation {
         let zone = schedule.timeZone ?? zone
         // The local fires, ignoring Vercel's always-UTC rule (its syntax is a subset of Vixie's).
+        let version = schedule.pgCronVersion ?? .supabase
         let meant = schedule.dialect == .vercel ? ((try? CronSchedule.parse(schedule.expression, dialect: .vixie)) ?? schedule) : schedule
         let year = (from, from.addingTimeInterval(366 * 86_400))
         switch schedule.kind {
@@ -53,11 +54,11 @@ public enum UTCCompiler {
             var seasons: [UTCSeason] = []
             for offset in offsets {
                 let entries: [String]
-                switch translate(spec, offsetSeconds: offset, dialect: target) {
+                switch translate(spec, offsetSeconds: offset, dialect: target, pgCronVersion: version) {
                 case .failure(let why): return .unsupported(why.reason)
                 case .success(let e): entries = e
                 }
-                guard let utcFires = fires(of: entries, dialect: target, from: year.0, to: year.1) else {
+                guard let utcFires = fires(of: entries, dialect: target, pgCronVersion: version, from: year.0, to: year.1) else {
                     return .unsupported("the UTC entries \(entries) do not parse in \(target.rawValue)")
                 }
                 let wrong = difference(local, utcFires)
@@ -108,11 +109,12 @@ public enum UTCCompiler {
 
     /// All fires of the entries in UTC, duplicates kept (two entries firing at one
     /// instant would fire the job twice). Nil when an entry does not parse.
-    static func fires(of entries: [String], dialect: CronDialect, from: Date, to: Date) -> [Date]? {
+    static func fires(of entries: [String], dialect: CronDialect, pgCronVersion: PgCronVersion = .supabase,
+                      from: Date, to: Date) -> [Date]? {
         guard let utc = TimeZone(identifier: "UTC") else { return nil }
         var all: [Date] = []
         for entry in entries {
-            guard let s = try? CronSchedule.parse(entry, dialect: dialect) else { return nil }
+            guard let s = try? CronSchedule.parse(entry, dialect: dialect, pgCronVersion: pgCronVersion) else { return nil }
             all += s.fires(from: from, to: to, in: utc, limit: 1_000_000)
         }
         return all.sorted()
@@ -138,8 +140,10 @@ public enum UTCCompiler {
 
     struct Refusal: Error { var reason: String }
 
-    /// The entries equivalent to `spec` in a zone fixed at `offsetSeconds`, or why not.
-    static func translate(_ spec: CronSpec, offsetSeconds: Int, dialect: CronDialect) -> Result<[String], Refusal> {
+    /// The entries equivalent to `spec` in a zone fixed at `offsetSeconds`, or why not; in the
+    /// pg_cron dialect they use only what `pgCronVersion` accepts.
+    static func translate(_ spec: CronSpec, offsetSeconds: Int, dialect: CronDialect,
+                          pgCronVersion: PgCronVersion = .supabase) -> Result<[String], Refusal> {
         guard offsetSeconds % 60 == 0 else { return .failure(Refusal(reason: "the zone's offset is not whole minutes")) }
         let shift = -offsetSeconds / 60  // UTC minute = local minute + shift
         // Local times of day, moved to UTC, grouped by the day shift they cause.
@@ -154,26 +158,30 @@ public enum UTCCompiler {
         }
         var entries: [String] = []
         for k in byDay.keys.sorted() {
-            let days: (dom: String, month: String, dow: String)
-            switch shiftDays(spec, by: k, dialect: dialect) {
+            let days: (doms: [String], month: String, dow: String)
+            switch shiftDays(spec, by: k, dialect: dialect, pgCronVersion: pgCronVersion) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let d): days = d
             }
             // Hours that share one minute set become one entry.
             var groups: [UInt64: UInt64] = [:]  // minute bits → hour bits
             for (hour, minutes) in byDay[k] ?? [:] { groups[minutes, default: 0] |= 1 << UInt64(hour) }
-            for (minutes, hours) in groups.sorted(by: { $0.value.trailingZeroBitCount < $1.value.trailingZeroBitCount }) {
-                entries.append([fieldText(minutes, 0...59), fieldText(hours, 0...23), days.dom, days.month, days.dow]
-                    .joined(separator: " "))
+            for dom in days.doms {
+                for (minutes, hours) in groups.sorted(by: { $0.value.trailingZeroBitCount < $1.value.trailingZeroBitCount }) {
+                    entries.append([fieldText(minutes, 0...59), fieldText(hours, 0...23), dom, days.month, days.dow]
+                        .joined(separator: " "))
+                }
             }
         }
         return .success(entries)
     }
 
-    /// The day fields of `spec` for UTC days `k` days after the local day.
-    private static func shiftDays(_ spec: CronSpec, by k: Int, dialect: CronDialect) -> Result<(dom: String, month: String, dow: String), Refusal> {
+    /// The day fields of `spec` for UTC days `k` days after the local day. There may be more
+    /// than one day-of-month text (one entry each): pg_cron takes `$` only as the whole field.
+    private static func shiftDays(_ spec: CronSpec, by k: Int, dialect: CronDialect,
+                                  pgCronVersion: PgCronVersion) -> Result<(doms: [String], month: String, dow: String), Refusal> {
         let texts = spec.texts
-        if k == 0 { return .success((texts[2], texts[3], texts[4])) }
+        if k == 0 { return .success(([texts[2]], texts[3], texts[4])) }
         let allDays: UInt64 = (1 << 32) - 2          // bits 1…31
         let allMonths: UInt64 = (1 << 13) - 2        // bits 1…12
         let allWeekdays: UInt64 = (1 << 7) - 1       // bits 0…6
@@ -191,7 +199,7 @@ public enum UTCCompiler {
         let dowText = dowWild && dowFull ? texts[4] : fieldText(dow, 0...6)
 
         // Day of month: shift within the month; only the edges that stay expressible.
-        var domText = texts[2]
+        var domTexts = [texts[2]]
         var monthText = texts[3]
         if domWild && domFull {
             // Every day: only the day-of-week (or nothing) restricts; months must not.
@@ -205,7 +213,7 @@ public enum UTCCompiler {
                 let nd = d + k
                 if nd >= 1 && nd <= 28 {
                     dom |= 1 << UInt64(nd)
-                } else if nd == 0, dialect == .pgCron, monthsFull {
+                } else if nd == 0, dialect == .pgCron, pgCronVersion >= .lastDayOfMonth, monthsFull {
                     last = true  // the day before the 1st is the last day of the previous month
                 } else {
                     return .failure(Refusal(reason: "day-of-month \(d) moves across a month boundary in UTC"))
@@ -217,11 +225,23 @@ public enum UTCCompiler {
                 }
                 dom |= 1 << 1  // the day after the last is the 1st
             }
-            var parts: [String] = []
-            if dom != 0 { parts.append(fieldText(dom, 1...31)) }
-            if last { parts.append("$") }
-            domText = parts.joined(separator: ",")
+            domTexts = []
+            if dom != 0 { domTexts.append(fieldText(dom, 1...31)) }
+            if last { domTexts.append("$") }
+            if domTexts.count > 1 {
+                // Separate entries match the union of their days only when day-of-week adds none
+                // and no day is in both (28 is the last day of a common-year February).
+                guard dowWild && dowFull else {
+                    return .failure(Refusal(reason: "pg_cron takes '$' (the last day of the month) only alone in its field, and with day-of-week restricted a separate '$' entry would fire twice on those weekdays"))
+                }
+                if dom & (1 << 28) != 0 {
+                    return .failure(Refusal(reason: "pg_cron takes '$' (the last day of the month) only alone in its field, and separate entries for day 28 and '$' would fire twice on 28 February"))
+                }
+            }
             monthText = texts[3]
+        }
+        guard let domText = domTexts.first else {
+            return .failure(Refusal(reason: "no day of the month is left after the shift"))
         }
         let newDayAnd = domText.hasPrefix("*") || dowText.hasPrefix("*")
         if newDayAnd != spec.dayAnd && !domFull && !dowFull {
@@ -230,7 +250,7 @@ public enum UTCCompiler {
         if dialect == .vercel, !domText.hasPrefix("*"), !dowText.hasPrefix("*") {
             return .failure(Refusal(reason: "Vercel refuses both day fields restricted"))
         }
-        return .success((domText, monthText, dowText))
+        return .success((domTexts, monthText, dowText))
     }
 
     /// The shortest usual text for a set of values: `*`, `*/15`, `9-18`, `0,2-6`, `15-59/15`.

@@ -35,9 +35,9 @@ func fires(_ expr: String, from start: String, in zoneID: String = "UTC", count:
     return s.nextFires(after: instant(start, zone), in: zone, count: count).map { local($0, zone) }
 }
 
-func parseError(_ expr: String, dialect: CronDialect = .vixie) -> CronError? {
+func parseError(_ expr: String, dialect: CronDialect = .vixie, pgCronVersion: PgCronVersion = .supabase) -> CronError? {
     do {
-        _ = try CronSchedule.parse(expr, dialect: dialect)
+        _ = try CronSchedule.parse(expr, dialect: dialect, pgCronVersion: pgCronVersion)
         return nil
     } catch {
         return error
