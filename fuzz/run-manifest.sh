@@ -17,10 +17,13 @@ done
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -emit-module -emit-object -wmo \
     -module-name Yams -D SWIFT_PACKAGE -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
     -emit-module-path "$out/Yams.swiftmodule" -o "$out/Yams.o" "$YAMS"/Sources/Yams/*.swift
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
-    -module-name RBSCronKit -I "$out" -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
-    Sources/RBSCronKit/Inventory/*.swift Sources/RBSCronKit/Cron/*.swift Sources/RBSCronKit/Support/*.swift \
-    fuzz/FuzzManifest.swift "$out"/*.o -o "$out/manifest-fuzz"
+# Compiled from inside $out (paths made absolute), so the debug module files land there, not in the repository.
+root=$(pwd)
+(cd "$out" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
+    -module-name RBSCronKit -I . -I "$root/$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
+    "$root"/Sources/RBSCronKit/Inventory/*.swift "$root"/Sources/RBSCronKit/Model/*.swift \
+    "$root"/Sources/RBSCronKit/Cron/*.swift "$root"/Sources/RBSCronKit/Support/*.swift \
+    "$root"/fuzz/FuzzManifest.swift ./*.o -o manifest-fuzz)
 # New inputs go to the scratch corpus; the examples seed it, and fuzz/corpus/manifest keeps inputs worth
 # keeping (minimized finds, regressions).
 mkdir -p fuzz/corpus/manifest

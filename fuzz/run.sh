@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-60}"
 mkdir -p fuzz/build fuzz/artifacts fuzz/corpus/cron-work
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+# One whole-module compile inside fuzz/build, so no module file lands next to the sources.
+(cd fuzz/build && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
     -module-name RBSCronKit \
-    Sources/RBSCronKit/Cron/*.swift Sources/RBSCronKit/Support/*.swift fuzz/FuzzCronParser.swift \
-    -o fuzz/build/cron-fuzz
+    ../../Sources/RBSCronKit/Cron/*.swift ../../Sources/RBSCronKit/Support/*.swift ../FuzzCronParser.swift \
+    -o cron-fuzz)
 # New inputs go to the scratch corpus; the checked-in seed corpus stays small.
 exec fuzz/build/cron-fuzz fuzz/corpus/cron-work fuzz/corpus/cron \
     -max_total_time="$SECONDS_TO_RUN" -max_len=256 -timeout=10 \

@@ -15,15 +15,17 @@ struct HealthCommandTests {
 
     /// A loopback server for the apps of the manifest: `/ok` 200, `/fail` 500, `/405` 405 to HEAD and 200 to GET,
     /// and PostgREST's keep-alive RPC, which wants `anonKey` as apikey and Bearer.
-    static func server() throws -> HealthE2EServer {
-        try HealthE2EServer { method, path, headers in
-            switch path {
-            case "/ok": return 200
-            case "/fail": return 500
-            case "/405": return method == "HEAD" ? 405 : 200
+    static func server() throws -> LoopbackServer {
+        try LoopbackServer { request in
+            switch request.path {
+            case "/ok": return .text(200, "ok")
+            case "/fail": return .text(500, "ok")
+            case "/405": return .text(request.method == "HEAD" ? 405 : 200, "ok")
             case "/rest/v1/rpc/keep_alive":
-                return headers["apikey"] == anonKey && headers["authorization"] == "Bearer \(anonKey)" && method == "POST" ? 204 : 401
-            default: return 404
+                let allowed = request.header("apikey") == anonKey && request.authorization == "Bearer \(anonKey)"
+                    && request.method == "POST"
+                return allowed ? LoopbackReply(status: 204) : .text(401, "ok")
+            default: return .text(404, "ok")
             }
         }
     }
@@ -58,7 +60,7 @@ struct HealthCommandTests {
         """
     }
 
-    static func setUp(_ rbs: RBSCronProcess, server: HealthE2EServer, hubPath: String) async throws {
+    static func setUp(_ rbs: RBSCronProcess, server: LoopbackServer, hubPath: String) async throws {
         let file = rbs.home.appendingPathComponent("apps.yaml")
         try Data(manifest(base: server.baseURL, hubPath: hubPath).utf8).write(to: file)
         let imported = try await rbs.run(["import", file.path])
@@ -259,139 +261,5 @@ enum Timestamp8601 {
         guard let text, text.hasSuffix("Z") else { return false }
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: text.contains("."))
         return (try? Date(text, strategy: style)) != nil
-    }
-}
-
-/// A small threaded HTTP/1.1 server on 127.0.0.1 for the end-to-end tests: keep-alive, HEAD without a
-/// body, request bodies read by Content-Length, the status chosen by `status(method, path, headers)` and the
-/// body by `body(method, path)` (`ok` when it gives nil).
-final class HealthE2EServer: @unchecked Sendable {
-    let port: UInt16
-    private let listener: Int32
-    private let lock = NSLock()
-    private var stopping = false
-    private var seenPaths: [String] = []
-    private let status: @Sendable (String, String, [String: String]) -> Int
-    private let body: @Sendable (String, String) -> String?
-    /// When set, answers instead of `status` and `body`, from the method, path, headers and request body.
-    private let respond: (@Sendable (String, String, [String: String], Data) -> (Int, String))?
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var paths: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return seenPaths
-    }
-
-    /// A server that answers from the request body too (a stand-in for an API that reads what is posted).
-    convenience init(respond: @escaping @Sendable (String, String, [String: String], Data) -> (Int, String)) throws {
-        try self.init(status: { _, _, _ in 500 }, respond: respond)
-    }
-
-    init(status: @escaping @Sendable (String, String, [String: String]) -> Int,
-         body: @escaping @Sendable (String, String) -> String? = { _, _ in nil },
-         respond: (@Sendable (String, String, [String: String], Data) -> (Int, String))? = nil) throws {
-        self.status = status
-        self.body = body
-        self.respond = respond
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 128) == 0 else {
-            if fd >= 0 { close(fd) }
-            throw CocoaError(.fileWriteUnknown)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = UInt16(bigEndian: address.sin_port)
-        Thread { [self] in acceptLoop() }.start()
-    }
-
-    func stop() {
-        lock.lock()
-        stopping = true
-        lock.unlock()
-    }
-
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
-
-    private func acceptLoop() {
-        while !isStopping {
-            var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 50) > 0 else { continue }
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { continue }
-            Thread { [self] in
-                serve(client)
-                close(client)
-            }.start()
-        }
-        close(listener)
-    }
-
-    private func serve(_ fd: Int32) {
-        var buffer = Data()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let terminator = Data("\r\n\r\n".utf8)
-        while true {
-            while buffer.range(of: terminator) == nil {
-                let count = recv(fd, &chunk, chunk.count, 0)
-                guard count > 0 else { return }
-                buffer.append(contentsOf: chunk[0..<count])
-            }
-            guard let end = buffer.range(of: terminator) else { return }
-            let head = String(decoding: buffer[buffer.startIndex..<end.lowerBound], as: UTF8.self)
-            buffer.removeSubrange(buffer.startIndex..<end.upperBound)
-            let lines = head.components(separatedBy: "\r\n")
-            let parts = (lines.first ?? "").split(separator: " ").map(String.init)
-            var headers: [String: String] = [:]
-            for line in lines.dropFirst() {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
-            let length = Int(headers["content-length"] ?? "") ?? 0
-            while buffer.count < length {
-                let count = recv(fd, &chunk, chunk.count, 0)
-                guard count > 0 else { return }
-                buffer.append(contentsOf: chunk[0..<count])
-            }
-            let requestBody = Data(buffer.prefix(length))
-            buffer.removeFirst(min(length, buffer.count))
-            let method = parts.first ?? "", path = parts.count > 1 ? parts[1] : ""
-            lock.lock()
-            seenPaths.append(path)
-            lock.unlock()
-            let code: Int, declared: String
-            if let respond {
-                (code, declared) = respond(method, path, headers, requestBody)
-            } else {
-                code = status(method, path, headers)
-                declared = code == 204 ? "" : (self.body(method, path) ?? "ok")
-            }
-            let body = method == "HEAD" ? "" : declared
-            let response = Array("HTTP/1.1 \(code) E2E\r\nContent-Length: \(declared.utf8.count)\r\n\r\n\(body)".utf8)
-            var offset = 0
-            while offset < response.count {
-                let sent = response[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard sent > 0 else { return }
-                offset += sent
-            }
-        }
     }
 }

@@ -112,10 +112,13 @@ struct PgCronBinaryTests {
     /// Supabase's `POST /v1/projects/{ref}/database/query`: runs the query the binary posted on the real database
     /// and answers its rows as a JSON array, as the Management API does. Its handler runs on the server's own
     /// thread, which may wait for the psql call.
-    static func managementAPI(db: PgTestDatabase, ref: String, token: String) throws -> HealthE2EServer {
-        try HealthE2EServer { method, path, headers, body in
-            guard method == "POST", path == "/v1/projects/\(ref)/database/query" else { return (404, #"{"message":"not found"}"#) }
-            guard headers["authorization"] == "Bearer \(token)" else { return (401, #"{"message":"Unauthorized"}"#) }
+    static func managementAPI(db: PgTestDatabase, ref: String, token: String) throws -> LoopbackServer {
+        try LoopbackServer { request in
+            guard request.method == "POST", request.path == "/v1/projects/\(ref)/database/query" else {
+                return .json(404, #"{"message":"not found"}"#)
+            }
+            guard request.authorization == "Bearer \(token)" else { return .json(401, #"{"message":"Unauthorized"}"#) }
+            let body = request.body
             let answer = TestBox((status: 500, body: ""))
             let done = DispatchSemaphore(value: 0)
             Task {
@@ -124,7 +127,7 @@ struct PgCronBinaryTests {
                 done.signal()
             }
             done.wait()
-            return answer.value
+            return .json(answer.value.status, answer.value.body)
         }
     }
 

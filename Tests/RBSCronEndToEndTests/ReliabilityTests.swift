@@ -8,71 +8,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A server on 127.0.0.1 that reads each request and never answers, until `stop()`.
-final class SilentHTTPServer: @unchecked Sendable {
-    let port: UInt16
-    private let fd: Int32
-    private let lock = NSLock()
-    private var clients: Set<Int32> = []
-    private var received = 0
-    private var stopping = false
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    /// Requests whose head arrived (each is left waiting).
-    var requestsReceived: Int { lock.lock(); defer { lock.unlock() }; return received }
-
-    init() throws {
-        (fd, port) = try LoopbackListener.open(backlog: 16)
-        Thread { [self] in acceptLoop() }.start()
-    }
-
-    private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
-
-    private func acceptLoop() {
-        while !isStopping {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 50) > 0 else { continue }
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { continue }
-            lock.lock()
-            clients.insert(client)
-            lock.unlock()
-            Thread { [self] in hold(client) }.start()
-        }
-        close(fd)
-    }
-
-    private func hold(_ client: Int32) {
-        var data = Data()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        var counted = false
-        // Read until the peer goes away (or stop() shuts the socket down); answer nothing.
-        while true {
-            let n = recv(client, &chunk, chunk.count, 0)
-            guard n > 0 else { break }
-            data.append(contentsOf: chunk[0..<n])
-            if !counted, data.range(of: Data("\r\n\r\n".utf8)) != nil {
-                counted = true
-                lock.lock()
-                received += 1
-                lock.unlock()
-            }
-        }
-        lock.lock()
-        clients.remove(client)
-        lock.unlock()
-        close(client)
-    }
-
-    func stop() {
-        lock.lock()
-        stopping = true
-        for client in clients { shutdown(client, Int32(SHUT_RDWR)) }
-        lock.unlock()
-        usleep(100_000)
-    }
-}
-
 /// `/usr/bin/sqlite3` on the inventory file, as an operator would inspect it (the E2E target has no GRDB).
 enum SQLite3 {
     static let path = "/usr/bin/sqlite3"
@@ -165,7 +100,7 @@ struct ReliabilityTests {
     @Test("8 processes × 500 runs on one file: 4,000 finished runs, unique ids, none lost, never 'database is locked'")
     func concurrentProcesses() async throws {
         let processes = 8, runsEach = 500
-        let server = try TinyHTTPServer()
+        let server = try LoopbackServer(status: 200)
         defer { server.stop() }
         let cli = try await setUp(okURL: server.baseURL)
         defer { cli.cleanup() }
@@ -208,9 +143,9 @@ struct ReliabilityTests {
 
     @Test("kill -9 mid-request: the run stays 'started', the next trigger marks it abandoned; the file stays intact")
     func killedMidRequest() async throws {
-        let ok = try TinyHTTPServer()
+        let ok = try LoopbackServer(status: 200)
         defer { ok.stop() }
-        let silent = try SilentHTTPServer()
+        let silent = try LoopbackServer { _ in .silence }
         defer { silent.stop() }
         let cli = try await setUp(okURL: ok.baseURL, silentURL: silent.baseURL)
         defer { cli.cleanup() }
@@ -221,11 +156,11 @@ struct ReliabilityTests {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && victim.process.isRunning {
             started = try await SQLite3.query(cli.db, "SELECT id, pid FROM runs WHERE state = 'started'")
-            if !started.isEmpty && silent.requestsReceived > 0 { break }
+            if !started.isEmpty && silent.requests.count > 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(victim.process.isRunning, "the trigger ended before it could be killed: \(victim.stderr)")
-        #expect(silent.requestsReceived == 1)
+        #expect(silent.requests.count == 1)
         let row = try #require(started.first, "no started run appeared")
         let parts = row.split(separator: "|").map(String.init)
         #expect(started.count == 1 && parts.count == 2 && parts[1] == String(victim.pid), "the row names its process: \(row)")

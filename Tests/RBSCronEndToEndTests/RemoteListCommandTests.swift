@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// `list schedules --remote --layer pg_cron|vercel` through the built binary: pg_cron against a loopback Management
@@ -45,13 +46,12 @@ struct RemoteListCommandTests {
           "last_start_ms": null, "last_end_ms": null}]
         """
 
-    static func managementAPI() throws -> HealthE2EServer {
-        try HealthE2EServer(
-            status: { method, path, headers in
-                guard headers["authorization"] == "Bearer \(token)" else { return 401 }
-                return method == "POST" && path == "/v1/projects/hubref/database/query" ? 201 : 404
-            },
-            body: { _, path in path == "/v1/projects/hubref/database/query" ? hubRows : #"{"message":"not found"}"# })
+    static func managementAPI() throws -> LoopbackServer {
+        try LoopbackServer { request in
+            let isQuery = request.path == "/v1/projects/hubref/database/query"
+            guard request.authorization == "Bearer \(token)" else { return .json(401, isQuery ? hubRows : #"{"message":"not found"}"#) }
+            return .json(request.method == "POST" && isQuery ? 201 : 404, isQuery ? hubRows : #"{"message":"not found"}"#)
+        }
     }
 
     func setUp(_ p: RBSCronProcess) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// The `secret` commands through the built binary: values never appear anywhere but `get --reveal`.
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func aStoredSecretAuthenticatesTriggerAndAppearsNowhereElse() async throws {
-        let server = try TinyHTTPServer()
+        let server = try LoopbackServer(status: 200)
         defer { server.stop() }
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
@@ -131,7 +132,7 @@ import Testing
             outputs += [outcome.stdout, outcome.stderr]
         }
         #expect(server.requests.count == 2)
-        #expect(server.requests.allSatisfy { $0.contains("Authorization: Bearer \(value)") }, "the stored value is sent")
+        #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(value)" }, "the stored value is sent")
         for text in outputs { #expect(!text.contains(value), "a secret value was printed") }
         for file in try FileManager.default.contentsOfDirectory(atPath: rbs.home.path) where file.hasPrefix("inventory.sqlite") {
             let bytes = try Data(contentsOf: rbs.home.appendingPathComponent(file))
@@ -141,7 +142,7 @@ import Testing
         // names the source it used.
         let fromEnv = ["RBSCRON_SECRET_SHOP_CRON_SECRET": "from-env-000000"]
         #expect(try await rbs.run(["trigger", "shop/nightly"], env: fromEnv).status == 0)
-        #expect(server.requests.last?.contains("Bearer from-env-000000") == true)
+        #expect(server.requests.last?.authorization == "Bearer from-env-000000")
         let envDry = try await rbs.run(["trigger", "shop/nightly", "--dry-run"], env: fromEnv)
         #expect(envDry.stdout.contains("# secret: environment RBSCRON_SECRET_SHOP_CRON_SECRET"))
         let storedDry = try await rbs.run(["trigger", "shop/nightly", "--dry-run"])

@@ -61,25 +61,6 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// Timing marks in milliseconds, like `curl -w`: `dnsMs`, `connectMs`, `tlsMs` and `firstByteMs`
-/// are cumulative from the start of the final hop (so they never decrease; `tlsMs` equals
-/// `connectMs` on plain HTTP), and `totalMs` covers the whole exchange, redirects included.
-public struct HTTPTimings: Sendable, Codable, Equatable {
-    public var dnsMs: Double
-    public var connectMs: Double
-    public var tlsMs: Double
-    public var firstByteMs: Double
-    public var totalMs: Double
-
-    public init(dnsMs: Double = 0, connectMs: Double = 0, tlsMs: Double = 0, firstByteMs: Double = 0, totalMs: Double = 0) {
-        self.dnsMs = dnsMs
-        self.connectMs = connectMs
-        self.tlsMs = tlsMs
-        self.firstByteMs = firstByteMs
-        self.totalMs = totalMs
-    }
-}
-
 /// A response of any status (4xx and 5xx are responses, not errors).
 public struct HTTPResponse: Sendable {
     public var status: Int

@@ -433,7 +433,7 @@ struct TriggerTests {
         var texts: [String] = []
         for job in inventory.jobs {
             let request = try trigger.dryRun(job, in: inventory, options: TriggerOptions(body: Data("{}".utf8)))
-            #expect(request.url == server.baseURL + job.path!)
+            #expect(request.url == server.baseURL + (job.path ?? "<no path>"))
             texts.append(try ReportJSON.encode(request))
         }
         await server.stop()
