@@ -84,7 +84,7 @@ public final class Workspace: Sendable {
     /// The redactor every excerpt, error and remote text passes through: every secret value the policy knows.
     public func redactor() throws -> Redactor {
         if let redactor = cache.withLock({ $0.redactor }) { return redactor }
-        let redactor = Redactor(secrets: try secrets.valuesForRedaction())
+        let redactor = try Redactor.hiding(secrets)
         cache.withLock { $0.redactor = redactor }
         return redactor
     }
