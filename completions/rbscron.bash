@@ -559,7 +559,7 @@ _rbscron_trigger() {
     repeating_flags=()
     non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --replay-dead-letters --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --limit)
+    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --via --limit)
     __rbscron_offer_flags_options -1
 
     # Offer option value completions
@@ -610,6 +610,10 @@ _rbscron_trigger() {
         return
         ;;
     '--window')
+        return
+        ;;
+    '--via')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
     '--limit')

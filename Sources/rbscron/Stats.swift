@@ -60,7 +60,10 @@ extension RBSCron {
             let workspace = try global.workspace()
             let query = StatsQuery(app: app, job: job, since: since.seconds, now: workspace.now)
             if sync {
-                for summary in try await workspace.syncHistory(query) { Output.note(summary.line) }
+                for summary in try await workspace.syncHistory(query) {
+                    Output.note(summary.line)
+                    for warning in summary.warnings { Output.warn(warning) }
+                }
             }
             let report = try workspace.stats(query)
             if let html {

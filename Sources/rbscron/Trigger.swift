@@ -15,7 +15,9 @@ extension RBSCron {
 
                 Modes: APP/JOB… fires those jobs; --group fires a dispatcher's fan-out children itself; \
                 --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer should \
-                have fired within --window; --replay-dead-letters replays dead letters once each.
+                have fired within --window; --replay-dead-letters replays dead letters once each; \
+                APP/JOB --via pg_cron runs a pg_cron job's own command once in its database (pg_cron has no \
+                "run now"), so the exact path of its schedule is tested: Vault secret, pg_net, endpoint.
 
                 Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage.
 
@@ -28,6 +30,7 @@ extension RBSCron {
                   rbscron trigger --due --window 20m
                   rbscron trigger --due --parallel 8 --json
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
+                  rbscron trigger camino/sync-constanza-invoices --via pg_cron
                 """
         )
 
@@ -96,6 +99,11 @@ extension RBSCron {
         @Flag(help: "Replay unresolved dead letters, each once.")
         var replayDeadLetters = false
 
+        @Option(help: ArgumentHelp(
+            "Run APP/JOB… through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
+            valueName: "layer"))
+        var via: Layer?
+
         @Option(help: ArgumentHelp("With --replay-dead-letters: at most this many.", valueName: "n"))
         var limit = 20
 
@@ -145,12 +153,16 @@ extension RBSCron {
             } else {
                 mode = .jobs(try jobs.map(ArgumentValues.jobRef))
             }
+            if let via {
+                guard via == .pgCron else { throw ValidationError("--via takes pg_cron (the only layer that can run a job's own command now).") }
+                guard case .jobs = mode else { throw ValidationError("--via pg_cron goes with APP/JOB….") }
+            }
             let options = TriggerOptions(
                 timeoutMs: timeout?.milliseconds, retries: retries, body: body.map { Data($0.utf8) }, insecure: insecure,
                 force: force, maxAgeMs: maxAge?.milliseconds, backoffBaseMs: backoffBase.milliseconds,
                 backoffCapMs: backoffCap.milliseconds, breakerThreshold: breakerThreshold,
                 breakerCooldownMs: breakerCooldown.milliseconds)
-            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun)
+            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun, via: via)
         }
 
         mutating func run() async throws {

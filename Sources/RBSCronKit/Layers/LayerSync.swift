@@ -37,6 +37,19 @@ public enum RemoteSchedules: Encodable, Sendable {
     }
 }
 
+/// What `cleanup --remote` did on a layer; encodes as the layer's own report.
+public enum RemoteCleanupReport: Encodable, Sendable {
+    case qstash(QStashCleanupReport)
+    case pgCron(PgCronCleanupReport)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .qstash(let report): try report.encode(to: encoder)
+        case .pgCron(let report): try report.encode(to: encoder)
+        }
+    }
+}
+
 /// What `stats --sync` read back from one layer.
 public struct SyncSummary: Encodable, Sendable, Equatable {
     public var layer: String
@@ -48,6 +61,8 @@ public struct SyncSummary: Encodable, Sendable, Equatable {
     public var matched: Int
     /// Runs that were new to the inventory.
     public var inserted: Int
+    /// What the operator should know (a project skipped because it is paused or unreachable); not in the JSON.
+    public var warnings: [String] = []
 
     public init(layer: String, sources: [String], read: Int, matched: Int, inserted: Int = 0) {
         self.layer = layer
@@ -60,14 +75,20 @@ public struct SyncSummary: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case layer, sources, read, matched, inserted }
 }
 
-/// The runs a layer's own history holds for the inventory's jobs.
+/// The runs a layer's own history holds for the inventory's jobs, and what it learnt of its projects.
 public struct LayerHistory: Sendable {
     public var summary: SyncSummary
     public var runs: [RemoteRun]
+    /// Supabase projects: paused, unreachable, their pg_cron version, how far their history was read.
+    public var projects: [ProjectState]
+    /// Sentences for the operator (a project skipped because it is paused or unreachable).
+    public var warnings: [String]
 
-    public init(summary: SyncSummary, runs: [RemoteRun]) {
+    public init(summary: SyncSummary, runs: [RemoteRun], projects: [ProjectState] = [], warnings: [String] = []) {
         self.summary = summary
         self.runs = runs
+        self.projects = projects
+        self.warnings = warnings
     }
 }
 

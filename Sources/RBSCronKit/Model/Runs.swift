@@ -24,6 +24,10 @@ public enum RunOutcome: String, Codable, Sendable, CaseIterable {
     case denied
     /// The process that started it died before finishing it.
     case abandoned
+    /// The layer fired it, but its result can no longer be known (pg_net no longer had the response).
+    case unknown
+    /// Stopped by the operator (Ctrl-C) before it finished; not a failure of the job.
+    case interrupted
 
     /// Outcomes that count as a failed run for the circuit breaker.
     public var isFailure: Bool { self == .httpError || self == .timeout || self == .transportError }

@@ -153,7 +153,7 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .sqlJob(let ref):
-            return "'\(ref)' runs SQL inside its database (pg_cron), so it cannot be fired over HTTP. Run it in the database, e.g. SELECT cron.schedule(…) or psql."
+            return "'\(ref)' runs SQL inside its database (pg_cron), so it cannot be fired over HTTP. Run it there with: rbscron trigger \(ref) --via pg_cron"
         case .unknownApp(let ref):
             return "the app of '\(ref)' is not in the inventory; see `rbscron list apps`."
         case .notAGroup(let ref):

@@ -21,12 +21,17 @@ public struct TriggerRequest: Sendable {
     public var parallel: Int
     /// Print the requests; send nothing, record nothing.
     public var dryRun: Bool
+    /// Run the jobs' own commands in their layer instead of calling the endpoints directly (pg_cron: the exact
+    /// path the schedule takes, Vault secret and pg_net included).
+    public var via: Layer?
 
-    public init(mode: Mode, options: TriggerOptions = TriggerOptions(), parallel: Int = 1, dryRun: Bool = false) {
+    public init(mode: Mode, options: TriggerOptions = TriggerOptions(), parallel: Int = 1, dryRun: Bool = false,
+                via: Layer? = nil) {
         self.mode = mode
         self.options = options
         self.parallel = parallel
         self.dryRun = dryRun
+        self.via = via
     }
 }
 

@@ -29,7 +29,9 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var successes: Int
     public var failures: Int
     public var skipped: Int
-    /// successes / (runs − skipped); nil when nothing was attempted.
+    /// Fires whose result is unknown (the layer fired them; nobody can tell how they ended).
+    public var unknown: Int
+    /// successes / (runs − skipped − unknown); nil when no run has a known result.
     public var successRate: Double?
     public var p50Ms: Double?
     public var p95Ms: Double?
@@ -38,6 +40,9 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var lastFailure: RunFailure?
     public var failureStreak: Int
     public var observation: FireObservation
+    /// Why an unobserved job cannot be judged now (`project paused`, `project unreachable`), when there is a reason
+    /// beyond "the layer keeps nothing rbscron reads".
+    public var observationNote: String?
     public var observedSince: Date?
     /// Fires the schedule made inside the missed-fire window; nil unless observed.
     public var expectedFires: Int?
@@ -48,10 +53,10 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var ref: JobRef { JobRef(app: app, job: job) }
 
     enum CodingKeys: String, CodingKey {
-        case app, job, layer, schedule, enabled, description, runs, successes, failures, skipped
+        case app, job, layer, schedule, enabled, description, runs, successes, failures, skipped, unknown
         case successRate = "success_rate", p50Ms = "p50_ms", p95Ms = "p95_ms", maxMs = "max_ms"
         case lastSuccessAt = "last_success_at", lastFailure = "last_failure", failureStreak = "failure_streak"
-        case observation, observedSince = "observed_since", expectedFires = "expected_fires"
+        case observation, observationNote = "observation_note", observedSince = "observed_since", expectedFires = "expected_fires"
         case missedFires = "missed_fires", lastMissedFire = "last_missed_fire", status
     }
 
@@ -67,6 +72,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
         try c.encode(successes, forKey: .successes)
         try c.encode(failures, forKey: .failures)
         try c.encode(skipped, forKey: .skipped)
+        try c.encode(unknown, forKey: .unknown)
         try c.encode(successRate, forKey: .successRate)
         try c.encode(p50Ms, forKey: .p50Ms)
         try c.encode(p95Ms, forKey: .p95Ms)
@@ -75,6 +81,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
         try c.encode(lastFailure, forKey: .lastFailure)
         try c.encode(failureStreak, forKey: .failureStreak)
         try c.encode(observation, forKey: .observation)
+        try c.encode(observationNote, forKey: .observationNote)
         try c.encode(observedSince, forKey: .observedSince)
         try c.encode(expectedFires, forKey: .expectedFires)
         try c.encode(missedFires, forKey: .missedFires)
@@ -211,11 +218,30 @@ public enum StatsEngine {
         let health = try store.appHealthFacts(since: since, until: query.now)
         let appNames = Set(jobs.map(\.app)).union(query.app.map { [$0] } ?? [])
         let apps = inventory.apps.filter { appNames.contains($0.name) || (query.job == nil && query.app == nil) }
+        let projects = try store.projectStates()
         return StatsReport(
             generatedAt: query.now, since: since, firesCheckedUntil: query.now.addingTimeInterval(-matchTolerance),
             toleranceMs: Int(matchTolerance * 1000),
             apps: apps.map { appStats($0, health[$0.name] ?? AppHealthFacts()) },
-            jobs: jobs.map { jobStats($0, facts[$0.ref] ?? JobRunFacts(), since: since, addedAt: added[$0.ref], now: query.now) })
+            jobs: jobs.map { job in
+                var stats = jobStats(job, facts[job.ref] ?? JobRunFacts(), since: since, addedAt: added[job.ref], now: query.now)
+                if job.layer == .pgCron, let ref = inventory.app(named: job.app)?.supabase?.projectRef,
+                   let project = projects[ref], project.status == .paused || project.status == .unreachable {
+                    unobserve(&stats, note: "project \(project.status.rawValue)")
+                }
+                return stats
+            })
+    }
+
+    /// A job whose project cannot run or be read now is not judged: not green, and its fires not missed.
+    static func unobserve(_ stats: inout JobStats, note: String) {
+        guard stats.observation == .observed || stats.observation == .unobserved else { return }
+        stats.observation = .unobserved
+        stats.observationNote = note
+        stats.expectedFires = nil
+        stats.missedFires = nil
+        stats.lastMissedFire = nil
+        stats.status = status(of: stats)
     }
 
     /// Nearest-rank percentile of `values` (in any order; `p` in 0…1).
@@ -225,15 +251,15 @@ public enum StatsEngine {
 
     /// One job's stats from its facts.
     public static func jobStats(_ job: Job, _ facts: JobRunFacts, since: Date, addedAt: Date?, now: Date) -> JobStats {
-        let attempted = facts.runs - facts.skipped
+        let attempted = facts.runs - facts.skipped - facts.unknown
         let failures = attempted - facts.successes
         let durations = Selection.percentiles(facts.durationsMs, [0.5, 0.95, 1])
         var stats = JobStats(
             app: job.app, job: job.name, layer: job.layer, schedule: job.schedule, enabled: job.enabled,
             description: job.description, runs: facts.runs, successes: facts.successes, failures: failures,
-            skipped: facts.skipped, successRate: attempted > 0 ? Double(facts.successes) / Double(attempted) : nil,
+            skipped: facts.skipped, unknown: facts.unknown, successRate: attempted > 0 ? Double(facts.successes) / Double(attempted) : nil,
             p50Ms: durations[0], p95Ms: durations[1], maxMs: durations[2], lastSuccessAt: facts.lastSuccessAt, lastFailure: facts.lastFailure,
-            failureStreak: facts.failureStreak, observation: .unobserved, observedSince: facts.observedSince,
+            failureStreak: facts.failureStreak, observation: .unobserved, observationNote: nil, observedSince: facts.observedSince,
             expectedFires: nil, missedFires: nil, lastMissedFire: nil, status: .grey)
         if !job.enabled {
             stats.observation = .disabled
@@ -280,13 +306,15 @@ public enum StatsEngine {
         return missed
     }
 
-    /// Red: the latest run failed, or an observed job ran none of its fires. Amber: some fires missed, or the
-    /// success rate is under 95 %. Grey: nothing to judge (unobserved scheduled jobs, jobs without runs). Green otherwise.
+    /// Red: the latest run failed, or an observed job ran none of its fires. Amber: some fires missed, some results
+    /// unknown, or the success rate is under 95 %. Grey: nothing to judge (unobserved scheduled jobs, jobs without
+    /// runs). Green otherwise.
     public static func status(of stats: JobStats) -> StatusColour {
         if stats.failureStreak > 0 { return .red }
         if let missed = stats.missedFires, missed > 0 {
             return stats.runs == 0 || missed == stats.expectedFires ? .red : .amber
         }
+        if stats.unknown > 0 { return .amber }
         if let rate = stats.successRate, rate < amberSuccessRate { return .amber }
         switch stats.observation {
         case .observed: return .green

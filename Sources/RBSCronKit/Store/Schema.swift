@@ -143,6 +143,64 @@ enum Schema {
                 CREATE INDEX keepalive_by_time ON keepalive_pings(pinged_at);
                 """)
         }
+        // Two outcomes join the CHECK constraint (SQLite cannot alter one, so the table is rebuilt, rows and
+        // ids kept): `unknown`, a fire the layer made whose result nobody can know any more (pg_net forgot it),
+        // and `interrupted`, a run stopped by the operator (Ctrl-C), which is not a failure of the job.
+        // What rbscron last learnt of each Supabase project (paused, unreachable, its pg_cron version).
+        migrator.registerMigration("005_project_states") { db in
+            try db.execute(sql: """
+                CREATE TABLE project_states (
+                    project_ref     TEXT PRIMARY KEY NOT NULL,
+                    status          TEXT NOT NULL CHECK (status IN ('active', 'paused', 'unreachable', 'unknown')),
+                    provider_status TEXT,
+                    pg_cron_version TEXT,
+                    detail          TEXT,
+                    checked_at      INTEGER NOT NULL,
+                    synced_until    INTEGER
+                );
+                """)
+        }
+        migrator.registerMigration("005_run_outcomes_unknown_interrupted") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs_new (
+                    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app              TEXT NOT NULL,
+                    job              TEXT NOT NULL,
+                    source           TEXT NOT NULL CHECK (source IN ('manual', 'ci', 'due', 'replay', 'remote')),
+                    scheduled_for    INTEGER,
+                    started_at       INTEGER NOT NULL,
+                    finished_at      INTEGER,
+                    state            TEXT NOT NULL CHECK (state IN ('started', 'finished', 'abandoned')),
+                    attempts         INTEGER NOT NULL DEFAULT 0,
+                    http_status      INTEGER,
+                    outcome          TEXT CHECK (outcome IN ('ok', 'http_error', 'timeout', 'transport_error',
+                                                             'skipped', 'circuit_open', 'denied', 'abandoned',
+                                                             'unknown', 'interrupted')),
+                    dns_ms           REAL,
+                    connect_ms       REAL,
+                    tls_ms           REAL,
+                    first_byte_ms    REAL,
+                    total_ms         REAL,
+                    duration_ms      REAL,
+                    response_excerpt TEXT,
+                    error            TEXT,
+                    idempotency_key  TEXT UNIQUE,
+                    pid              INTEGER
+                );
+                INSERT INTO runs_new (id, app, job, source, scheduled_for, started_at, finished_at, state, attempts,
+                                      http_status, outcome, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms,
+                                      duration_ms, response_excerpt, error, idempotency_key, pid)
+                SELECT id, app, job, source, scheduled_for, started_at, finished_at, state, attempts, http_status,
+                       outcome, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms, duration_ms, response_excerpt,
+                       error, idempotency_key, pid
+                FROM runs;
+                DROP TABLE runs;
+                ALTER TABLE runs_new RENAME TO runs;
+                CREATE INDEX runs_by_job ON runs(app, job, started_at);
+                CREATE INDEX runs_by_time ON runs(started_at);
+                CREATE INDEX runs_stats ON runs(app, job, started_at, state, outcome, source, duration_ms, scheduled_for);
+                """)
+        }
         return migrator
     }
 }

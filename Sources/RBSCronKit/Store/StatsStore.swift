@@ -7,7 +7,10 @@ public struct JobRunFacts: Sendable, Equatable {
     /// Runs that ended (finished or abandoned) and started inside the window.
     public var runs = 0
     public var successes = 0
+    /// Runs that said nothing of the job's health: skipped (breaker, dependency) or interrupted by the operator.
     public var skipped = 0
+    /// Runs the layer made whose result is unknown (pg_net forgot the answer).
+    public var unknown = 0
     /// Durations (ms) of the runs in the window that recorded one, in no particular order.
     public var durationsMs: [Double] = []
     /// The latest successful run ever (not only in the window).
@@ -69,10 +72,11 @@ public struct AppHealthFacts: Sendable, Equatable {
 }
 
 /// SQL fragments shared by the stats queries. A run "ended" when it is finished or abandoned; it failed when
-/// it ended with any outcome but ok and skipped (an abandoned run without an outcome is a failure).
+/// it ended with any outcome but ok, skipped, interrupted and unknown (an abandoned run without an outcome is a
+/// failure; a result nobody knows is not a failure, and not a success either).
 enum StatsSQL {
     static let ended = "state IN ('finished', 'abandoned')"
-    static let failed = "state IN ('finished', 'abandoned') AND coalesce(outcome, 'abandoned') NOT IN ('ok', 'skipped')"
+    static let failed = "state IN ('finished', 'abandoned') AND coalesce(outcome, 'abandoned') NOT IN ('ok', 'skipped', 'interrupted', 'unknown')"
     static let errorChars = 240
 }
 
@@ -167,8 +171,10 @@ extension InventoryStore {
                     facts.runs += 1
                     if Self.text(raw, 1, is: "ok") {
                         facts.successes += 1
-                    } else if Self.text(raw, 1, is: "skipped") {
+                    } else if Self.text(raw, 1, is: "skipped") || Self.text(raw, 1, is: "interrupted") {
                         facts.skipped += 1
+                    } else if Self.text(raw, 1, is: "unknown") {
+                        facts.unknown += 1
                     }
                     if sqlite3_column_type(raw, 3) != SQLITE_NULL { facts.durationsMs.append(sqlite3_column_double(raw, 3)) }
                 }

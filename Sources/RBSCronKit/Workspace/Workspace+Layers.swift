@@ -21,15 +21,22 @@ extension Workspace {
         try await qstash().setPaused(try inventory().resolve(job).ref, paused: paused)
     }
 
-    /// `cleanup --remote`: deletes rbscron's schedules the inventory no longer has (QStash only: vercel.json is
-    /// rewritten whole by `apply`, and pg_cron migrations sweep their own stale jobs).
-    public func cleanupRemote(_ layer: Layer, app: String?, dryRun: Bool) async throws -> QStashCleanupReport {
-        guard layer == .qstash else {
-            throw LayerSyncError.unsupported(layer, operation: "cleanup --remote", hint: "vercel.json is rewritten whole by "
-                + "`schedule apply`, and pg_cron migrations unschedule their own stale jobs")
-        }
+    /// `cleanup --remote`: QStash, deletes rbscron's schedules the inventory no longer has; pg_cron, collects and
+    /// prunes the fire history of each project older than `retentionDays` (its migrations sweep their own stale
+    /// jobs). Vercel has nothing to clean: vercel.json is rewritten whole by `apply`.
+    public func cleanupRemote(_ layer: Layer, app: String?, dryRun: Bool,
+                              retentionDays: Int = PgCronSQL.historyRetentionDays) async throws -> RemoteCleanupReport {
         if let app { try InventoryFilter(app: app).validate(against: try inventory()) }
-        return try await qstash().cleanupRemote(app: app, dryRun: dryRun)
+        switch layer {
+        case .qstash:
+            return .qstash(try await qstash().cleanupRemote(app: app, dryRun: dryRun))
+        case .pgCron:
+            guard let pgCron = try self.layer(.pgCron) as? PgCronLayer else { throw LayerSyncError.notALayer(.pgCron) }
+            return .pgCron(try await pgCron.cleanupHistory(app: app, retentionDays: retentionDays))
+        default:
+            throw LayerSyncError.unsupported(layer, operation: "cleanup --remote",
+                                             hint: "vercel.json is rewritten whole by `schedule apply`")
+        }
     }
 
     func qstash() throws -> QStashSync {

@@ -10,6 +10,7 @@ extension Workspace {
         for layer in try scheduledLayers() {
             guard var history = try await layer.history(jobs: jobs, since: since) else { continue }
             history.summary.inserted = try store.insertRemoteRuns(history.runs)
+            try store.recordProjectStates(history.projects)
             summaries.append(history.summary)
         }
         return summaries

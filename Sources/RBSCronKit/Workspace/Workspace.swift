@@ -99,8 +99,10 @@ public final class Workspace: Sendable {
         case .vercel:
             return VercelLayer(inventory: inventory)
         case .pgCron:
-            return try PgCronLayer(inventory: inventory, secrets: secrets, transport: transport,
-                               baseURL: PgCronHistoryClient.baseURL(environment: environment), redactor: try redactor())
+            var pgCron = try PgCronLayer(inventory: inventory, secrets: secrets, transport: transport,
+                                         baseURL: PgCronHistoryClient.baseURL(environment: environment), redactor: try redactor())
+            pgCron.knownProjects = try store.projectStates()
+            return pgCron
         case .manual, .fanout:
             throw LayerSyncError.notALayer(layer)
         }

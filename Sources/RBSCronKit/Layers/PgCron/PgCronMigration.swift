@@ -11,12 +11,16 @@ public struct PgCronMigration: Sendable, Equatable {
     /// Names from `previouslyScheduled` that the migration unschedules (empty when that list was not given).
     /// The migration removes stale jobs by itself whatever the database holds; this is for the plan display.
     public var unscheduledJobNames: [String]
+    /// Every entry the migration schedules, in order, with the schedule it writes and why.
+    public var entries: [PgCronSQL.Entry]
 
-    public init(fileName: String, sql: String, jobNames: [String], unscheduledJobNames: [String] = []) {
+    public init(fileName: String, sql: String, jobNames: [String], unscheduledJobNames: [String] = [],
+                entries: [PgCronSQL.Entry] = []) {
         self.fileName = fileName
         self.sql = sql
         self.jobNames = jobNames
         self.unscheduledJobNames = unscheduledJobNames
+        self.entries = entries
     }
 }
 

@@ -228,7 +228,11 @@ public enum PgCronRemote {
                     rest = rest[..<dot]
                 }
             }
-            return rest.isEmpty ? (nil, true) : ("\(owner)/\(rest)", true)
+            // The collector is rbscron's own entry beside the app's jobs, not one of them.
+            if rest.isEmpty || (rest == PgCronSQL.collectorJobName && !jobs.contains { $0.app == owner && $0.name == String(rest) }) {
+                return (nil, true)
+            }
+            return ("\(owner)/\(rest)", true)
         }
         if seedJobNames.contains(name) {
             let app = projectApps.first { app in jobs.contains { $0.app == app && $0.name == name } }

@@ -31,6 +31,8 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
     case transport(service: String, message: String)
     case malformed(service: String, detail: String)
     case tooManyPages(service: String, pages: Int)
+    /// A Supabase project ref that cannot be a path segment; nothing was sent.
+    case badProjectRef(String)
 
     public var errorDescription: String? {
         switch self {
@@ -43,6 +45,8 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
             return "could not reach \(service): \(message)"
         case .malformed(let service, let detail):
             return "\(service) sent a response rbscron cannot read: \(detail)"
+        case .badProjectRef(let ref):
+            return "'\(ref)' is not a Supabase project ref (letters, digits, - and _); nothing was sent. Fix supabase.project_ref in the inventory."
         case .tooManyPages(let service, let pages):
             return "\(service) kept returning more pages after \(pages); stopped. Narrow the window with --since."
         }
