@@ -141,8 +141,8 @@ enum ProbeJudge {
         let inconclusive = probes.filter { $0.verdict == .inconclusive }
         if !inconclusive.isEmpty {
             add(.warning, "endpoint.inconclusive",
-                "\(target) answered \(list(inconclusive)): refused because its secret is not configured (the seed's "
-                    + "deny-by-default), or the job failing after it ran; not counted as a refusal.",
+                "\(target) answered \(list(inconclusive)): either it refused because its secret is not configured "
+                    + "(the seed's deny-by-default) or the job failed after it ran; not counted as a refusal.",
                 "Read the endpoint's logs for these requests. If its secret is missing on the deployment, set it: with the "
                     + "secret set it should answer 401 to a wrong one.")
         }

@@ -109,8 +109,8 @@ public enum SecretChecks {
             let apps = Set(group.map(\.scope)).sorted()
             let rotate = group.first(where: { $0.scope != SecretKeys.globalScope }) ?? group[0]
             add(.warning, "secret.shared", names.joined(separator: ", "),
-                "\(names.joined(separator: " and ")) hold the same value, shared by \(apps.joined(separator: ", ")): "
-                    + "a leak from one opens the others.",
+                "\(names.joined(separator: " and ")) hold the same value: a leak from "
+                    + "\(apps.joined(separator: " or ")) opens \(apps.count == 2 ? "both" : "them all").",
                 "Give each its own value, e.g. " + rotateCommand(rotate) + " (and set the new value where the app reads it).")
         }
 
@@ -162,7 +162,7 @@ public enum SecretChecks {
                 "\(app) has QStash jobs but no \(missing.joined(separator: " or ")) on record"
                     + (keys.current ? "" : ": `trigger` denies its QStash jobs and --signed-probes cannot be sent")
                     + (keys.next ? "" : "; when Upstash rolls its keys, nothing here knows the next one") + ".",
-                "Copy both keys from the Upstash console: "
+                "Copy \(missing.count == 1 ? "it" : "them") from the Upstash console (QStash, Signing keys): "
                     + missing.map { "`rbscron secret set \(app) \($0)`" }.joined(separator: " and ") + ".")
         }
         return findings.sorted { ($0.severity, $0.rule, $0.subject) < ($1.severity, $1.rule, $1.subject) }
