@@ -180,13 +180,13 @@ _rbscron() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|help)
+    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|audit|help)
         # Offer subcommand argument completions
         "_rbscron_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret audit help' -- "${cur}"))
         ;;
     esac
 }
@@ -894,6 +894,38 @@ _rbscron_secret_rm() {
     case "${positional_number}" in
     1)
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion secret rm -- positional@0 "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_rbscron_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --yes --dry-run --signed-probes --insecure --version -h --help)
+    repeating_options=(--job)
+    non_repeating_options=(--db --app --max-age --parallel --timeout)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion audit -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--job')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion audit -- --job "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

@@ -18,7 +18,7 @@ struct RBSCron: AsyncParsableCommand {
               rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
             """,
         version: RBSCronVersion.current,
-        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self]
+        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -36,6 +36,7 @@ struct RBSCron: AsyncParsableCommand {
               rbscron list jobs --app camino    one app's jobs and schedules
               rbscron health-check              is every app up, and who loses jobs if not
               rbscron stats                     success rates, streaks and missed fires
+              rbscron audit --dry-run           which endpoints must refuse callers without the secret
               rbscron --help                    every command
             """)
     }

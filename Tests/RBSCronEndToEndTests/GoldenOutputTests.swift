@@ -175,7 +175,7 @@ struct GoldenOutputTests {
           "last_start_ms": null, "last_end_ms": null}]
         """
 
-    @Test("a loopback ecosystem: trigger, health-check, keepalive, layer sync, remote listings, secrets, stats")
+    @Test("a loopback ecosystem: trigger, health-check, keepalive, layer sync, remote listings, secrets, stats, audit")
     func loopback() async throws {
         let app = try LoopbackServer { request in
             switch request.path {
@@ -225,6 +225,8 @@ struct GoldenOutputTests {
             ("cleanup-remote-qstash", ["cleanup", "--remote", "--layer", "qstash", "--dry-run", "--json"], env),
             ("remote-pg-cron", ["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "demo", "--json"], env),
             ("plan-pg-cron-demo", ["schedule", "plan", "--layer", "pg_cron", "--app", "demo", "--json"], env),
+            ("audit-dry-run", ["audit", "--app", "demo", "--dry-run", "--json"], env),
+            ("audit", ["audit", "--app", "demo", "--yes", "--json"], env),
         ]
         for (name, arguments, environment) in cases {
             try Self.check(name, try await rbs.run(arguments, env: environment), rbs)

@@ -21,8 +21,9 @@ struct FolderLayoutTests {
         "Runs": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory"],
         "Health": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers"],
         "Stats": ["Support", "Cron", "Model", "Store", "Inventory"],
+        "Audit": ["Support", "HTTP", "Model", "Secrets", "Auth", "Store", "Inventory"],
         "Workspace": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory", "Schedule", "Layers",
-                      "Runs", "Health", "Stats"],
+                      "Runs", "Health", "Stats", "Audit"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -9,7 +9,8 @@ public enum Dashboard {
     /// Reads what the dashboard needs for `report`'s jobs and renders it.
     public static func render(store: InventoryStore, report: StatsReport) throws -> String {
         let inventory = try store.inventory()
-        let facts = try store.dashboardFacts(jobs: report.jobs.map(\.ref), now: report.generatedAt)
+        var facts = try store.dashboardFacts(jobs: report.jobs.map(\.ref), now: report.generatedAt)
+        facts.audits = try store.latestAuditProbes()
         return html(report: report, facts: facts, inventory: inventory)
     }
 
@@ -69,6 +70,7 @@ public enum Dashboard {
         page += failuresSection(facts)
         page += deadLettersSection(facts)
         page += keepAliveSection(facts, inventory: inventory, apps: Set(report.apps.map(\.app)), now: report.generatedAt)
+        page += auditSection(facts, jobs: report.jobs.map(\.ref))
         page += "</div>\n</body>\n</html>\n"
         return page
     }
@@ -229,6 +231,39 @@ public enum Dashboard {
             s += "<tr class=\"status-\(colour.rawValue)\" data-app=\"\(escape(app.name))\"><td>\(dot(colour))</td>"
                 + "<td>\(escape(app.displayName))</td><td class=\"mono\">\(escape(app.supabase?.projectRef ?? "–"))</td>"
                 + "<td class=\"mono\">\(ping?.lastOkAt.map { escape(Timestamp.rfc3339($0)) } ?? "–")</td><td>\(bar)</td></tr>\n"
+        }
+        return s + "</tbody></table></section>\n"
+    }
+
+    /// The last `audit` of each endpoint of the report's jobs: red when it let a caller without the secret in, amber
+    /// for a warning (a 500, a 405 to Vercel's GET, no answer), green when every probe was refused.
+    static func auditSection(_ facts: DashboardFacts, jobs: [JobRef]) -> String {
+        let audited = jobs.compactMap { ref in facts.audits[ref].map { (ref, $0) } }
+        var s = "<section class=\"audit\"><h2>Endpoint audit <span class=\"slug\">probes without or with wrong credentials</span></h2>\n"
+        guard !audited.isEmpty else {
+            return s + "<p class=\"empty\">No endpoint audited yet: run <code>rbscron audit</code>.</p></section>\n"
+        }
+        let rank = ["critical": 0, "warning": 1, "info": 2, "ok": 3]
+        s += "<table><thead><tr><th></th><th>endpoint</th><th>audited</th><th>probes</th><th>verdict</th><th>detail</th></tr></thead><tbody>\n"
+        for (ref, probes) in audited {
+            let sent = probes.filter { $0.severity != nil }
+            let worst = sent.min { (rank[$0.severity ?? ""] ?? 9) < (rank[$1.severity ?? ""] ?? 9) }
+            let colour: StatusColour
+            switch worst?.severity {
+            case "critical": colour = .red
+            case "warning": colour = .amber
+            case "info", "ok": colour = .green
+            default: colour = .grey
+            }
+            let verdict = worst.map { w in
+                w.severity == "ok" ? "refused every probe" : "\(w.severity ?? ""): \(w.probe) \(w.verdict)"
+                    + (w.httpStatus.map { " (\($0))" } ?? "")
+            } ?? "nothing sent"
+            let detail = worst?.severity == "ok" ? "" : (worst?.detail ?? "")
+            s += "<tr class=\"status-\(colour.rawValue)\" data-audit=\"\(escape(ref.description))\" data-severity=\"\(escape(worst?.severity ?? "none"))\">"
+                + "<td>\(dot(colour))</td><td>\(escape(ref.description)) <span class=\"mono\">\(escape(probes.first?.method ?? ""))</span></td>"
+                + "<td class=\"mono\">\(escape(probes.first.map { Timestamp.rfc3339($0.auditedAt) } ?? "–"))</td>"
+                + "<td>\(sent.count)</td><td>\(escape(verdict))</td><td class=\"err\">\(escape(detail))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
     }

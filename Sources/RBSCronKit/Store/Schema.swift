@@ -201,6 +201,28 @@ enum Schema {
                 CREATE INDEX runs_stats ON runs(app, job, started_at, state, outcome, source, duration_ms, scheduled_for);
                 """)
         }
+        // `audit`: every probe an audit sent (or skipped), so `stats --html` shows each endpoint's last audit.
+        migrator.registerMigration("006_audits") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_probes (
+                    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    audited_at  INTEGER NOT NULL,
+                    app         TEXT NOT NULL,
+                    job         TEXT NOT NULL,
+                    method      TEXT NOT NULL,
+                    url         TEXT NOT NULL,
+                    probe       TEXT NOT NULL,
+                    expected    TEXT NOT NULL,
+                    http_status INTEGER,
+                    final_url   TEXT,
+                    verdict     TEXT NOT NULL,
+                    severity    TEXT CHECK (severity IN ('critical', 'warning', 'info', 'ok')),
+                    detail      TEXT,
+                    total_ms    REAL
+                );
+                CREATE INDEX audit_probes_by_job ON audit_probes(app, job, audited_at);
+                """)
+        }
         return migrator
     }
 }

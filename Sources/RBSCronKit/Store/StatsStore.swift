@@ -322,6 +322,8 @@ public struct DashboardFacts: Sendable {
     public var deadLetters: [DeadLetterSummary] = []
     public var unresolvedDeadLetters = 0
     public var keepAlive: [String: KeepAliveFacts] = [:]
+    /// The probes of each endpoint's latest `audit`.
+    public var audits: [JobRef: [AuditProbeRecord]] = [:]
 }
 
 extension InventoryStore {
