@@ -83,12 +83,16 @@ public struct LayerHistory: Sendable {
     public var projects: [ProjectState]
     /// Sentences for the operator (a project skipped because it is paused or unreachable).
     public var warnings: [String]
+    /// Per job: how far back the layer was read, its schedule's state, the calls still in flight.
+    public var observations: [LayerObservation]
 
-    public init(summary: SyncSummary, runs: [RemoteRun], projects: [ProjectState] = [], warnings: [String] = []) {
+    public init(summary: SyncSummary, runs: [RemoteRun], projects: [ProjectState] = [], warnings: [String] = [],
+                observations: [LayerObservation] = []) {
         self.summary = summary
         self.runs = runs
         self.projects = projects
         self.warnings = warnings
+        self.observations = observations
     }
 }
 

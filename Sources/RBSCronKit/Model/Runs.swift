@@ -91,9 +91,16 @@ public struct RemoteRun: Sendable, Equatable {
     public var durationMs: Double?
     public var attempts: Int
     public var error: String?
+    /// The fire this call was made for, when the layer recorded it (a backfill): it then covers exactly that fire.
+    public var scheduledFor: Date?
+    /// The (already redacted) start of the response body, when the layer kept one.
+    public var responseExcerpt: String?
 
     public init(job: JobRef, idempotencyKey: String, startedAt: Date, finishedAt: Date, outcome: String,
-                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil) {
+                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil,
+                scheduledFor: Date? = nil, responseExcerpt: String? = nil) {
+        self.scheduledFor = scheduledFor
+        self.responseExcerpt = responseExcerpt
         self.job = job
         self.idempotencyKey = idempotencyKey
         self.startedAt = startedAt

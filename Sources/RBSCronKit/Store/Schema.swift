@@ -223,6 +223,43 @@ enum Schema {
                 CREATE INDEX audit_probes_by_job ON audit_probes(app, job, audited_at);
                 """)
         }
+        // Per-fire accounting (README "Every fire accounted for"): what each layer said of each job besides its
+        // finished calls (how far back it was read, whether its schedule is there and active, calls in flight), the
+        // decisions of due mode with their reasons, and dead letters that live in a layer (QStash's DLQ).
+        migrator.registerMigration("008_fire_evidence") { db in
+            try db.execute(sql: """
+                CREATE TABLE layer_observations (
+                    app                 TEXT NOT NULL,
+                    job                 TEXT NOT NULL,
+                    layer               TEXT NOT NULL,
+                    observed_at         INTEGER NOT NULL,
+                    history_from        INTEGER,
+                    schedule_state      TEXT CHECK (schedule_state IN ('active', 'paused', 'absent')),
+                    schedule_created_at INTEGER,
+                    pending             TEXT,
+                    note                TEXT,
+                    PRIMARY KEY (app, job)
+                );
+                CREATE TABLE due_decisions (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app        TEXT NOT NULL,
+                    job        TEXT NOT NULL,
+                    fire_at    INTEGER NOT NULL,
+                    decided_at INTEGER NOT NULL,
+                    state      TEXT NOT NULL,
+                    action     TEXT NOT NULL CHECK (action IN ('fired', 'skipped', 'claimed')),
+                    via        TEXT,
+                    reason     TEXT NOT NULL,
+                    run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+                    remote_id  TEXT
+                );
+                CREATE INDEX due_decisions_by_time ON due_decisions(decided_at);
+                CREATE INDEX due_decisions_by_fire ON due_decisions(app, job, fire_at);
+                ALTER TABLE dead_letters ADD COLUMN origin TEXT NOT NULL DEFAULT 'rbscron';
+                ALTER TABLE dead_letters ADD COLUMN remote_id TEXT;
+                CREATE UNIQUE INDEX dead_letters_by_remote ON dead_letters(origin, remote_id) WHERE remote_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

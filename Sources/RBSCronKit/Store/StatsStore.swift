@@ -245,8 +245,8 @@ extension InventoryStore {
                 var inserted = 0
                 let statement = try db.makeStatement(sql: """
                     INSERT INTO runs (app, job, source, started_at, finished_at, state, attempts, http_status, outcome,
-                                      duration_ms, total_ms, error, idempotency_key)
-                    VALUES (?, ?, 'remote', ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?)
+                                      duration_ms, total_ms, error, idempotency_key, scheduled_for, response_excerpt)
+                    VALUES (?, ?, 'remote', ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(idempotency_key) DO NOTHING
                     """)
                 for remote in runs {
@@ -254,6 +254,7 @@ extension InventoryStore {
                         remote.job.app, remote.job.job, Timestamp.ms(remote.startedAt), Timestamp.ms(remote.finishedAt),
                         remote.attempts, remote.httpStatus, remote.outcome, remote.durationMs, remote.durationMs,
                         remote.error.map { Self.shorten($0, limit: 2_000) }, remote.idempotencyKey,
+                        remote.scheduledFor.map(Timestamp.ms), remote.responseExcerpt.map { String($0.prefix(2_000)) },
                     ])
                     inserted += db.changesCount
                 }
@@ -263,8 +264,7 @@ extension InventoryStore {
     }
 
     static func shorten(_ text: String, limit: Int = StatsSQL.errorChars) -> String {
-        let oneLine = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
-        return oneLine.count <= limit ? oneLine : String(oneLine.prefix(limit - 1)) + "…"
+        TextLine.single(text, limit: limit)
     }
 }
 
