@@ -27,7 +27,7 @@ import Testing
         let keys: Set<String> = ["app", "job", "layer", "schedule", "enabled", "description", "runs", "successes", "failures",
                                  "skipped", "unknown", "success_rate", "p50_ms", "p95_ms", "max_ms", "last_success_at", "last_failure",
                                  "failure_streak", "observation", "observation_note", "observed_since", "expected_fires", "missed_fires",
-                                 "last_missed_fire", "status"]
+                                 "last_missed_fire", "status", "fire_counts", "fires"]
         for job in jobs { #expect(Set(job.keys) == keys) }
         // Nothing ran: scheduled jobs are unobserved and grey, never green.
         #expect(jobs.allSatisfy { ($0["status"] as? String) == "grey" })

@@ -50,10 +50,12 @@ public enum FireAccounting {
         var lastDelivery: Date?
         for (i, fire) in fires.enumerated() {
             let next = i + 1 < fires.count ? fires[i + 1] : facts.nextFire
-            let lower = fire.addingTimeInterval(-LayerTiming.clockSkew)
+            let previous = i > 0 ? fires[i - 1] : nil
+            // Clocks differ by up to the skew, but never by more than half the gap to a neighbouring fire.
+            let before = previous.map { min(LayerTiming.clockSkew, fire.timeIntervalSince($0) / 2) } ?? LayerTiming.clockSkew
+            let lower = fire.addingTimeInterval(-before)
             var upper = fire.addingTimeInterval(window)
-            if let next { upper = min(upper, next.addingTimeInterval(-LayerTiming.clockSkew)) }
-            upper = max(upper, fire)
+            if let next { upper = min(upper, next.addingTimeInterval(-min(LayerTiming.clockSkew, next.timeIntervalSince(fire) / 2))) }
             while index < loose.count, loose[index].at < lower { index += 1 }  // calls no fire accounts for
             var matched = exact[Timestamp.ms(fire)] ?? []
             while index < loose.count, loose[index].at <= upper {

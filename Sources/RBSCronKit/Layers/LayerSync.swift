@@ -127,9 +127,9 @@ public protocol LayerSync: Sendable {
     func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport
     /// What the layer holds now.
     func remote(_ request: LayerRequest) async throws -> RemoteSchedules
-    /// The layer's own record of the fires of `jobs` since `since`; nil when the layer keeps none rbscron can read
-    /// for these jobs (or none of them is on this layer).
-    func history(jobs: [Job], since: Date) async throws -> LayerHistory?
+    /// The layer's own record of the fires of `jobs` since `since`, read at `now` (the workspace's clock); nil when
+    /// none of them is on this layer.
+    func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory?
 }
 
 extension LayerSync {
@@ -164,5 +164,5 @@ public struct VercelLayer: LayerSync {
         .vercel(try VercelCrons.remote(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON))
     }
 
-    public func history(jobs: [Job], since: Date) async throws -> LayerHistory? { nil }
+    public func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory? { nil }
 }

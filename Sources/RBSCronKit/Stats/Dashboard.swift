@@ -31,14 +31,44 @@ public enum Dashboard {
         return out
     }
 
-    static let colours: [StatusColour: String] = [.green: "#16a34a", .amber: "#d97706", .red: "#dc2626", .grey: "#9ca3af"]
+    static let colours: [StatusColour: String] = [.green: "#16a34a", .amber: "#d97706", .red: "#dc2626", .grey: "#9ca3af",
+                                                  .blue: "#2563eb"]
 
     static let legend: [(StatusColour, String)] = [
         (.green, "healthy: latest run ok, no missed fire, success rate ≥ 95 %"),
         (.amber, "attention: some fires missed, or success rate under 95 %"),
         (.red, "failing: latest run failed, or an observed job ran none of its fires"),
+        (.blue, "called by its fan-out parent: the parent was delivered, this job's own result is not known"),
         (.grey, "unobserved: rbscron cannot see this job's fires (or it has no runs); not known healthy"),
     ]
+
+    /// The colour of one fire in the fire strip.
+    static func colour(of state: FireState) -> StatusColour {
+        switch state {
+        case .delivered: return .green
+        case .failed, .missed: return .red
+        case .unknown, .pending: return .amber
+        case .parentDelivered: return .blue
+        case .paused, .unobserved: return .grey
+        }
+    }
+
+    /// The latest fires of a job, one square each (oldest left), coloured by state, each with its reason.
+    static func fireStrip(_ fires: [FireAccount], limit: Int = 48) -> String {
+        guard !fires.isEmpty else { return "<span class=\"mono\">–</span>" }
+        let shown = fires.suffix(limit)
+        var rects = ""
+        for (i, fire) in shown.enumerated() {
+            let colour = colour(of: fire.state)
+            let faint = fire.state == .unobserved || fire.state == .paused || (fire.state == .pending && fire.calledAt == nil)
+            rects += "<rect x=\"\(i * 5)\" y=\"0\" width=\"4\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
+                + (faint ? " fill-opacity=\"0.35\"" : "")
+                + " data-state=\"\(fire.state.rawValue)\"><title>\(escape(Timestamp.rfc3339(fire.at))): \(escape(fire.reason))</title></rect>"
+        }
+        let width = shown.count * 5
+        return "<svg class=\"fires\" width=\"\(width)\" height=\"14\" viewBox=\"0 0 \(width) 14\" role=\"img\" "
+            + "aria-label=\"the latest \(shown.count) fires\">\(rects)</svg>"
+    }
 
     /// The page for `report` and `facts`.
     public static func html(report: StatsReport, facts: DashboardFacts, inventory: Inventory) -> String {
@@ -111,7 +141,7 @@ public enum Dashboard {
             <span class="health">uptime \(percent(app.uptime)) · p95 \(ms(app.p95LatencyMs)) · \(app.checks) checks</span></h2>
             <table>
             <thead><tr><th></th><th>job</th><th>layer</th><th>schedule</th><th>runs</th><th>success</th>\
-            <th>p95</th><th>streak</th><th>missed</th><th>7 days</th><th>latency</th></tr></thead>
+            <th>p95</th><th>streak</th><th>missed</th><th>fires</th><th>7 days</th><th>latency</th></tr></thead>
             <tbody>
 
             """
@@ -123,7 +153,7 @@ public enum Dashboard {
                 <td>\(dot(job.status))</td><td class="name">\(escape(job.job))</td><td>\(escape(job.layer.rawValue))</td>\
                 <td class="mono">\(escape(job.schedule ?? "–"))</td><td>\(job.runs)</td><td>\(percent(job.successRate))</td>\
                 <td>\(ms(job.p95Ms))</td><td>\(job.failureStreak)</td><td>\(escape(missed))</td>\
-                <td>\(heatStrip(facts.buckets[job.ref]))</td><td>\(sparkline(facts.buckets[job.ref]))</td></tr>
+                <td>\(fireStrip(job.fires))</td><td>\(heatStrip(facts.buckets[job.ref]))</td><td>\(sparkline(facts.buckets[job.ref]))</td></tr>
 
                 """
         }

@@ -101,6 +101,23 @@ extension InventoryStore {
         }
     }
 
+    /// The start of the first call a layer or due mode made for each of `jobs` (jobs with none are left out).
+    public func firstFireEvidence(jobs: [JobRef]) throws(StoreError) -> [JobRef: Date] {
+        try run {
+            try writer.read { db in
+                let statement = try db.makeStatement(sql: """
+                    SELECT started_at FROM runs WHERE app = ? AND job = ? AND source IN ('due', 'remote')
+                    ORDER BY started_at LIMIT 1
+                    """)
+                var result: [JobRef: Date] = [:]
+                for job in jobs {
+                    if let ms = try Int64.fetchOne(statement, arguments: [job.app, job.job]) { result[job] = Timestamp.date(ms: ms) }
+                }
+                return result
+            }
+        }
+    }
+
     /// What a stored run says of the fire it made: ok delivered; an HTTP or transport error failed (a cancelled layer
     /// call is stored as skipped: failed too); a timeout or an unknown result unknown; a run still going pending; a
     /// run that never sent anything (denied, breaker open, interrupted) not sent.

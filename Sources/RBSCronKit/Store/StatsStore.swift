@@ -19,12 +19,8 @@ public struct JobRunFacts: Sendable, Equatable {
     public var lastFailure: RunFailure?
     /// Failed runs since the latest success (all of them when there was none).
     public var failureStreak = 0
-    /// The first run fired by due mode or read back from a layer: from then on the job's fires are observable.
+    /// The first run fired by due mode or read back from a layer.
     public var observedSince: Date?
-    /// Every `scheduled_for` of a run in the missed-fire window (ms since the epoch).
-    public var scheduledFor: Set<Int64> = []
-    /// Start times (ms, ascending) of due and remote runs in the missed-fire window that carry no `scheduled_for`.
-    public var unscheduledStarts: [Int64] = []
 
     public init() {}
 }
@@ -81,15 +77,14 @@ enum StatsSQL {
 }
 
 extension InventoryStore {
-    /// Per-job run facts for `jobs` over `[since, until]`, and for missed fires over `[fireWindowStart[job], until]`.
+    /// Per-job run facts for `jobs` over `[since, until]` (fires are accounted by ``FireLedger``).
     /// Every query is covered by the `runs_stats` index. On a file store the jobs are split over up to four reader
     /// connections that scan in parallel (one read transaction each; a job is always read whole by one of them,
     /// so each job's facts are consistent, while two jobs may be read a few milliseconds apart).
     /// - Parameter readers: at most this many parallel readers (default: the processors, at most four).
-    public func jobRunFacts(jobs: [JobRef], since: Date, until: Date, fireWindowStart: [JobRef: Date] = [:],
-                            readers: Int? = nil) throws(StoreError) -> [JobRef: JobRunFacts] {
-        let window = RunWindow(sinceMs: Timestamp.ms(since), untilMs: Timestamp.ms(until),
-                               matchFromMs: fireWindowStart.mapValues(Timestamp.ms))
+    public func jobRunFacts(jobs: [JobRef], since: Date, until: Date, readers: Int? = nil) throws(StoreError)
+        -> [JobRef: JobRunFacts] {
+        let window = RunWindow(sinceMs: Timestamp.ms(since), untilMs: Timestamp.ms(until))
         let lanes = writer is DatabasePool
             ? min(readers ?? min(ProcessInfo.processInfo.activeProcessorCount, 4), jobs.count) : 1
         guard lanes > 1 else {
@@ -119,7 +114,6 @@ extension InventoryStore {
     private struct RunWindow: Sendable {
         var sinceMs: Int64
         var untilMs: Int64
-        var matchFromMs: [JobRef: Int64]
     }
 
     /// Whether text column `index` of the current row is exactly `value` (false for NULL).
@@ -132,12 +126,12 @@ extension InventoryStore {
 
     private static func jobRunFacts(_ db: Database, jobs: [JobRef], window: RunWindow) throws -> [JobRef: JobRunFacts] {
         var result: [JobRef: JobRunFacts] = [:]
-        // One pass over the job's window (covering index) feeds counts, durations and fire matching. Every row it
+        // One pass over the job's window (covering index) feeds counts and durations. Every row it
         // reads has ended (the state CHECK allows only started, finished and abandoned). Columns are read straight
         // from the statement and text is compared as bytes: at a million rows, row values, decoded strings and
         // SQL `IN` lists each cost a tenth of the time.
         let scan = try db.cachedStatement(sql: """
-            SELECT started_at, outcome, source, duration_ms, scheduled_for FROM runs
+            SELECT started_at, outcome, source, duration_ms FROM runs
             WHERE app = ? AND job = ? AND started_at >= ? AND started_at <= ? AND state != 'started'
             ORDER BY started_at
             """)
@@ -162,29 +156,17 @@ extension InventoryStore {
         for ref in jobs {
             var facts = JobRunFacts()
             let key: StatementArguments = [ref.app, ref.job]
-            let sinceMs = window.sinceMs
-            let matchFrom = window.matchFromMs[ref]
-            let rows = try Row.fetchCursor(scan, arguments: key + [min(sinceMs, matchFrom ?? sinceMs), window.untilMs])
+            let rows = try Row.fetchCursor(scan, arguments: key + [window.sinceMs, window.untilMs])
             while try rows.next() != nil {
-                let started = sqlite3_column_int64(raw, 0)
-                if started >= sinceMs {
-                    facts.runs += 1
-                    if Self.text(raw, 1, is: "ok") {
-                        facts.successes += 1
-                    } else if Self.text(raw, 1, is: "skipped") || Self.text(raw, 1, is: "interrupted") {
-                        facts.skipped += 1
-                    } else if Self.text(raw, 1, is: "unknown") {
-                        facts.unknown += 1
-                    }
-                    if sqlite3_column_type(raw, 3) != SQLITE_NULL { facts.durationsMs.append(sqlite3_column_double(raw, 3)) }
+                facts.runs += 1
+                if Self.text(raw, 1, is: "ok") {
+                    facts.successes += 1
+                } else if Self.text(raw, 1, is: "skipped") || Self.text(raw, 1, is: "interrupted") {
+                    facts.skipped += 1
+                } else if Self.text(raw, 1, is: "unknown") {
+                    facts.unknown += 1
                 }
-                if let matchFrom, started >= matchFrom {
-                    if sqlite3_column_type(raw, 4) != SQLITE_NULL {
-                        facts.scheduledFor.insert(sqlite3_column_int64(raw, 4))
-                    } else if Self.text(raw, 2, is: "due") || Self.text(raw, 2, is: "remote") {
-                        facts.unscheduledStarts.append(started)
-                    }
-                }
+                if sqlite3_column_type(raw, 3) != SQLITE_NULL { facts.durationsMs.append(sqlite3_column_double(raw, 3)) }
             }
             let okMs = try Int64.fetchOne(lastOk, arguments: key)
             facts.lastSuccessAt = okMs.map(Timestamp.date(ms:))

@@ -8,12 +8,37 @@ extension Workspace {
         let since = query.now.addingTimeInterval(-query.since)
         var summaries: [SyncSummary] = []
         for layer in try scheduledLayers() {
-            guard var history = try await layer.history(jobs: jobs, since: since) else { continue }
-            history.summary.inserted = try store.insertRemoteRuns(history.runs)
-            try store.recordProjectStates(history.projects)
-            summaries.append(history.summary)
+            let history: LayerHistory
+            do {
+                guard let read = try await layer.history(jobs: jobs, since: since, now: now) else { continue }
+                history = read
+            } catch RemoteHistoryError.missingToken(let service, let key, let scope) {
+                // Deny by default, and say so per job: without the token its fires are unobserved, not missed.
+                let message = RemoteHistoryError.missingToken(service: service, key: key, scope: scope).errorDescription ?? key
+                let mine = jobs.filter { $0.layer == layer.layer }
+                try store.recordObservations(mine.map {
+                    LayerObservation(job: $0.ref, layer: layer.layer, observedAt: now, historyFrom: nil, note: "not read: \(message)")
+                })
+                var summary = SyncSummary(layer: layer.layer.rawValue, sources: [], read: 0, matched: 0)
+                summary.warnings = ["\(layer.layer.rawValue) not read: \(message) Its \(mine.count) job(s) stay unobserved."]
+                summaries.append(summary)
+                continue
+            }
+            var summary = history.summary
+            summary.inserted = try record(history)
+            summaries.append(summary)
         }
         return summaries
+    }
+
+    /// Stores what a layer's history said: new runs, project states, observations.
+    @discardableResult
+    func record(_ history: LayerHistory) throws -> Int {
+        var summary = history.summary
+        summary.inserted = try store.insertRemoteRuns(history.runs)
+        try store.recordProjectStates(history.projects)
+        try store.recordObservations(history.observations)
+        return summary.inserted
     }
 
     /// `stats`: rates, percentiles, streaks and missed fires over the query's window.

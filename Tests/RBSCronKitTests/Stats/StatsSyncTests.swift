@@ -50,12 +50,14 @@ struct QStashEventsSyncTests {
         #expect(first.read == events.count)
         #expect(first.matched == 3)
         #expect(first.inserted == 3)
-        // 21 events at 4 a page: 6 requests, each after the first with the previous cursor; fromDate sent.
-        let requests = server.requests
+        // 21 events at 4 a page: 6 requests, each after the first with the previous cursor; fromDate sent (the window's
+        // start less the slack for messages begun before it); then the schedules, once.
+        let requests = server.requests.filter { $0.path == "/v2/events" }
         #expect(requests.count == 6)
+        #expect(server.requests.filter { $0.path == "/v2/schedules" }.count == 1)
         #expect(requests.first?.query["cursor"] == nil)
         #expect(requests.dropFirst().allSatisfy { $0.query["cursor"] != nil })
-        #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since)) })
+        #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since.addingTimeInterval(-QStashSync.messageSlack))) })
 
         let second = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: environment))
         #expect(second.matched == 3)
@@ -97,11 +99,23 @@ struct QStashEventsSyncTests {
         }
     }
 
-    @Test("no token: refused before any request")
+    @Test("no token: nothing is sent, the layer's jobs are unobserved with the reason, the sync goes on")
     func missingToken() async throws {
-        await #expect(throws: RemoteHistoryError.self) {
-            _ = try await F.sync(try F.store(), layer: "qstash", app: "colectiva", environment: ["QSTASH_URL": "http://127.0.0.1:9"])
+        let server = try await LoopbackHTTPServer.jsonStandIn { request in
+            QStashEventsStandIn.respond(eventsJSON: Data("[]".utf8), pageSize: 4, token: Self.token, request: request)
         }
+        defer { Task { await server.stop() } }
+        let store = try F.store()
+        let summary = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: ["QSTASH_URL": server.baseURL]))
+        #expect(server.requests.isEmpty)
+        #expect(summary.read == 0 && summary.inserted == 0)
+        #expect(summary.warnings.count == 1 && summary.warnings[0].contains("QSTASH_TOKEN"))
+        let observation = try #require(try store.observations()[JobRef(app: "colectiva", job: "heartbeat")])
+        #expect(observation.historyFrom == nil && observation.note?.contains("QSTASH_TOKEN") == true)
+        let stats = try #require(try F.stats(store, since: F.day).job("colectiva/heartbeat"))
+        #expect(stats.observation == .unobserved && stats.status == .grey)
+        #expect(stats.observationNote?.contains("QSTASH_TOKEN") == true)
+        #expect(stats.fireCounts[.unobserved] > 0 && stats.fireCounts[.missed] == 0)
     }
 
     @Test("QSTASH_URL and SUPABASE_API_URL override the base URLs")

@@ -43,6 +43,7 @@ extension PgCronSQL {
               v_timeout int := LEAST(GREATEST(coalesce(timeout_ms, \(maxTimeoutMs)), 1), \(maxTimeoutMs));
               v_request_id bigint;
               v_trigger text := nullif(current_setting('rbscron.trigger', true), '');
+              v_scheduled_for timestamptz := nullif(current_setting('rbscron.scheduled_for', true), '')::timestamptz;
               v_jobid bigint;
               v_runid bigint;
               v_job_name text := job_name;
@@ -98,9 +99,10 @@ extension PgCronSQL {
                   NULL;  -- no access to pg_cron's tables: the row keeps the job name it was given
                 END;
               END IF;
-              INSERT INTO \(schema).fires (app, job_name, path, method, timeout_ms, trigger, request_id, secret_fp, cron_jobid, cron_runid)
+              INSERT INTO \(schema).fires (app, job_name, path, method, timeout_ms, trigger, request_id, secret_fp, cron_jobid, cron_runid,
+                                        scheduled_for)
               VALUES (\(appLiteral), v_job_name, path, v_method, v_timeout, v_trigger, v_request_id,
-                      \(schema).secret_fingerprint(v_token, v_request_id), v_jobid, v_runid);
+                      \(schema).secret_fingerprint(v_token, v_request_id), v_jobid, v_runid, v_scheduled_for);
               RETURN v_request_id;
             END
 
@@ -148,6 +150,7 @@ extension PgCronSQL {
               SELECT count(*) INTO lost FROM gone;
               WITH old AS (DELETE FROM \(schema).fires f WHERE f.fired_at < now() - retention RETURNING 1)
               SELECT count(*) INTO pruned FROM old;
+              DELETE FROM \(schema).backfills b WHERE b.scheduled_for < now() - retention;
               RETURN NEXT;
             END
 
@@ -171,6 +174,38 @@ extension PgCronSQL {
               PERFORM pg_catalog.set_config('rbscron.trigger', '', true);
               RETURN QUERY SELECT f.* FROM \(schema).fires f
                 WHERE f.id > v_before AND f.trigger = 'manual' AND f.fired_at >= pg_catalog.now() ORDER BY f.id;
+            END
+
+            """
+        let backfill = """
+
+            DECLARE
+              v_command text;
+              v_before bigint;
+            BEGIN
+              SELECT j.command INTO v_command FROM cron.job j
+                WHERE j.jobname = backfill.job_name OR j.jobname LIKE backfill.job_name || '.%'
+                ORDER BY j.jobname LIMIT 1;
+              IF NOT FOUND THEN
+                RAISE EXCEPTION 'rbscron: no pg_cron job named %', job_name;
+              END IF;
+              IF left(v_command, 11) <> '/* rbscron:' THEN
+                RAISE EXCEPTION 'rbscron: job % was not scheduled by rbscron; refusing to run it', job_name;
+              END IF;
+              INSERT INTO \(schema).backfills AS b (job_name, scheduled_for, claimed_by)
+                VALUES (backfill.job_name, backfill.scheduled_for, backfill.claimed_by)
+                ON CONFLICT DO NOTHING;
+              IF NOT FOUND THEN
+                RETURN;  -- claimed already
+              END IF;
+              SELECT coalesce(max(f.id), 0) INTO v_before FROM \(schema).fires f;
+              PERFORM pg_catalog.set_config('rbscron.trigger', 'backfill', true);
+              PERFORM pg_catalog.set_config('rbscron.scheduled_for', backfill.scheduled_for::text, true);
+              EXECUTE v_command;
+              PERFORM pg_catalog.set_config('rbscron.trigger', '', true);
+              PERFORM pg_catalog.set_config('rbscron.scheduled_for', '', true);
+              RETURN QUERY SELECT f.* FROM \(schema).fires f
+                WHERE f.id > v_before AND f.trigger = 'backfill' ORDER BY f.id;
             END
 
             """
@@ -200,7 +235,7 @@ extension PgCronSQL {
               path          text        NOT NULL,
               method        text        NOT NULL,
               timeout_ms    int         NOT NULL,
-              trigger       text        NOT NULL,        -- cron | manual (run_job_now) | direct (called by hand)
+              trigger       text        NOT NULL,        -- cron | backfill | manual (run_job_now) | direct (by hand)
               fired_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
               request_id    bigint      NOT NULL,        -- pg_net's request id (its queue's and its responses' id)
               secret_fp     text,                        -- fingerprint of the cron secret used (see secret_fingerprint)
@@ -214,12 +249,33 @@ extension PgCronSQL {
               dispatched_at timestamptz,                 -- when pg_net's worker took the request (not the answer time)
               collected_at  timestamptz                  -- NULL while pending
             );
+            -- The fire a backfill was made for (rbscron.backfill); added to histories made before it existed.
+            ALTER TABLE \(schema).fires ADD COLUMN IF NOT EXISTS scheduled_for timestamptz;
             CREATE INDEX IF NOT EXISTS fires_pending_idx ON \(schema).fires (request_id) WHERE collected_at IS NULL;
             CREATE INDEX IF NOT EXISTS fires_job_time_idx ON \(schema).fires (job_name, fired_at DESC);
             CREATE INDEX IF NOT EXISTS fires_time_idx ON \(schema).fires (fired_at);
             CREATE INDEX IF NOT EXISTS fires_runid_idx ON \(schema).fires (cron_runid);
             REVOKE ALL ON TABLE \(schema).fires FROM PUBLIC;
             REVOKE ALL ON SEQUENCE \(schema).fires_id_seq FROM PUBLIC;
+
+            -- Claims of due mode's backfills: one row per (job, fire), so two runners never both fire the same missed
+            -- fire, whatever machine they run on. Pruned with the fire history.
+            CREATE TABLE IF NOT EXISTS \(schema).backfills (
+              job_name      text        NOT NULL,
+              scheduled_for timestamptz NOT NULL,
+              claimed_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+              claimed_by    text,
+              PRIMARY KEY (job_name, scheduled_for)
+            );
+            REVOKE ALL ON TABLE \(schema).backfills FROM PUBLIC;
+
+            -- When each of rbscron's pg_cron entries was first scheduled (pg_cron keeps no such date): a fire before it
+            -- was not pg_cron's to make, so it is never counted as missed.
+            CREATE TABLE IF NOT EXISTS \(schema).schedules (
+              job_name            text        PRIMARY KEY,
+              first_scheduled_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            REVOKE ALL ON TABLE \(schema).schedules FROM PUBLIC;
 
             -- Removes the secret (and any "Bearer <token>") from text about to be stored.
             CREATE OR REPLACE FUNCTION \(schema).redact(content text, secret text)
@@ -238,6 +294,13 @@ extension PgCronSQL {
             RETURNS SETOF \(schema).fires LANGUAGE plpgsql
             AS \(SQLText.dollarQuoted(runNow, base: "run"));
             REVOKE ALL ON FUNCTION \(schema).run_job_now(text) FROM PUBLIC;
+
+            -- Due mode's backfill of one missed fire: claims (job, fire) and runs the job's command once, its fire marked
+            -- backfill with the fire it stands for; returns nothing when the fire was claimed already (by any runner).
+            CREATE OR REPLACE FUNCTION \(schema).backfill(job_name text, scheduled_for timestamptz, claimed_by text)
+            RETURNS SETOF \(schema).fires LANGUAGE plpgsql
+            AS \(SQLText.dollarQuoted(backfill, base: "backfill"));
+            REVOKE ALL ON FUNCTION \(schema).backfill(text, timestamptz, text) FROM PUBLIC;
             """
         guard http else { return core }
         return core + "\n\n" + """

@@ -46,7 +46,7 @@ public struct PgCronLayer: LayerSync {
     /// one that cannot be reached is skipped with a warning), then its pg_cron version and whether it keeps
     /// rbscron's fire history. HTTP jobs are judged by `rbscron.fires` (collected first): the endpoint's real
     /// answer, never pg_cron's "succeeded". SQL jobs by `cron.job_run_details`.
-    public func history(jobs: [Job], since: Date) async throws -> LayerHistory? {
+    public func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory? {
         let pgJobs = jobs.filter { $0.layer == .pgCron }
         var appsByRef: [String: [String]] = [:]
         for app in inventory.apps where pgJobs.contains(where: { $0.app == app.name }) {
@@ -58,9 +58,19 @@ public struct PgCronLayer: LayerSync {
                                    runs: [])
         for ref in appsByRef.keys.sorted() {
             let apps = appsByRef[ref] ?? []
-            let token = try PgCronHistoryClient.accessToken(apps: apps, projectRef: ref, secrets: secrets)
+            let token: String
+            do {
+                token = try PgCronHistoryClient.accessToken(apps: apps, projectRef: ref, secrets: secrets)
+            } catch let error as RemoteHistoryError {
+                // Without this project's token its jobs are unobserved; the other projects are still read.
+                let reason = error.errorDescription ?? "\(error)"
+                history.warnings.append("pg_cron of project \(ref) (\(apps.joined(separator: ", "))) not read: \(reason)")
+                history.observations += pgJobs.filter { apps.contains($0.app) }.map {
+                    LayerObservation(job: $0.ref, layer: .pgCron, observedAt: now, historyFrom: nil, note: "not read: \(reason)")
+                }
+                continue
+            }
             let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: token, redactor: redactor)
-            let now = Date()
             var state = ProjectState(projectRef: ref, status: .active, checkedAt: now)
             do {
                 state.providerStatus = try await client.projectStatus(projectRef: ref)
@@ -74,13 +84,19 @@ public struct PgCronLayer: LayerSync {
                 state.status = .paused
                 state.detail = "Supabase reports the project \(provider): its pg_cron runs nothing until it is restored"
             }
+            let projectJobs = pgJobs.filter { apps.contains($0.app) }
+            func unobserved(_ reason: String) {
+                history.observations += projectJobs.map {
+                    LayerObservation(job: $0.ref, layer: .pgCron, observedAt: now, historyFrom: nil, note: reason)
+                }
+            }
             guard state.status == .active else {
                 history.projects.append(state)
                 history.warnings.append("pg_cron of project \(ref) (\(apps.joined(separator: ", "))) not read: "
                                         + (state.detail ?? state.status.rawValue) + "; its jobs are unobserved")
+                unobserved("project \(state.status.rawValue)")
                 continue
             }
-            let projectJobs = pgJobs.filter { apps.contains($0.app) }
             let from = min(since, knownProjects[ref]?.syncedUntil ?? since)
             do {
                 let read = try await read(project: ref, apps: apps, jobs: projectJobs, from: from, client: client)
@@ -89,6 +105,7 @@ public struct PgCronLayer: LayerSync {
                 history.summary.read += read.rows
                 history.summary.matched += read.runs.count
                 history.runs += read.runs
+                history.observations += Self.observations(jobs: projectJobs, read: read, from: from, now: now)
             } catch let error as RemoteHistoryError {
                 if case .http(_, let status, _) = error, status == 401 || status == 403 { throw error }
                 if case .missingToken = error { throw error }
@@ -96,6 +113,7 @@ public struct PgCronLayer: LayerSync {
                 state.detail = error.errorDescription
                 history.warnings.append("pg_cron of project \(ref) (\(apps.joined(separator: ", "))) not read: "
                                         + (error.errorDescription ?? "\(error)") + "; its jobs are unobserved")
+                unobserved("project unreachable")
             }
             history.projects.append(state)
         }
@@ -107,12 +125,40 @@ public struct PgCronLayer: LayerSync {
         var runs: [RemoteRun]
         var rows: Int
         var pgCronVersion: String?
+        /// Whether the database keeps rbscron's fire history.
+        var hasHistory = false
+        /// Calls pg_net has not answered yet, per job.
+        var pending: [JobRef: [FireEvidence]] = [:]
+        /// Per job: whether any of its pg_cron entries is active (absent: none is scheduled).
+        var scheduleStates: [JobRef: LayerScheduleState] = [:]
+        /// Per job: when its first entry was scheduled.
+        var scheduledSince: [JobRef: Date] = [:]
+    }
+
+    /// How long the app's database keeps what rbscron reads: its own fire history (``PgCronSQL/historyRetentionDays``)
+    /// for HTTP jobs, and pg_cron's `job_run_details` (the weekly cleanup keeps 7 days) otherwise.
+    static func retention(httpJob: Bool, hasHistory: Bool) -> TimeInterval {
+        httpJob && hasHistory ? Double(PgCronSQL.historyRetentionDays) * 86_400 : 7 * 86_400
+    }
+
+    /// One observation per job of a project that was read: from where the read started (or what the database still
+    /// keeps), its schedule's state in `cron.job`, and its calls still waiting for pg_net's answer.
+    static func observations(jobs: [Job], read: ProjectRead, from: Date, now: Date) -> [LayerObservation] {
+        jobs.map { job in
+            let kept = now.addingTimeInterval(-retention(httpJob: job.sql == nil, hasHistory: read.hasHistory))
+            return LayerObservation(job: job.ref, layer: .pgCron, observedAt: now, historyFrom: max(from, kept),
+                                    scheduleState: read.scheduleStates[job.ref] ?? .absent,
+                                    scheduleCreatedAt: read.scheduledSince[job.ref], pending: read.pending[job.ref] ?? [])
+        }
     }
 
     struct Probe: Decodable {
         var hasHistory: Bool
+        var hasScheduleTimes: Bool?
         var pgCronVersion: String?
-        enum CodingKeys: String, CodingKey { case hasHistory = "has_history", pgCronVersion = "pg_cron_version" }
+        enum CodingKeys: String, CodingKey {
+            case hasHistory = "has_history", hasScheduleTimes = "has_schedule_times", pgCronVersion = "pg_cron_version"
+        }
     }
 
     struct Collected: Decodable {
@@ -132,32 +178,85 @@ public struct PgCronLayer: LayerSync {
             fires = try await client.rows(PgCronFireRow.self, projectRef: ref,
                                           query: Self.firesQuery(apps: apps, sinceMs: Timestamp.ms(from)))
         }
+        let job = Self.jobsByName(jobs)
+        var pending: [JobRef: [FireEvidence]] = [:]
+        for fire in fires where fire.outcome == "pending" {
+            guard let name = fire.jobName, let ref = job(name) else { continue }
+            pending[ref, default: []].append(FireEvidence(
+                at: Timestamp.date(ms: fire.firedMs), kind: .pending, by: "pg_cron",
+                detail: "pg_net has not answered yet (the collector reads its answer every 5 minutes)"))
+        }
+        var states: [JobRef: LayerScheduleState] = [:]
+        var created: [JobRef: Date] = [:]
+        for row in try await client.rows(PgCronJobState.self, projectRef: ref,
+                                         query: Self.jobStateQuery(apps: apps, knowsScheduleTimes: probe?.hasScheduleTimes == true)) {
+            guard let ref = job(row.jobname) else { continue }
+            if row.active { states[ref] = .active } else if states[ref] == nil { states[ref] = .paused }
+            if let ms = row.firstScheduledMs {
+                created[ref] = min(created[ref] ?? Timestamp.date(ms: ms), Timestamp.date(ms: ms))
+            }
+        }
         let keepAlive = jobs.contains { $0.name == PgCronSQL.keepAliveJobName } ? [PgCronSQL.keepAliveJobName] : []
         let query = PgCronHistoryClient.historyQuery(apps: apps, extraJobNames: keepAlive, sinceMs: Timestamp.ms(from),
                                                      linkFires: hasHistory)
         let rows = try await client.runs(projectRef: ref, query: query)
         let runs = Self.runs(from: rows, projectRef: ref, jobs: jobs, redactor: redactor, hasHistory: hasHistory)
             + Self.runs(from: fires, projectRef: ref, jobs: jobs, redactor: redactor)
-        return ProjectRead(runs: runs, rows: rows.count + fires.count, pgCronVersion: probe?.pgCronVersion)
+        return ProjectRead(runs: runs, rows: rows.count + fires.count, pgCronVersion: probe?.pgCronVersion, hasHistory: hasHistory,
+                           pending: pending, scheduleStates: states, scheduledSince: created)
+    }
+
+    /// A pg_cron job's name, whether it is active, and when rbscron first scheduled it (when the database says).
+    struct PgCronJobState: Decodable {
+        var jobname: String
+        var active: Bool
+        var firstScheduledMs: Int64?
+
+        enum CodingKeys: String, CodingKey { case jobname, active, firstScheduledMs = "first_scheduled_ms" }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            jobname = try c.decode(String.self, forKey: .jobname)
+            active = try c.decode(Bool.self, forKey: .active)
+            firstScheduledMs = c.bigint(.firstScheduledMs)
+        }
+    }
+
+    /// `cron.job`'s entries of rbscron's jobs for `apps` and the seed's keep-alive job: name, active flag, and (in a
+    /// database that keeps rbscron's history) when each was first scheduled.
+    static func jobStateQuery(apps: [String], knowsScheduleTimes: Bool) -> String {
+        var names = apps.sorted().map { app -> String in
+            let prefix = ScheduleID.appPrefix(app)
+            return "left(j.jobname, \(prefix.utf8.count)) = \(SQLText.literal(prefix))"
+        }
+        names.append("j.jobname = \(SQLText.literal(PgCronSQL.keepAliveJobName))")
+        let first = knowsScheduleTimes
+            ? "(SELECT floor(extract(epoch FROM s.first_scheduled_at) * 1000)::bigint FROM \(PgCronSQL.invokerSchema).schedules s "
+                + "WHERE s.job_name = j.jobname::text)"
+            : "NULL::bigint"
+        return "SELECT j.jobname::text AS jobname, j.active, \(first) AS first_scheduled_ms FROM cron.job j WHERE "
+            + names.joined(separator: " OR ")
     }
 
     /// Whether the project keeps rbscron's fire history, and its pg_cron version.
     static let probeQuery = """
         SELECT to_regclass('\(PgCronSQL.invokerSchema).fires') IS NOT NULL AS has_history,
+               to_regclass('\(PgCronSQL.invokerSchema).schedules') IS NOT NULL AS has_schedule_times,
                (SELECT extversion FROM pg_extension WHERE extname = 'pg_cron') AS pg_cron_version
         """
 
     /// Copies the answers pg_net has into the history before it is read.
     static let collectQuery = "SELECT collected, lost, pruned FROM \(PgCronSQL.invokerSchema).collect_http_responses()"
 
-    /// The answered fires pg_cron made for `apps` since `sinceMs` (pending ones are read on a later sync).
+    /// The fires pg_cron made for `apps` since `sinceMs`: answered ones become runs, pending ones calls in flight.
     static func firesQuery(apps: [String], sinceMs: Int64) -> String {
         """
         SELECT f.id, f.job_name, f.cron_runid, floor(extract(epoch FROM f.fired_at) * 1000)::bigint AS fired_ms,
                floor(extract(epoch FROM coalesce(f.dispatched_at, f.fired_at)) * 1000)::bigint AS dispatched_ms,
-               f.outcome, f.status_code, f.timed_out, left(f.error_msg, 500) AS error_msg, f.body_excerpt, f.timeout_ms
+               f.outcome, f.status_code, f.timed_out, left(f.error_msg, 500) AS error_msg, f.body_excerpt, f.timeout_ms,
+               floor(extract(epoch FROM f.scheduled_for) * 1000)::bigint AS scheduled_ms
         FROM \(PgCronSQL.invokerSchema).fires f
-        WHERE f.trigger = 'cron' AND f.outcome <> 'pending' AND f.app = ANY (\(SQLText.textArray(apps.sorted())))
+        WHERE f.trigger IN ('cron', 'backfill') AND f.app = ANY (\(SQLText.textArray(apps.sorted())))
           AND f.fired_at >= to_timestamp(\(sinceMs / 1000))
         ORDER BY f.id
         """
@@ -217,7 +316,7 @@ public struct PgCronLayer: LayerSync {
     public static func runs(from fires: [PgCronFireRow], projectRef: String, jobs: [Job], redactor: Redactor) -> [RemoteRun] {
         let job = jobsByName(jobs)
         return fires.compactMap { fire in
-            guard let name = fire.jobName, let ref = job(name) else { return nil }
+            guard fire.outcome != "pending", let name = fire.jobName, let ref = job(name) else { return nil }
             var status = fire.statusCode
             let outcome: String, error: String?
             switch fire.outcome {
@@ -243,7 +342,9 @@ public struct PgCronLayer: LayerSync {
             let key = fire.cronRunid.map { "pgcron:\(projectRef):\($0)" } ?? "pgcron:\(projectRef):fire:\(fire.id)"
             return RemoteRun(job: ref, idempotencyKey: key, startedAt: Timestamp.date(ms: fire.firedMs),
                              finishedAt: Timestamp.date(ms: max(fire.dispatchedMs ?? fire.firedMs, fire.firedMs)),
-                             outcome: outcome, httpStatus: status, durationMs: nil, attempts: 1, error: error)
+                             outcome: outcome, httpStatus: status, durationMs: nil, attempts: 1, error: error,
+                             scheduledFor: fire.scheduledMs.map { Timestamp.date(ms: $0) },
+                             responseExcerpt: fire.bodyExcerpt.map { redactor.remote($0) })
         }
     }
 }
@@ -263,10 +364,13 @@ public struct PgCronFireRow: Sendable, Equatable, Decodable {
     public var errorMsg: String?
     public var bodyExcerpt: String?
     public var timeoutMs: Int
+    /// The fire a backfill was made for (trigger `backfill`).
+    public var scheduledMs: Int64?
 
     public init(id: Int64, jobName: String?, cronRunid: Int64? = nil, firedMs: Int64, dispatchedMs: Int64? = nil,
                 outcome: String, statusCode: Int? = nil, timedOut: Bool? = nil, errorMsg: String? = nil,
-                bodyExcerpt: String? = nil, timeoutMs: Int = 14_000) {
+                bodyExcerpt: String? = nil, timeoutMs: Int = 14_000, scheduledMs: Int64? = nil) {
+        self.scheduledMs = scheduledMs
         self.id = id
         self.jobName = jobName
         self.cronRunid = cronRunid
@@ -283,7 +387,7 @@ public struct PgCronFireRow: Sendable, Equatable, Decodable {
     enum CodingKeys: String, CodingKey {
         case id, jobName = "job_name", cronRunid = "cron_runid", firedMs = "fired_ms", dispatchedMs = "dispatched_ms",
              outcome, statusCode = "status_code", timedOut = "timed_out", errorMsg = "error_msg",
-             bodyExcerpt = "body_excerpt", timeoutMs = "timeout_ms"
+             bodyExcerpt = "body_excerpt", timeoutMs = "timeout_ms", scheduledMs = "scheduled_ms"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -302,6 +406,7 @@ public struct PgCronFireRow: Sendable, Equatable, Decodable {
         errorMsg = try c.decodeIfPresent(String.self, forKey: .errorMsg)
         bodyExcerpt = try c.decodeIfPresent(String.self, forKey: .bodyExcerpt)
         timeoutMs = try c.decodeIfPresent(Int.self, forKey: .timeoutMs) ?? PgCronSQL.maxTimeoutMs
+        scheduledMs = c.bigint(.scheduledMs)
     }
 }
 
@@ -327,34 +432,77 @@ extension PgCronLayer {
     /// (pg_cron itself has no "run now"): an HTTP job's call goes through the invoker, Vault and pg_net exactly as its
     /// scheduled fires do, and its answer is read back from the fire history.
     public func runNow(_ job: Job, now: @Sendable () -> Date) async throws -> PgCronRunNow {
+        let (ref, client) = try connect(job)
+        let name = SQLText.literal(ScheduleID.of(job.ref))
+        let started = now()
+        let result = PgCronRunNow(job: job.ref, projectRef: ref, outcome: .ok, startedAt: started, finishedAt: started)
+        return try await run(job, client: client, call: "\(PgCronSQL.invokerSchema).run_job_now(\(name))", result: result, now: now).result
+    }
+
+    /// What due mode's backfill of one missed fire came to.
+    public enum Backfill: Sendable, Equatable {
+        /// This runner claimed the fire in the app's database and ran the job's command; the fire's id there.
+        case ran(PgCronRunNow, fireID: Int64?)
+        /// Another runner (on any machine) had claimed this fire already: nothing was sent.
+        case claimedElsewhere
+        /// The database has no backfill function (its schedule migration predates it): nothing was sent.
+        case unsupported
+    }
+
+    /// Due mode's backfill of `job`'s missed fire `scheduledFor`: claims (job, fire) in the app's database and runs the
+    /// job's own command once, in one transaction (`rbscron.backfill`), so two runners on different machines never
+    /// both fire it; then waits for pg_net's answer like ``runNow(_:now:)``.
+    public func backfill(_ job: Job, scheduledFor: Date, runner: String, now: @Sendable () -> Date) async throws -> Backfill {
+        let (ref, client) = try connect(job)
+        struct Probe: Decodable { var present: Bool }
+        let probe = try await client.rows(Probe.self, projectRef: ref, query: """
+            SELECT to_regprocedure('\(PgCronSQL.invokerSchema).backfill(text,timestamptz,text)') IS NOT NULL AS present
+            """).first
+        guard probe?.present == true else { return .unsupported }
+        let started = now()
+        let result = PgCronRunNow(job: job.ref, projectRef: ref, outcome: .ok, startedAt: started, finishedAt: started)
+        let call = "\(PgCronSQL.invokerSchema).backfill(\(SQLText.literal(ScheduleID.of(job.ref))), "
+            + "to_timestamp(\(Timestamp.ms(scheduledFor)) / 1000.0), \(SQLText.literal(runner)))"
+        let outcome = try await run(job, client: client, call: call, result: result, now: now)
+        if outcome.fireCount == 0, outcome.result.outcome == .ok { return .claimedElsewhere }
+        return .ran(outcome.result, fireID: outcome.fireID)
+    }
+
+    /// The project and an authorized client for `job`'s database.
+    private func connect(_ job: Job) throws -> (String, PgCronHistoryClient) {
         guard job.layer == .pgCron else { throw PgCronRunNowError.notPgCron(job.ref, job.layer) }
         guard let ref = inventory.app(named: job.app)?.supabase?.projectRef, !ref.isEmpty else {
             throw PgCronRemoteError.noProjectRef(app: job.app)
         }
         let token = try PgCronHistoryClient.accessToken(apps: [job.app], projectRef: ref, secrets: secrets)
-        let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: token, redactor: redactor)
-        let name = SQLText.literal(ScheduleID.of(job.ref))
+        return (ref, PgCronHistoryClient(transport: transport, baseURL: baseURL, token: token, redactor: redactor))
+    }
+
+    /// Runs `call` (a set-returning function of rbscron's schema that runs the job's command and returns its fires),
+    /// then waits for the first fire's answer. No fire and no error: a SQL job that ran, or a claim held elsewhere.
+    private func run(_ job: Job, client: PgCronHistoryClient, call: String, result start: PgCronRunNow,
+                     now: @Sendable () -> Date) async throws -> (result: PgCronRunNow, fireCount: Int, fireID: Int64?) {
+        let ref = start.projectRef
         let schema = PgCronSQL.invokerSchema
-        let started = now()
-        var result = PgCronRunNow(job: job.ref, projectRef: ref, outcome: .ok, startedAt: started, finishedAt: started)
+        var result = start
         let fires: [PgCronFireRow]
         do {
             fires = try await client.rows(PgCronFireRow.self, projectRef: ref, query: """
                 SELECT f.id, f.job_name, f.cron_runid, floor(extract(epoch FROM f.fired_at) * 1000)::bigint AS fired_ms,
                        NULL::bigint AS dispatched_ms, f.outcome, f.status_code, f.timed_out, f.error_msg, f.body_excerpt,
                        f.timeout_ms
-                FROM \(schema).run_job_now(\(name)) f
+                FROM \(call) f
                 """)
         } catch {
             // The command itself failed (the invoker refused: no Vault secret; a SQL job's error; no such job).
             result.outcome = .transportError
             result.error = error.errorDescription.map { redactor.remote($0) }
             result.finishedAt = now()
-            return result
+            return (result, 0, nil)
         }
         guard let fire = fires.first else {
-            result.finishedAt = now()   // a SQL job: it ran without error
-            return result
+            result.finishedAt = now()
+            return (result, 0, nil)
         }
         let answered = try await client.rows(PgCronFireRow.self, projectRef: ref, query: """
             SELECT f.id, f.job_name, f.cron_runid, floor(extract(epoch FROM f.fired_at) * 1000)::bigint AS fired_ms,
@@ -368,7 +516,7 @@ extension PgCronLayer {
             result.outcome = .unknown
             result.error = "pg_net had not answered within \(Self.runNowWaitSeconds) s; the call was made and its result is "
                 + "unknown (stats --sync reads it later)"
-            return result
+            return (result, fires.count, fire.id)
         }
         var named = answered
         named.jobName = ScheduleID.of(job.ref)
@@ -376,7 +524,7 @@ extension PgCronLayer {
         result.outcome = run.flatMap { RunOutcome(rawValue: $0.outcome) } ?? .unknown
         result.httpStatus = run?.httpStatus
         result.error = run?.error
-        return result
+        return (result, fires.count, fire.id)
     }
 }
 

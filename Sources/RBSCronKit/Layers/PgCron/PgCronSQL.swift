@@ -200,6 +200,11 @@ public enum PgCronSQL {
             out.append("SELECT cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
                        + "\(SQLText.dollarQuoted(item.command)));")
         }
+        if !planned.isEmpty {
+            // When each entry first came to exist: fires before it were not pg_cron's to make.
+            let values = planned.map { "(\(SQLText.literal($0.jobName)))" }.joined(separator: ", ")
+            out.append("INSERT INTO \(invokerSchema).schedules (job_name) VALUES \(values) ON CONFLICT DO NOTHING;")
+        }
         out.append("")
         out.append(sweepSQL(app: app.name, keep: names))
         out.append("")
@@ -352,6 +357,9 @@ public enum PgCronSQL {
                 ORDER BY j.jobid
               LOOP
                 PERFORM cron.unschedule(stale.jobid);
+                IF to_regclass('\(invokerSchema).schedules') IS NOT NULL THEN
+                  DELETE FROM \(invokerSchema).schedules s WHERE s.job_name = stale.jobname;
+                END IF;
                 RAISE NOTICE 'rbscron: unscheduled %', stale.jobname;
               END LOOP;
             END
