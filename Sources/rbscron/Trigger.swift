@@ -14,10 +14,23 @@ extension RBSCron {
                 only transport errors, 5xx and 429 are retried. A run whose retries ran out becomes a dead letter.
 
                 Modes: APP/JOB… fires those jobs; --group fires a dispatcher's fan-out children itself; \
-                --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer should \
-                have fired within --window; --replay-dead-letters replays dead letters once each; \
+                --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer missed \
+                (below); --replay-dead-letters replays dead letters once each; \
                 APP/JOB --via pg_cron runs a pg_cron job's own command once in its database (pg_cron has no \
                 "run now"), so the exact path of its schedule is tested: Vault secret, pg_net, endpoint.
+
+                Due mode (--due) reads what each layer did (QStash's log, pg_cron's fire history in the app's \
+                database, Vercel's request log: the tokens of `stats --sync`), accounts for every fire of \
+                the window and fires one only when its layer missed it: past the layer's tolerance (QStash \
+                1m, pg_cron 2m, Vercel Pro 1m, Hobby 59m59s) plus --grace (default per layer: qstash 2m, \
+                pg_cron 3m, vercel 5m). Never a fire that is pending, paused, of unknown result or failed \
+                (a failure is for alerts, not a reason to fire twice). Jobs whose layer shows nothing are \
+                fired only with --include-unobserved; --blind fires every due fire without looking (the \
+                old behaviour). Each fire is sent once: claimed in the inventory, and for pg_cron jobs in \
+                the app's database (rbscron.backfill), so two runners on different machines never both \
+                fire it. A fan-out dispatcher is never fired again: when it failed or missed, its children \
+                are fired directly, in order. Every decision is recorded with its reason; --explain lists \
+                them all (with --json: {"runs", "decisions"}).
 
                 Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage.
 
@@ -28,7 +41,8 @@ extension RBSCron {
                   rbscron trigger --group camino/daily-dispatcher --parallel 4
                   rbscron trigger --app signalsloop --schedule daily --at 09:00
                   rbscron trigger --due --window 20m
-                  rbscron trigger --due --parallel 8 --json
+                  rbscron trigger --due --parallel 8 --explain --json
+                  rbscron trigger --due --app camino --grace 10m --include-unobserved
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
                   rbscron trigger camino/sync-constanza-invoices --via pg_cron
                 """
@@ -90,11 +104,23 @@ extension RBSCron {
             valueName: "n"))
         var parallel = 1
 
-        @Flag(help: "Fire every scheduled job whose latest fire time is within --window and not yet fired.")
+        @Flag(help: "Fire what the layers missed: each due fire the layer's evidence shows was not delivered, once.")
         var due = false
 
-        @Option(help: ArgumentHelp("With --due: how far back a fire still counts, e.g. 30m.", valueName: "duration"))
+        @Option(help: ArgumentHelp("With --due: how far back a fire still counts, from the moment it could be judged (its layer's tolerance and the grace after it), e.g. 30m.", valueName: "duration"))
         var window: DurationArgument = "30m"
+
+        @Option(help: ArgumentHelp("With --due: wait this long beyond the layer's tolerance before calling a fire missed (default per layer: qstash 2m, pg_cron 3m, vercel 5m).", valueName: "duration"))
+        var grace: DurationArgument?
+
+        @Flag(help: "With --due: also fire, blind, the jobs whose layer shows nothing rbscron can read.")
+        var includeUnobserved = false
+
+        @Flag(help: "With --due: fire every due fire without reading the layers (once per fire time, as before evidence).")
+        var blind = false
+
+        @Flag(help: "With --due: list every decision (also the skipped fires); with --json print {\"runs\", \"decisions\"}.")
+        var explain = false
 
         @Flag(help: "Replay unresolved dead letters, each once.")
         var replayDeadLetters = false
@@ -115,6 +141,13 @@ extension RBSCron {
             try backoffCap.require("--backoff-cap")
             try breakerCooldown.require("--breaker-cooldown")
             try window.require("--window")
+            if let grace { try grace.require("--grace") }
+            if !due, grace != nil || includeUnobserved || blind || explain {
+                throw ValidationError("--grace, --include-unobserved, --blind and --explain go with --due.")
+            }
+            if blind, grace != nil || includeUnobserved {
+                throw ValidationError("--blind does not read the layers: --grace and --include-unobserved do not apply.")
+            }
             if let retries, !(0...10).contains(retries) { throw ValidationError("--retries must be 0 to 10.") }
             if breakerThreshold < 0 { throw ValidationError("--breaker-threshold must be 0 or more.") }
             if parallel < 1 { throw ValidationError("--parallel must be 1 or more.") }
@@ -162,7 +195,8 @@ extension RBSCron {
                 force: force, maxAgeMs: maxAge?.milliseconds, backoffBaseMs: backoffBase.milliseconds,
                 backoffCapMs: backoffCap.milliseconds, breakerThreshold: breakerThreshold,
                 breakerCooldownMs: breakerCooldown.milliseconds)
-            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun, via: via)
+            let dueOptions = DueOptions(grace: grace?.seconds, includeUnobserved: includeUnobserved, blind: blind, explain: explain)
+            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun, via: via, due: dueOptions)
         }
 
         mutating func run() async throws {

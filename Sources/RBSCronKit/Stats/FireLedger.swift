@@ -47,8 +47,14 @@ public struct FireLedger: Sendable {
             let observation = observations[root.ref] ?? firstCalls[root.ref].map {
                 LayerObservation(job: root.ref, layer: root.layer, observedAt: now, historyFrom: $0.addingTimeInterval(-LayerTiming.matchWindow))
             }
-            var start = max(from, added[root.ref] ?? from)
-            if let created = observation?.scheduleCreatedAt { start = max(start, created) }
+            // The layer knows when its schedule began (when it says); otherwise fires count from when the job entered
+            // the inventory. A fresh copy of the inventory (a CI runner without cache) still sees the layer's fires.
+            var start = from
+            if let read = observations[root.ref] {
+                if let created = read.scheduleCreatedAt { start = max(start, created) }
+            } else {
+                start = max(start, added[root.ref] ?? from)
+            }
             // Fires after the window's start (one exactly at it belongs to the window before).
             var list = schedule.fires(from: start, to: now, in: zone, limit: .max)
             if list.count > maxFiresPerJob { list = Array(list.suffix(maxFiresPerJob)) }

@@ -150,6 +150,46 @@ extension InventoryStore {
         }
     }
 
+    /// Claims `fire` of `job` for due mode in this inventory: records a `fired` decision unless one exists (this
+    /// process or another on the same file made it). Returns the decision's id, or nil when it was claimed already.
+    public func claimDueFire(_ decision: DueDecision, at decidedAt: Date) throws(StoreError) -> Int64? {
+        try run {
+            try writer.write { db -> Int64? in
+                // A claim whose process stopped before sending anything does not hold the fire for ever.
+                try db.execute(sql: """
+                    UPDATE due_decisions SET action = 'skipped',
+                           reason = reason || ' (claim abandoned: the process stopped before sending it)'
+                    WHERE app = ? AND job = ? AND fire_at = ? AND action = 'fired' AND run_id IS NULL AND remote_id IS NULL
+                      AND decided_at < ?
+                    """, arguments: [decision.job.app, decision.job.job, Timestamp.ms(decision.fireAt),
+                                     Timestamp.ms(decidedAt.addingTimeInterval(-Self.staleClaim))])
+                try db.execute(sql: """
+                    INSERT INTO due_decisions (app, job, fire_at, decided_at, state, action, via, reason)
+                    VALUES (?, ?, ?, ?, ?, 'fired', ?, ?)
+                    ON CONFLICT (app, job, fire_at) WHERE action = 'fired' DO NOTHING
+                    """, arguments: [decision.job.app, decision.job.job, Timestamp.ms(decision.fireAt), Timestamp.ms(decidedAt),
+                                     decision.state.rawValue, decision.via, decision.reason])
+                return db.changesCount == 1 ? db.lastInsertedRowID : nil
+            }
+        }
+    }
+
+    /// A due-mode claim that has sent nothing after this long belongs to a process that stopped.
+    public static let staleClaim: TimeInterval = 10 * 60
+
+    /// Completes a claimed decision: how it was sent, the run it made, the layer's id, and (when it changed) why.
+    public func completeDueDecision(_ id: Int64, via: String?, runID: Int64?, remoteID: String?, reason: String? = nil,
+                                    action: DueDecision.Action = .fired) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE due_decisions SET via = ?, run_id = ?, remote_id = ?, reason = coalesce(?, reason), action = ?
+                    WHERE id = ?
+                    """, arguments: [via, runID, remoteID, reason, action.rawValue, id])
+            }
+        }
+    }
+
     /// Due mode's decisions made at or after `since`, oldest first.
     public func dueDecisions(since: Date) throws(StoreError) -> [(decidedAt: Date, decision: DueDecision)] {
         try run {

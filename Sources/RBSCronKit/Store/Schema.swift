@@ -255,6 +255,7 @@ enum Schema {
                 );
                 CREATE INDEX due_decisions_by_time ON due_decisions(decided_at);
                 CREATE INDEX due_decisions_by_fire ON due_decisions(app, job, fire_at);
+                CREATE UNIQUE INDEX due_decisions_one_fire ON due_decisions(app, job, fire_at) WHERE action = 'fired';
                 ALTER TABLE dead_letters ADD COLUMN origin TEXT NOT NULL DEFAULT 'rbscron';
                 ALTER TABLE dead_letters ADD COLUMN remote_id TEXT;
                 CREATE UNIQUE INDEX dead_letters_by_remote ON dead_letters(origin, remote_id) WHERE remote_id IS NOT NULL;

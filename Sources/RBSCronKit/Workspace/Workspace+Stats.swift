@@ -5,7 +5,12 @@ extension Workspace {
     /// and stores what is new, as runs of source `remote`. One summary per layer that had something to read.
     public func syncHistory(_ query: StatsQuery) async throws -> [SyncSummary] {
         let jobs = try query.jobs(in: try inventory())
-        let since = query.now.addingTimeInterval(-query.since)
+        return try await refreshEvidence(jobs: jobs, since: query.now.addingTimeInterval(-query.since), now: query.now)
+    }
+
+    /// Reads each layer's record of `jobs` since `since` and stores it (runs, observations, project states). A layer
+    /// whose token is missing leaves its jobs unobserved, with the reason, and the others are still read.
+    func refreshEvidence(jobs: [Job], since: Date, now: Date) async throws -> [SyncSummary] {
         var summaries: [SyncSummary] = []
         for layer in try scheduledLayers() {
             let history: LayerHistory
@@ -17,7 +22,8 @@ extension Workspace {
                 let message = RemoteHistoryError.missingToken(service: service, key: key, scope: scope).errorDescription ?? key
                 let mine = jobs.filter { $0.layer == layer.layer }
                 try store.recordObservations(mine.map {
-                    LayerObservation(job: $0.ref, layer: layer.layer, observedAt: now, historyFrom: nil, note: "not read: \(message)")
+                    LayerObservation(job: $0.ref, layer: layer.layer, observedAt: now, historyFrom: nil,
+                                     note: "no \(key) to read \(service) with (see `rbscron secret set`)")
                 })
                 var summary = SyncSummary(layer: layer.layer.rawValue, sources: [], read: 0, matched: 0)
                 summary.warnings = ["\(layer.layer.rawValue) not read: \(message) Its \(mine.count) job(s) stay unobserved."]

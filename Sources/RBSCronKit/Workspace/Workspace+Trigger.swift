@@ -59,14 +59,25 @@ extension Workspace {
 
         case .due(let app, let at, let windowMs):
             if let app { try InventoryFilter(app: app).validate(against: inventory) }
-            if request.dryRun {
-                report.requests = try dryRun(DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs).map(\.job))
+            if request.due.blind {
+                if request.dryRun {
+                    report.requests = try dryRun(DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs).map(\.job))
+                    break
+                }
+                let result = try await trigger.fireDue(inventory: inventory, app: app, at: at, windowMs: windowMs,
+                                                       options: options, parallel: request.parallel, progress: progress)
+                report.runs = result.runs
+                report.alreadyClaimed = result.alreadyClaimed
                 break
             }
-            let result = try await trigger.fireDue(inventory: inventory, app: app, at: at, windowMs: windowMs,
-                                                   options: options, parallel: request.parallel, progress: progress)
-            report.runs = result.runs
-            report.alreadyClaimed = result.alreadyClaimed
+            let outcome = try await fireDueWithEvidence(
+                app: app, at: at, window: Double(windowMs) / 1000, options: request.due, trigger: trigger, inventory: inventory,
+                triggerOptions: options, parallel: request.parallel, dryRun: request.dryRun, progress: progress)
+            report.explain = request.due.explain
+            report.decisions = outcome.decisions
+            report.evidenceWarnings = outcome.warnings
+            report.runs = outcome.runs
+            if request.dryRun { report.requests = try dryRun(outcome.wouldFire.map(\.job)) }
 
         case .replayDeadLetters(let app, let limit):
             if let app { try InventoryFilter(app: app).validate(against: inventory) }

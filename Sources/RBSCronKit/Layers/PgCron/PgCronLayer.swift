@@ -49,13 +49,21 @@ public struct PgCronLayer: LayerSync {
     public func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory? {
         let pgJobs = jobs.filter { $0.layer == .pgCron }
         var appsByRef: [String: [String]] = [:]
+        var noProject: [Job] = []
         for app in inventory.apps where pgJobs.contains(where: { $0.app == app.name }) {
-            guard let ref = app.supabase?.projectRef, !ref.isEmpty else { continue }
+            guard let ref = app.supabase?.projectRef, !ref.isEmpty else {
+                noProject += pgJobs.filter { $0.app == app.name }
+                continue
+            }
             appsByRef[ref, default: []].append(app.name)
         }
-        guard !appsByRef.isEmpty else { return nil }
+        guard !pgJobs.isEmpty else { return nil }
         var history = LayerHistory(summary: SyncSummary(layer: "pg_cron", sources: appsByRef.keys.sorted(), read: 0, matched: 0),
                                    runs: [])
+        history.observations = noProject.map {
+            LayerObservation(job: $0.ref, layer: .pgCron, observedAt: now, historyFrom: nil,
+                             note: "no supabase.project_ref for \($0.app) in the inventory, so its database cannot be read")
+        }
         for ref in appsByRef.keys.sorted() {
             let apps = appsByRef[ref] ?? []
             let token: String
@@ -66,7 +74,8 @@ public struct PgCronLayer: LayerSync {
                 let reason = error.errorDescription ?? "\(error)"
                 history.warnings.append("pg_cron of project \(ref) (\(apps.joined(separator: ", "))) not read: \(reason)")
                 history.observations += pgJobs.filter { apps.contains($0.app) }.map {
-                    LayerObservation(job: $0.ref, layer: .pgCron, observedAt: now, historyFrom: nil, note: "not read: \(reason)")
+                    LayerObservation(job: $0.ref, layer: .pgCron, observedAt: now, historyFrom: nil,
+                                     note: "no \(SecretKeys.supabaseAccessToken) to read \(PgCronHistoryClient.service) with (see `rbscron secret set`)")
                 }
                 continue
             }
