@@ -11,6 +11,7 @@ extension Workspace {
             guard var history = try await layer.history(jobs: jobs, since: since) else { continue }
             history.summary.inserted = try store.insertRemoteRuns(history.runs)
             try store.recordProjectStates(history.projects)
+            try store.recordObservations(history.observations)
             summaries.append(history.summary)
         }
         return summaries
