@@ -186,8 +186,8 @@ public enum SecretChecks {
     static func rotateCommand(_ secret: ScopedSecret) -> String {
         switch secret.key {
         case SecretKeys.qstashCurrentSigningKey, SecretKeys.qstashNextSigningKey, SecretKeys.qstashToken,
-             SecretKeys.supabaseServiceRoleKey, SecretKeys.supabaseAccessToken:
-            // These values are issued by Upstash or Supabase: roll them there, then store the new one.
+             SecretKeys.supabaseServiceRoleKey, SecretKeys.supabaseAccessToken, SecretKeys.vercelToken:
+            // These values are issued by Upstash, Supabase or Vercel: roll them there, then store the new one.
             return "roll it where it is issued, then `rbscron secret rotate \(secret.scope) \(secret.key) --from-env NEW_VALUE`"
         default:
             return "`rbscron secret rotate \(secret.scope) \(secret.key) --generate`"

@@ -92,6 +92,8 @@ public enum Manifest {
                 if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
                 pairs.append((key("supabase"), Node(sp, .implicit, .flow)))
             }
+            if let project = app.vercelProject { pairs.append((key("vercel_project"), str(project))) }
+            if let team = app.vercelTeam { pairs.append((key("vercel_team"), str(team))) }
             if !app.active { pairs.append((key("active"), plain("false"))) }
             if !app.notes.isEmpty { pairs.append((key("notes"), str(app.notes))) }
             let jobs = inventory.jobs.filter { $0.app == app.name }
@@ -192,7 +194,8 @@ struct ManifestDecoder {
 
     private mutating func decodeApp(_ node: Node, _ path: String) -> (App, [Job])? {
         guard let m = mapping(node, path, allowed: ["name", "display_name", "base_url", "platform", "vercel_plan",
-                                                     "health", "supabase", "active", "notes", "jobs"]) else { return nil }
+                                                     "vercel_project", "vercel_team", "health", "supabase", "active",
+                                                     "notes", "jobs"]) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let displayName = string(m, path, "display_name") ?? name
         let baseURL = requiredString(m, node, path, "base_url") ?? ""
@@ -209,6 +212,8 @@ struct ManifestDecoder {
             supabase = SupabaseProject(url: string(sm, "\(path).supabase", "url"),
                                        projectRef: string(sm, "\(path).supabase", "project_ref"))
         }
+        let vercelProject = string(m, path, "vercel_project")
+        let vercelTeam = string(m, path, "vercel_team")
         let active = m["active"].flatMap { bool($0, "\(path).active") } ?? true
         let notes = string(m, path, "notes") ?? ""
         var jobs: [Job] = []
@@ -218,7 +223,8 @@ struct ManifestDecoder {
             }
         }
         let app = App(name: name, displayName: displayName, baseURL: baseURL, platform: platform, vercelPlan: plan,
-                      health: health, supabase: supabase, active: active, notes: notes)
+                      health: health, supabase: supabase, vercelProject: vercelProject, vercelTeam: vercelTeam,
+                      active: active, notes: notes)
         return (app, jobs)
     }
 

@@ -42,6 +42,17 @@ public enum InventoryValidator {
             if let url = app.supabase?.url, let reason = URLRules.problem(withBaseURL: url) {
                 add("\(path).supabase.url", reason)
             }
+            // Both name one segment of a Vercel API path or query: nothing else may travel in them.
+            if let project = app.vercelProject, !VercelIdentifier.isValid(project) {
+                add("\(path).vercel_project", "'\(project)' is not a Vercel project id or name; use its id (prj_…) or its name (letters, digits, '.', '_' and '-')")
+            }
+            if let team = app.vercelTeam {
+                if !VercelIdentifier.isValid(team) {
+                    add("\(path).vercel_team", "'\(team)' is not a Vercel team id; use the team's id (team_…)")
+                } else if app.vercelProject == nil {
+                    add("\(path).vercel_team", "a team without `vercel_project` reads nothing; add the project's id or name")
+                }
+            }
         }
 
         // Jobs are laid out under their app in the manifest; compute the same paths.
@@ -170,6 +181,16 @@ public enum InventoryValidator {
             if let cycle = visit(job.ref) { return cycle }
         }
         return nil
+    }
+}
+
+/// What a Vercel project or team identifier may be: an id (`prj_…`, `team_…`) or a name, 1–100 ASCII letters, digits,
+/// `.`, `_` and `-`. It becomes one segment of a Vercel API path, so nothing else is let through.
+public enum VercelIdentifier {
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 100, text != ".", text != ".." else { return false }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+            || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
     }
 }
 

@@ -141,28 +141,3 @@ extension LayerSync {
         return app
     }
 }
-
-/// The Vercel layer: the `crons` array of each app's vercel.json. Vercel Cron keeps no run history rbscron can read.
-public struct VercelLayer: LayerSync {
-    public let inventory: Inventory
-    public var layer: Layer { .vercel }
-
-    public init(inventory: Inventory) { self.inventory = inventory }
-
-    public func plan(_ request: LayerRequest) async throws -> LayerPlan {
-        let app = try requiredApp(request, in: inventory)
-        return try VercelCrons.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
-                                    file: request.vercelJSON)
-    }
-
-    public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try VercelCrons.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
-                              dryRun: dryRun)
-    }
-
-    public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {
-        .vercel(try VercelCrons.remote(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON))
-    }
-
-    public func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory? { nil }
-}

@@ -101,13 +101,19 @@ public struct App: Codable, Sendable, Equatable {
     public var vercelPlan: VercelPlan?
     public var health: HealthTarget
     public var supabase: SupabaseProject?
+    /// The Vercel project (its id `prj_…` or its name) whose cron state and request log `stats --sync` reads;
+    /// without it the app's Vercel fires are unobserved.
+    public var vercelProject: String?
+    /// The Vercel team (`team_…`) that owns the project; nil for a personal account's project.
+    public var vercelTeam: String?
     public var active: Bool
     public var notes: String
 
     public init(
         name: String, displayName: String, baseURL: String, platform: Platform,
         vercelPlan: VercelPlan? = nil, health: HealthTarget = HealthTarget(),
-        supabase: SupabaseProject? = nil, active: Bool = true, notes: String = ""
+        supabase: SupabaseProject? = nil, vercelProject: String? = nil, vercelTeam: String? = nil,
+        active: Bool = true, notes: String = ""
     ) {
         self.name = name
         self.displayName = displayName
@@ -116,6 +122,8 @@ public struct App: Codable, Sendable, Equatable {
         self.vercelPlan = vercelPlan
         self.health = health
         self.supabase = supabase
+        self.vercelProject = vercelProject
+        self.vercelTeam = vercelTeam
         self.active = active
         self.notes = notes
     }

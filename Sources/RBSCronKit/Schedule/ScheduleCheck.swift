@@ -96,6 +96,7 @@ public enum ScheduleCheck {
         ("vercel.plan-unknown", "a cron that breaks Hobby limits on a project of unknown plan"),
         ("vercel.method-get", "Vercel Cron calls with GET; the job is declared with another method"),
         ("vercel.timezone", "Vercel fires in UTC; the job is meant in another zone"),
+        ("vercel.unobserved", "an app's Vercel fires are unobserved: no vercel_project is recorded to read them from"),
         ("qstash.resolution", "QStash has one-minute resolution and five fields only"),
         ("qstash.timezone", "QStash fires in UTC unless CRON_TZ= is given; the job is meant in another zone"),
         ("pg_cron.no-supabase", "a pg_cron job on an app with no Supabase project"),
@@ -347,6 +348,12 @@ public enum ScheduleCheck {
             add(.error, app.name, "vercel.job-limit",
                 "\(vercelJobs.count) Vercel cron jobs; a Vercel project allows \(limits.vercelJobsPerProject).",
                 "Merge jobs behind a dispatcher endpoint (one cron fanning out), or move some to QStash.")
+        }
+
+        if !vercelJobs.isEmpty, app.vercelProject == nil {
+            add(.info, app.name, "vercel.unobserved",
+                "\(app.name)'s \(vercelJobs.count == 1 ? "Vercel cron" : "\(vercelJobs.count) Vercel crons") cannot be observed: no `vercel_project` is recorded, so `stats --sync` cannot read the project's cron state or request log, and every fire shows as unobserved.",
+                "Record `vercel_project:` (the project's id prj_… or its name) and, for a team's project, `vercel_team:` for \(app.name) in the manifest, and store a VERCEL_TOKEN: `rbscron secret set global VERCEL_TOKEN --from-env VERCEL_TOKEN`.")
         }
 
         let pgCron = jobs.filter { $0.layer == .pgCron }

@@ -239,12 +239,13 @@ public final class InventoryStore: Sendable {
         for (position, app) in inventory.apps.enumerated() {
             try db.execute(sql: """
                 INSERT INTO apps (name, display_name, base_url, platform, vercel_plan, health_path, health_method,
-                                  health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position,
+                                  vercel_project, vercel_team)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [app.name, app.displayName, app.baseURL, app.platform.rawValue, app.vercelPlan?.rawValue,
                                  app.health.path, app.health.method.rawValue, app.health.expectedStatus,
                                  app.supabase != nil, app.supabase?.url, app.supabase?.projectRef, app.active,
-                                 app.notes, position])
+                                 app.notes, position, app.vercelProject, app.vercelTeam])
         }
         for (position, job) in inventory.jobs.enumerated() {
             let deps = String(decoding: try JSONEncoder().encode(job.dependsOn.map(\.description)), as: UTF8.self)
@@ -272,6 +273,7 @@ public final class InventoryStore: Sendable {
                                      method: HTTPMethod(rawValue: row["health_method"]) ?? .HEAD,
                                      expectedStatus: row["health_expect"]),
                 supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"]) : nil,
+                vercelProject: row["vercel_project"], vercelTeam: row["vercel_team"],
                 active: row["active"], notes: row["notes"]))
         }
         var jobs: [Job] = []

@@ -261,6 +261,14 @@ enum Schema {
                 CREATE UNIQUE INDEX dead_letters_by_remote ON dead_letters(origin, remote_id) WHERE remote_id IS NOT NULL;
                 """)
         }
+        // The Vercel project (id or name) and team of each app, so `stats --sync` can read its cron state and
+        // request log; NULL until an operator records them.
+        migrator.registerMigration("009_vercel_project") { db in
+            try db.execute(sql: """
+                ALTER TABLE apps ADD COLUMN vercel_project TEXT;
+                ALTER TABLE apps ADD COLUMN vercel_team TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -97,7 +97,9 @@ public final class Workspace: Sendable {
             return try QStashSync(inventory: inventory, secrets: secrets, transport: transport,
                               baseURL: try QStashClient.baseURL(environment: environment), redactor: try redactor())
         case .vercel:
-            return VercelLayer(inventory: inventory)
+            // Every app on legacy Vercel Cron until the inventory records a per-app mode.
+            return try VercelLayer(inventory: inventory, secrets: secrets, transport: transport, environment: environment,
+                                   redactor: try redactor())
         case .pgCron:
             var pgCron = try PgCronLayer(inventory: inventory, secrets: secrets, transport: transport,
                                          baseURL: PgCronHistoryClient.baseURL(environment: environment), redactor: try redactor())

@@ -4,8 +4,16 @@ import RBSCronKit
 extension SyncSummary {
     /// `synced qstash: 120 events, 30 runs, 2 new` for stderr.
     var line: String {
-        layer == "qstash" ? "synced qstash: \(read) events, \(matched) runs, \(inserted) new"
-            : "synced \(layer) (\(sources.joined(separator: ", "))): \(read) rows, \(inserted) new"
+        switch layer {
+        case "qstash":
+            return "synced qstash: \(read) events, \(matched) runs, \(inserted) new"
+        case "vercel" where sources.isEmpty:
+            return "vercel: no project read; its jobs stay unobserved"
+        case "vercel":
+            return "synced vercel (\(sources.joined(separator: ", "))): \(read) request-log rows, \(matched) calls, \(inserted) new"
+        default:
+            return "synced \(layer) (\(sources.joined(separator: ", "))): \(read) rows, \(inserted) new"
+        }
     }
 }
 
