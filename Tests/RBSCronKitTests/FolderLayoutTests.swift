@@ -21,8 +21,9 @@ struct FolderLayoutTests {
         "Runs": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory"],
         "Health": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers"],
         "Stats": ["Support", "Cron", "Model", "Store", "Inventory"],
+        "Alerts": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers", "Runs", "Health", "Stats"],
         "Workspace": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory", "Schedule", "Layers",
-                      "Runs", "Health", "Stats"],
+                      "Runs", "Health", "Stats", "Alerts"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
