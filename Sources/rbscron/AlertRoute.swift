@@ -85,9 +85,9 @@ extension RBSCron.Alert.Route {
             let kind: AlertRouteKind = slack != nil ? .slack : .webhook
             var url = webhook ?? slack ?? ""
             if url == "-" { url = try input.read(prompt: "URL of route \(name): ").trimmingCharacters(in: .whitespacesAndNewlines) }
-            let report = try workspace.addAlertRoute(name: name, kind: kind, url: url, apps: apps, layers: layers,
-                                                     severities: severities, replace: replace)
-            try Output.emit(RouteAdded(route: report), output, global.style)
+            let added = try workspace.addAlertRoute(name: name, kind: kind, url: url, apps: apps, layers: layers,
+                                                    severities: severities, replace: replace)
+            try Output.emit(RouteAdded(route: added.route, replaced: added.replaced), output, global.style)
         }
     }
 

@@ -212,6 +212,11 @@ struct AlertCommandTests {
         rig.down.value = true
         #expect(try await rig.run(["alert", "route", "test", "chat"]).status == 2)
 
+        let exists = try await rig.run(["alert", "route", "add", "hooks", "--webhook", rig.hookURL])
+        #expect(exists.status == 1 && exists.stderr.contains("add --replace"))
+        let replaced = try await rig.run(["alert", "route", "add", "hooks", "--webhook", rig.hookURL, "--replace", "--severity", "critical"])
+        #expect(replaced.status == 0 && replaced.stdout.contains("replaced route hooks"), "\(replaced.stderr)")
+        #expect(replaced.stdout.contains("it takes critical; its history is kept"))
         let bad = try await rig.run(["alert", "route", "add", "ftp", "--webhook", "ftp://example.com/\(Self.hookToken)"])
         #expect(bad.status == 1 && bad.stderr.contains("only http and https") && !bad.stderr.contains(Self.hookToken))
         let missing = try await rig.run(["alert", "route", "rm", "hoks"])

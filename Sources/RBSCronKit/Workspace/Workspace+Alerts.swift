@@ -126,15 +126,15 @@ extension Workspace {
     /// first need) and records the route, in one transaction. With `replace`, an existing route of that name takes the
     /// new URL and limits and keeps its history.
     public func addAlertRoute(name: String, kind: AlertRouteKind, url: String, apps: [String] = [], layers: [Layer] = [],
-                              severities: [AlertSeverity] = [], replace: Bool = false) throws -> AlertRouteReport {
+                              severities: [AlertSeverity] = [], replace: Bool = false) throws -> (route: AlertRouteReport, replaced: Bool) {
         guard Slug.isValid(name) else { throw AlertError.invalidRouteName(name) }
         if let problem = AlertRoute.urlProblem(url) { throw AlertError.invalidURL(problem) }
         let inventory = try inventory()
         for app in apps { try InventoryFilter(app: app).validate(against: inventory) }
         let route = AlertRoute(name: name, kind: kind, apps: Self.unique(apps), layers: Self.unique(layers),
                                severities: Self.unique(severities), createdAt: now)
-        try store.addAlertRoute(route, url: url, box: try secrets.box(create: true), replace: replace)
-        return try routeReport(route, counts: [:])
+        let replaced = try store.addAlertRoute(route, url: url, box: try secrets.box(create: true), replace: replace)
+        return (try alertRoutes().first { $0.name == name } ?? routeReport(route, counts: [:]), replaced)
     }
 
     /// `alert route list`.

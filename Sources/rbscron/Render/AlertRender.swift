@@ -105,11 +105,13 @@ extension AlertListReport: HumanReadable {
 /// `alert route add`: the route as stored. Its JSON is the route.
 struct RouteAdded: Encodable, HumanReadable {
     var route: AlertRouteReport
+    var replaced: Bool
 
     func encode(to encoder: any Encoder) throws { try route.encode(to: encoder) }
 
     func human(_ style: TerminalStyle) -> String? {
-        "added route \(route.name) (\(route.kind.rawValue), \(route.url)); it takes \(RouteList.limits(route))"
+        "\(replaced ? "replaced" : "added") route \(route.name) (\(route.kind.rawValue), \(route.url)); it takes \(RouteList.limits(route))"
+            + (replaced ? "; its history is kept" : "")
     }
 }
 

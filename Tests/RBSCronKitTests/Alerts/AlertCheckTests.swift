@@ -154,7 +154,7 @@ struct AlertCheckTests {
         defer { close(refused.fd) }
         let url = "http://127.0.0.1:\(refused.port)/secret-path-\(AlertBench.webhookToken)"
         let workspace = try bench.workspace()
-        let route = try workspace.addAlertRoute(name: "nowhere", kind: .webhook, url: url)
+        let route = try workspace.addAlertRoute(name: "nowhere", kind: .webhook, url: url).route
         #expect(route.url == "http://127.0.0.1:\(refused.port)/…(\(url.count) chars)")
         #expect(route.urlSource == "inventory global/ALERT_ROUTE_NOWHERE")
         try await bench.fire("nightly", try bench.workspace())
@@ -255,6 +255,11 @@ struct AlertCheckTests {
         #expect(routes.map(\.name) == ["chat", "hooks"])
         #expect(routes.map(\.delivered) == [0, 1])
         #expect(routes.allSatisfy { !$0.url.contains("T0KEN") })
+        // Replacing a route (a CI run re-adding it) keeps what it was told: nothing is sent again.
+        let again = try workspace.addAlertRoute(name: "hooks", kind: .webhook, url: bench.webhookURL + "?v=2", replace: true)
+        #expect(again.replaced && again.route.delivered == 1)
+        _ = try await bench.check(try bench.workspace())
+        #expect(bench.webhookEvents == ["open"])
         try workspace.removeAlertRoute("hooks")
         #expect(try bench.workspace().alertRoutes().map(\.name) == ["chat"])
         let secrets = try InventoryStore.open(path: bench.path).secretRecords().map(\.key)
