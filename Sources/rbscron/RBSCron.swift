@@ -18,7 +18,7 @@ struct RBSCron: AsyncParsableCommand {
               rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
             """,
         version: RBSCronVersion.current,
-        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self]
+        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self]
     )
 
     @OptionGroup var global: GlobalOptions

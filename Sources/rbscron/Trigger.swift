@@ -43,6 +43,7 @@ extension RBSCron {
                   rbscron trigger --due --window 20m
                   rbscron trigger --due --parallel 8 --explain --json
                   rbscron trigger --due --app camino --grace 10m --include-unobserved
+                  rbscron trigger --due --ping https://hc-ping.com/<uuid>
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
                   rbscron trigger camino/sync-constanza-invoices --via pg_cron
                 """
@@ -133,6 +134,9 @@ extension RBSCron {
         @Option(help: ArgumentHelp("With --replay-dead-letters: at most this many.", valueName: "n"))
         var limit = 20
 
+        @Option(help: ArgumentHelp("Send the healthchecks.io ping protocol to this URL: start, then success or fail (e.g. with --due).", valueName: "url"))
+        var ping: String?
+
         func validate() throws {
             _ = try request()
             if let timeout { try timeout.require("--timeout") }
@@ -152,6 +156,8 @@ extension RBSCron {
             if breakerThreshold < 0 { throw ValidationError("--breaker-threshold must be 0 or more.") }
             if parallel < 1 { throw ValidationError("--parallel must be 1 or more.") }
             if limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+            if ping != nil && dryRun { throw ValidationError("--ping does not apply to --dry-run (nothing runs).") }
+            try PingOption.validate(ping)
             if let body, (try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])) == nil {
                 throw ValidationError("--body is not valid JSON.")
             }
@@ -204,8 +210,10 @@ extension RBSCron {
                 Output.warn("--insecure: TLS certificates and host names are NOT verified; anyone on the path can read the job's credentials.")
             }
             let style = global.style
-            let report = try await global.workspace().trigger(
-                try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
+            let workspace = try global.workspace()
+            let report = try await workspace.pinging(ping, problems: { Output.warn($0) }) {
+                try await workspace.trigger(try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
+            }
             try Output.emit(report, output, style)
             if report.failed { throw ExitCode(2) }
         }

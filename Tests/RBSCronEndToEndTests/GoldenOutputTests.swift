@@ -31,7 +31,8 @@ struct GoldenOutputTests {
         "checked_at", "pinged_at", "total_ms", "created_at", "rotated_at", "previous_expires_at", "previous_valid_until",
         "last_success_at", "last_attempt_at", "days_since", "pauses_after", "last_checked_at", "p50_ms", "p95_ms",
         "max_ms", "p95_latency_ms", "totalDuration", "duration", "observed_since", "at", "older_than",
-        "last_schedule_time", "next_schedule_time", "uptime",
+        "last_schedule_time", "next_schedule_time", "uptime", "opened_at", "last_seen_at", "resolved_at", "expires_at",
+        "resolved_since", "delivered_at", "next_start", "open_until",
     ]
 
     // MARK: Normalising
@@ -209,6 +210,7 @@ struct GoldenOutputTests {
             ("trigger-denied", ["trigger", "demo/ok", "--json"], [:]),
             ("trigger-group", ["trigger", "--group", "demo/dispatcher", "--json"], env),
             ("trigger-due", ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"], env),
+            ("trigger-due-explain", ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--explain", "--json"], env),
             ("trigger-replay", ["trigger", "--replay-dead-letters", "--json"], env),
             ("health-check", ["health-check", "--json"], env),
             ("keepalive", ["keepalive", "--project", "demo", "--json"], env),
@@ -242,5 +244,42 @@ struct GoldenOutputTests {
         try Self.check("secret-rotate", try await rbs.run(["secret", "rotate", "demo", "CRON_SECRET", "--from-env", "NEW_CRON_SECRET",
                                                            "--json"], env: rotating), rbs)
         try Self.check("list-secrets-demo", try await rbs.run(["list", "secrets", "--app", "demo", "--json"], env: keyed), rbs)
+    }
+
+    @Test("alerts: a route, a check that opens an incident and notifies, the list, a silence")
+    func alerts() async throws {
+        let app = try LoopbackServer { request in
+            request.path == "/api/cron/fail" ? .text(503, "busy") : .json(200, #"{"success":true}"#)
+        }
+        defer { app.stop() }
+        let hooks = try LoopbackServer(status: 200, body: "ok")
+        defer { hooks.stop() }
+        let refused = try LoopbackListener.open(listening: false)
+        defer { close(refused.fd) }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let file = rbs.home.appendingPathComponent("demo.yaml")
+        try Data((Self.manifest(base: app.baseURL, refused: "http://127.0.0.1:\(refused.port)") + """
+
+            maintenance:
+              - {name: leap-day, cron: "0 3 29 2 *", duration: 2h, timezone: America/Mexico_City, apps: [demo], reason: once in four years}
+            """).utf8).write(to: file)
+        #expect(try await rbs.run(["import", file.path]).status == 0)
+        var env = Self.secretEnv
+        env["RBSCRON_MASTER_KEY"] = Self.masterKey
+        #expect(try await rbs.run(["alert", "route", "add", "hooks", "--webhook", hooks.baseURL + "/hook/golden-hook-token"], env: env).status == 0)
+        #expect(try await rbs.run(["trigger", "demo/failing"], env: env).status == 2)
+        #expect(try await rbs.run(["health-check", "--app", "down"], env: env).status == 2)
+        let cases: [(String, [String])] = [
+            ("alert-route-list", ["alert", "route", "list", "--json"]),
+            ("alert-check", ["alert", "check", "--json"]),
+            ("alert-list", ["alert", "list", "--json"]),
+            ("alert-silence", ["alert", "silence", "demo/failing", "--for", "1h", "--reason", "golden", "--json"]),
+            ("alert-check-silenced", ["alert", "check", "--json"]),
+        ]
+        for (name, arguments) in cases {
+            try Self.check(name, try await rbs.run(arguments, env: env), rbs)
+        }
+        #expect(hooks.requests.count == 2, "one open per incident, once")
     }
 }

@@ -23,8 +23,10 @@ struct FolderLayoutTests {
         "Health": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers"],
         "Stats": ["Support", "Cron", "Model", "Store", "Inventory", "Evidence"],
         "Audit": ["Support", "HTTP", "Model", "Secrets", "Auth", "Store", "Inventory"],
+        "Alerts": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers", "Runs", "Health", "Stats",
+                   "Evidence", "Audit"],
         "Workspace": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory", "Schedule", "Layers",
-                      "Runs", "Health", "Stats", "Audit", "Evidence"],
+                      "Runs", "Health", "Stats", "Audit", "Alerts", "Evidence"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

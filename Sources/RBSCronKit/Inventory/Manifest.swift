@@ -100,10 +100,12 @@ public enum Manifest {
             pairs.append((key("jobs"), Node(jobs.map(jobNode))))
             appNodes.append(Node(pairs))
         }
-        let root = Node([
+        var top: [(Node, Node)] = [
             (key("version"), plain(String(version))),
             (key("apps"), Node(appNodes)),
-        ])
+        ]
+        if !inventory.maintenance.isEmpty { top.append((key("maintenance"), Node(inventory.maintenance.map(windowNode)))) }
+        let root = Node(top)
         let body = (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
         return "# rbscron inventory manifest (import with: rbscron import FILE)\n" + body
     }
@@ -128,7 +130,44 @@ public enum Manifest {
         }
         if let group = job.group { pairs.append((key("group"), str(group))) }
         if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
+        if let alert = job.alert, !alert.isEmpty {
+            var fields: [(Node, Node)] = []
+            if let failures = alert.failures { fields.append((key("failures"), plain(String(failures)))) }
+            if let rate = alert.successRate { fields.append((key("success_rate"), str(percent(rate)))) }
+            if let missed = alert.missedFires { fields.append((key("missed_fires"), plain(missed ? "true" : "false"))) }
+            pairs.append((key("alert"), Node(fields, .implicit, .flow)))
+        }
         return Node(pairs)
+    }
+
+    private static func windowNode(_ window: MaintenanceWindow) -> Node {
+        var pairs: [(Node, Node)] = [
+            (key("name"), str(window.name)),
+            (key("cron"), quoted(window.cron)),
+            (key("duration"), str(DurationText.format(milliseconds: window.durationMs))),
+        ]
+        if window.timezone != "UTC" { pairs.append((key("timezone"), str(window.timezone))) }
+        if !window.apps.isEmpty { pairs.append((key("apps"), Node(window.apps.map(str), .implicit, .flow))) }
+        if !window.jobs.isEmpty { pairs.append((key("jobs"), Node(window.jobs.map { str($0.description) }, .implicit, .flow))) }
+        if !window.reason.isEmpty { pairs.append((key("reason"), str(window.reason))) }
+        return Node(pairs)
+    }
+
+    /// `90%` or `0.9` → 0.9 (nil when it is neither).
+    public static func rate(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            guard let value = Double(trimmed.dropLast().trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+            return value / 100
+        }
+        guard let value = Double(trimmed), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `90%`, `99.5%`: a rate as the manifest writes it (and ``ManifestDecoder`` reads it back exactly).
+    static func percent(_ rate: Double) -> String {
+        let value = (rate * 100_000).rounded() / 1000
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
 
     private static func key(_ s: String) -> Node { Node(s) }
@@ -168,7 +207,7 @@ struct ManifestDecoder {
             return nil
         }
         guard let root else { return nil }
-        guard let top = mapping(root, "", allowed: ["version", "apps"]) else { return nil }
+        guard let top = mapping(root, "", allowed: ["version", "apps", "maintenance"]) else { return nil }
         if let v = top["version"] {
             if let n = int(v, "version"), n != Manifest.version {
                 issue(v, "version", "unsupported manifest version \(n); this rbscron reads version \(Manifest.version)")
@@ -189,7 +228,63 @@ struct ManifestDecoder {
                 jobs += appJobs
             }
         }
-        return Inventory(apps: apps, jobs: jobs)
+        var maintenance: [MaintenanceWindow] = []
+        if let windows = top["maintenance"] {
+            for (i, node) in sequence(windows, "maintenance").enumerated() {
+                if let window = decodeWindow(node, "maintenance[\(i)]") { maintenance.append(window) }
+            }
+        }
+        return Inventory(apps: apps, jobs: jobs, maintenance: maintenance)
+    }
+
+    private mutating func decodeWindow(_ node: Node, _ path: String) -> MaintenanceWindow? {
+        guard let m = mapping(node, path, allowed: ["name", "cron", "duration", "timezone", "apps", "jobs", "reason"]) else {
+            return nil
+        }
+        guard let name = requiredString(m, node, path, "name"), let cron = requiredString(m, node, path, "cron") else { return nil }
+        var window = MaintenanceWindow(name: name, cron: cron, durationMs: 0)
+        if let d = m["duration"] {
+            if let text = scalarString(d, "\(path).duration") {
+                if let ms = DurationText.milliseconds(text) {
+                    window.durationMs = ms
+                } else {
+                    issue(d, "\(path).duration", "'\(text)' is not a duration; write it like 30m, 2h or 1d")
+                }
+            }
+        } else {
+            issue(node, "\(path).duration", "missing; how long each window lasts, e.g. 2h")
+        }
+        if let tz = string(m, path, "timezone") { window.timezone = tz }
+        if let a = m["apps"] {
+            for (k, item) in sequence(a, "\(path).apps").enumerated() {
+                if let text = scalarString(item, "\(path).apps[\(k)]") { window.apps.append(text) }
+            }
+        }
+        if let j = m["jobs"] {
+            for (k, item) in sequence(j, "\(path).jobs").enumerated() {
+                guard let text = scalarString(item, "\(path).jobs[\(k)]") else { continue }
+                if let ref = JobRef(text) { window.jobs.append(ref) } else {
+                    issue(item, "\(path).jobs[\(k)]", "'\(text)' is not a job address; write it as APP/JOB")
+                }
+            }
+        }
+        window.reason = string(m, path, "reason") ?? ""
+        return window
+    }
+
+    private mutating func decodeAlert(_ node: Node, _ path: String) -> JobAlertPolicy? {
+        guard let m = mapping(node, path, allowed: ["failures", "success_rate", "missed_fires"]) else { return nil }
+        var policy = JobAlertPolicy()
+        if let f = m["failures"], let n = int(f, "\(path).failures") { policy.failures = n }
+        if let r = m["success_rate"], let text = scalarString(r, "\(path).success_rate") {
+            if let rate = Manifest.rate(text) {
+                policy.successRate = rate
+            } else {
+                issue(r, "\(path).success_rate", "'\(text)' is not a rate; write it like 90% or 0.9")
+            }
+        }
+        if let b = m["missed_fires"], let value = bool(b, "\(path).missed_fires") { policy.missedFires = value }
+        return policy
     }
 
     private mutating func decodeApp(_ node: Node, _ path: String) -> (App, [Job])? {
@@ -230,7 +325,8 @@ struct ManifestDecoder {
 
     private mutating func decodeJob(_ node: Node, _ path: String, app: String) -> Job? {
         let allowed: Set<String> = ["name", "path", "sql", "method", "layer", "schedule", "timezone", "auth", "timeout",
-                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group"]
+                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group",
+                                    "alert"]
         guard let m = mapping(node, path, allowed: allowed) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let layer = enumValue(m, node, path, "layer", Layer.self, required: true) ?? .manual
@@ -273,6 +369,7 @@ struct ManifestDecoder {
         }
         job.description = string(m, path, "description") ?? ""
         job.group = string(m, path, "group")
+        if let a = m["alert"] { job.alert = decodeAlert(a, "\(path).alert") }
         return job
     }
 

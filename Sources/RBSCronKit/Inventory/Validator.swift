@@ -135,6 +135,41 @@ public enum InventoryValidator {
                     add("\(path).depends_on[\(k)]", "'\(dep)' is not a job of this manifest")
                 }
             }
+            if let alert = job.alert {
+                if let failures = alert.failures, !(0...1000).contains(failures) {
+                    add("\(path).alert.failures", "\(failures) is out of range (0 turns failure alerts off; at most 1000)")
+                }
+                if let rate = alert.successRate, !(rate > 0 && rate <= 1) {
+                    add("\(path).alert.success_rate", "must be more than 0% and at most 100% (e.g. 90%)")
+                }
+            }
+        }
+
+        var windowNames: Set<String> = []
+        for (i, window) in inventory.maintenance.enumerated() {
+            let path = "maintenance[\(i)]"
+            if !Slug.isValid(window.name) {
+                add("\(path).name", "'\(window.name)' is not a slug; use lowercase letters, digits and single hyphens")
+            } else if !windowNames.insert(window.name).inserted {
+                add("\(path).name", "maintenance window '\(window.name)' is declared twice")
+            }
+            do {
+                _ = try CronSchedule.parse(window.cron, dialect: .vixie)
+            } catch {
+                add("\(path).cron", error.localizedDescription)
+            }
+            if TimeZone(identifier: window.timezone) == nil {
+                add("\(path).timezone", "'\(window.timezone)' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
+            }
+            if window.durationMs <= 0 || window.durationMs > 31 * 86_400_000 {
+                add("\(path).duration", "\(DurationText.format(milliseconds: window.durationMs)) is out of range (more than 0, at most 31d)")
+            }
+            for (k, app) in window.apps.enumerated() where appIndex[app] == nil {
+                add("\(path).apps[\(k)]", "'\(app)' is not an app of this manifest")
+            }
+            for (k, ref) in window.jobs.enumerated() where jobPath[ref] == nil {
+                add("\(path).jobs[\(k)]", "'\(ref)' is not a job of this manifest")
+            }
         }
 
         // A fan-out chain that loops would fire forever; a dependency cycle would never start.

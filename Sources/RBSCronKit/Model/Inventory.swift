@@ -186,6 +186,8 @@ public struct Job: Codable, Sendable, Equatable {
     /// The time-of-day group an orchestrator runs it in (seed 003): `hourly`, `daily@09:00`,
     /// `weekly@sun-10:00`; `trigger --app A --schedule …` runs a group by hand.
     public var group: String?
+    /// The job's own alert thresholds (manifest `alert:`); nil takes the `alert check` defaults.
+    public var alert: JobAlertPolicy?
 
     public var ref: JobRef { JobRef(app: app, job: name) }
 
@@ -194,7 +196,7 @@ public struct Job: Codable, Sendable, Equatable {
         layer: Layer, schedule: String? = nil, timezone: String = "UTC", auth: AuthKind = .cronSecret,
         timeoutMs: Int = 60_000, retries: Int = 0, priority: Priority = .medium, enabled: Bool = true,
         triggeredBy: JobRef? = nil, order: Int? = nil, dependsOn: [JobRef] = [], description: String = "",
-        group: String? = nil
+        group: String? = nil, alert: JobAlertPolicy? = nil
     ) {
         self.app = app
         self.name = name
@@ -214,6 +216,7 @@ public struct Job: Codable, Sendable, Equatable {
         self.dependsOn = dependsOn
         self.description = description
         self.group = group
+        self.alert = alert
     }
 }
 
@@ -221,10 +224,13 @@ public struct Job: Codable, Sendable, Equatable {
 public struct Inventory: Sendable, Equatable {
     public var apps: [App]
     public var jobs: [Job]
+    /// Recurring windows in which incidents notify no one (manifest `maintenance:`).
+    public var maintenance: [MaintenanceWindow]
 
-    public init(apps: [App], jobs: [Job]) {
+    public init(apps: [App], jobs: [Job], maintenance: [MaintenanceWindow] = []) {
         self.apps = apps
         self.jobs = jobs
+        self.maintenance = maintenance
     }
 
     public func app(named name: String) -> App? { apps.first { $0.name == name } }

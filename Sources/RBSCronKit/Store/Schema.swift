@@ -223,6 +223,88 @@ enum Schema {
                 CREATE INDEX audit_probes_by_job ON audit_probes(app, job, audited_at);
                 """)
         }
+        // Alerts: routes (their URLs are sealed secrets, never here), incidents (at most one open per key: the
+        // partial unique index is what lets concurrent `alert check` processes agree), one notification per
+        // incident, route, event and reminder number (the UNIQUE constraint makes "never twice" a database
+        // fact), every delivery attempt, silences, the manifest's maintenance windows and each job's own
+        // thresholds.
+        migrator.registerMigration("007_alerts") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN alert_policy TEXT;
+                CREATE TABLE maintenance_windows (
+                    name        TEXT PRIMARY KEY NOT NULL,
+                    cron        TEXT NOT NULL,
+                    timezone    TEXT NOT NULL,
+                    duration_ms INTEGER NOT NULL CHECK (duration_ms > 0),
+                    apps        TEXT NOT NULL,
+                    jobs        TEXT NOT NULL,
+                    reason      TEXT NOT NULL,
+                    position    INTEGER NOT NULL
+                );
+                CREATE TABLE alert_routes (
+                    name       TEXT PRIMARY KEY NOT NULL,
+                    kind       TEXT NOT NULL CHECK (kind IN ('webhook', 'slack')),
+                    apps       TEXT NOT NULL,
+                    layers     TEXT NOT NULL,
+                    severities TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE alert_incidents (
+                    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key          TEXT NOT NULL,
+                    kind         TEXT NOT NULL,
+                    severity     TEXT NOT NULL CHECK (severity IN ('critical', 'warning')),
+                    app          TEXT,
+                    job          TEXT,
+                    layer        TEXT,
+                    summary      TEXT NOT NULL,
+                    detail       TEXT,
+                    look_closer  TEXT NOT NULL,
+                    since        INTEGER NOT NULL,
+                    opened_at    INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    resolved_at  INTEGER
+                );
+                CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(key) WHERE resolved_at IS NULL;
+                CREATE INDEX alert_incidents_by_time ON alert_incidents(opened_at);
+                CREATE TABLE alert_notifications (
+                    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id  INTEGER NOT NULL REFERENCES alert_incidents(id) ON DELETE CASCADE,
+                    route        TEXT NOT NULL REFERENCES alert_routes(name) ON DELETE CASCADE,
+                    event        TEXT NOT NULL CHECK (event IN ('open', 'remind', 'resolve')),
+                    sequence     INTEGER NOT NULL DEFAULT 0,
+                    state        TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
+                    attempts     INTEGER NOT NULL DEFAULT 0,
+                    created_at   INTEGER NOT NULL,
+                    claim        TEXT,
+                    claimed_at   INTEGER,
+                    delivered_at INTEGER,
+                    last_error   TEXT,
+                    UNIQUE (incident_id, route, event, sequence)
+                );
+                CREATE INDEX alert_notifications_by_state ON alert_notifications(state, id);
+                CREATE INDEX alert_notifications_by_route ON alert_notifications(route);
+                CREATE TABLE alert_attempts (
+                    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notification_id INTEGER NOT NULL REFERENCES alert_notifications(id) ON DELETE CASCADE,
+                    attempted_at    INTEGER NOT NULL,
+                    outcome         TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed')),
+                    http_status     INTEGER,
+                    error           TEXT,
+                    duration_ms     REAL
+                );
+                CREATE INDEX alert_attempts_by_notification ON alert_attempts(notification_id);
+                CREATE TABLE alert_silences (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app        TEXT NOT NULL,
+                    job        TEXT,
+                    reason     TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL CHECK (expires_at > created_at)
+                );
+                CREATE INDEX alert_silences_by_expiry ON alert_silences(expires_at);
+                """)
+        }
         // Per-fire accounting (README "Every fire accounted for"): what each layer said of each job besides its
         // finished calls (how far back it was read, whether its schedule is there and active, calls in flight), the
         // decisions of due mode with their reasons, and dead letters that live in a layer (QStash's DLQ).

@@ -32,7 +32,9 @@ extension Workspace {
         }
         let longest = roots.map { lead($0).tolerance + lead($0).grace }.max() ?? 0
         let from = at.addingTimeInterval(-window - longest - LayerTiming.clockSkew)
-        for summary in try await refreshEvidence(jobs: roots, since: from, now: at) { outcome.warnings += summary.warnings }
+        for summary in try await refreshEvidence(jobs: roots, since: from, now: at, tolerant: true) {
+            outcome.warnings += summary.warnings
+        }
         let ledger = try FireLedger.build(store: store, inventory: inventory, jobs: candidates, from: from, now: at)
 
         // Decide, fire by fire.

@@ -10,13 +10,24 @@ extension Workspace {
 
     /// Reads each layer's record of `jobs` since `since` and stores it (runs, observations, project states). A layer
     /// whose token is missing leaves its jobs unobserved, with the reason, and the others are still read.
-    func refreshEvidence(jobs: [Job], since: Date, now: Date) async throws -> [SyncSummary] {
+    ///
+    /// With `tolerant`, a layer that cannot be read (unreachable, a refused token) is a warning and the others are read;
+    /// otherwise its error ends the refresh (`stats --sync` says so with its exit status).
+    func refreshEvidence(jobs: [Job], since: Date, now: Date, tolerant: Bool = false) async throws -> [SyncSummary] {
         var summaries: [SyncSummary] = []
         for layer in try scheduledLayers() {
             let history: LayerHistory
             do {
-                guard let read = try await layer.history(jobs: jobs, since: since, now: now) else { continue }
-                history = read
+                do {
+                    guard let read = try await layer.history(jobs: jobs, since: since, now: now) else { continue }
+                    history = read
+                } catch let error where tolerant && !Self.isMissingToken(error) {
+                    var summary = SyncSummary(layer: layer.layer.rawValue, sources: [], read: 0, matched: 0)
+                    let reason = (try? redactor().remote(error.localizedDescription)) ?? "unreadable error"
+                    summary.warnings = ["\(layer.layer.rawValue) not read: \(reason)"]
+                    summaries.append(summary)
+                    continue
+                }
             } catch RemoteHistoryError.missingToken(let service, let key, let scope) {
                 // Deny by default, and say so per job: without the token its fires are unobserved, not missed.
                 let message = RemoteHistoryError.missingToken(service: service, key: key, scope: scope).errorDescription ?? key
@@ -35,6 +46,11 @@ extension Workspace {
             summaries.append(summary)
         }
         return summaries
+    }
+
+    static func isMissingToken(_ error: any Error) -> Bool {
+        if case RemoteHistoryError.missingToken = error { return true }
+        return false
     }
 
     /// Stores what a layer's history said: new runs, project states, observations.
