@@ -138,7 +138,8 @@ extension LayerSync {
     }
 }
 
-/// The Vercel layer: the `crons` array of each app's vercel.json. Vercel Cron keeps no run history rbscron can read.
+/// The Vercel layer: each app's vercel.json, its `crons` array (Vercel Cron) or its `schedules` object (Vercel
+/// Schedules), as the app's `vercel_mode` says. Neither keeps a run history rbscron can read.
 public struct VercelLayer: LayerSync {
     public let inventory: Inventory
     public var layer: Layer { .vercel }
@@ -147,13 +148,13 @@ public struct VercelLayer: LayerSync {
 
     public func plan(_ request: LayerRequest) async throws -> LayerPlan {
         let app = try requiredApp(request, in: inventory)
-        return try VercelCrons.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
-                                    file: request.vercelJSON)
+        return try VercelConfig.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
+                                     file: request.vercelJSON)
     }
 
     public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try VercelCrons.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
-                              dryRun: dryRun)
+        try VercelConfig.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
+                               dryRun: dryRun)
     }
 
     public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {

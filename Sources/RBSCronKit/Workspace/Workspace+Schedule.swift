@@ -45,7 +45,8 @@ extension Workspace {
             let job = try inventory.resolve(ref)
             report = try ScheduleReports.next(job: job, in: inventory, from: request.from, count: request.count)
             let root = report.via.flatMap { JobRef($0) }.flatMap(inventory.job) ?? job
-            if root.timezone != "UTC", root.layer == .pgCron || root.layer == .vercel {
+            let schedulesMode = root.layer == .vercel && inventory.app(named: root.app)?.vercelMode == .schedules
+            if root.timezone != "UTC", root.layer == .pgCron || (root.layer == .vercel && !schedulesMode) {
                 warnings.append("\(root.layer.rawValue) fires in UTC, not \(root.timezone): these are the intended times; "
                                 + "`rbscron schedule check` shows the UTC entries that keep them")
             }
@@ -67,6 +68,13 @@ extension Workspace {
         let inventory = try inventory()
         try InventoryFilter(app: request.app).validate(against: inventory)
         return ScheduleReports.timeline(inventory, request)
+    }
+
+    /// `schedule timeline --budget`: each app's fires (and QStash messages) per UTC day and layer, against its plans.
+    public func budget(from: Date, days: Int, app: String?) throws -> BudgetReport {
+        let inventory = try inventory()
+        try InventoryFilter(app: app).validate(against: inventory)
+        return ScheduleBudget.report(inventory, from: from, days: days, app: app)
     }
 
     /// `schedule check`.
