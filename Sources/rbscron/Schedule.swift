@@ -204,6 +204,7 @@ extension RBSCron.Schedule {
                   rbscron schedule check
                   rbscron schedule check --app camino
                   rbscron schedule check --exit-code --json | jq '.findings[] | select(.severity == "error")'
+                  rbscron schedule check --app colectiva --from 2026-05-01T00:00:00Z
                 """
         )
 
@@ -213,11 +214,18 @@ extension RBSCron.Schedule {
         @Option(help: ArgumentHelp("Only this app's jobs (its slug).", valueName: "app"), completion: InventoryCompletion.apps)
         var app: String?
 
+        @Option(help: ArgumentHelp("Where the time-based rules start looking ahead (pg_cron concurrency 7 days, keep-alive gaps, QStash budgets 31 days), RFC 3339 (default: now).", valueName: "time"))
+        var from: String?
+
         @Flag(help: "Exit 2 when any finding is an error.")
         var exitCode = false
 
+        func validate() throws {
+            _ = try ArgumentValues.instant(from)
+        }
+
         mutating func run() async throws {
-            let report = try global.workspace().scheduleCheck(app: app)
+            let report = try global.workspace().scheduleCheck(app: app, from: try ArgumentValues.instant(from))
             try Output.emit(report, output, global.style)
             if exitCode, report.hasErrors { throw ExitCode(2) }
         }

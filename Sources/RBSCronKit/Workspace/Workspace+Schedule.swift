@@ -77,10 +77,11 @@ extension Workspace {
         return ScheduleBudget.report(inventory, from: from, days: days, app: app)
     }
 
-    /// `schedule check`.
-    public func scheduleCheck(app: String?) throws -> ScheduleCheckReport {
+    /// `schedule check`; time-based rules (pg_cron concurrency, keep-alive gaps, QStash budgets) look ahead from `from`
+    /// (now by default).
+    public func scheduleCheck(app: String?, from: Date? = nil) throws -> ScheduleCheckReport {
         let inventory = try inventory()
         try InventoryFilter(app: app).validate(against: inventory)
-        return ScheduleCheck.run(inventory, app: app, now: now)
+        return ScheduleCheck.run(inventory, app: app, now: from ?? now)
     }
 }
