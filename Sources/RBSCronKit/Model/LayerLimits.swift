@@ -60,16 +60,13 @@ public struct LayerLimits: Sendable, Equatable {
     public var vercelAnyPlan: VercelPlanLimits
     public var vercelSchedules: VercelSchedulesLimits
     public var qstash: [QStashPlan: QStashPlanLimits]
-    /// The retries QStash makes when a publish names none (rbscron always names the job's own).
-    public var qstashDefaultRetries: Int
 
     public init(vercel: [VercelPlan: VercelPlanLimits], vercelAnyPlan: VercelPlanLimits,
-                vercelSchedules: VercelSchedulesLimits, qstash: [QStashPlan: QStashPlanLimits], qstashDefaultRetries: Int) {
+                vercelSchedules: VercelSchedulesLimits, qstash: [QStashPlan: QStashPlanLimits]) {
         self.vercel = vercel
         self.vercelAnyPlan = vercelAnyPlan
         self.vercelSchedules = vercelSchedules
         self.qstash = qstash
-        self.qstashDefaultRetries = qstashDefaultRetries
     }
 
     /// The limits of `plan`, or those every plan shares when the plan is not recorded.
@@ -93,6 +90,5 @@ public struct LayerLimits: Sendable, Equatable {
             .free: QStashPlanLimits(messagesPerDay: 1_000, activeSchedules: 10, schedulesHardLimit: true),
             .payg: QStashPlanLimits(messagesPerDay: nil, activeSchedules: 1_000, schedulesHardLimit: false),
             .fixed: QStashPlanLimits(messagesPerDay: 1_000_000, activeSchedules: nil, schedulesHardLimit: false),
-        ],
-        qstashDefaultRetries: 3)
+        ])
 }

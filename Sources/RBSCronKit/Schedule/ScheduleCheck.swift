@@ -190,7 +190,7 @@ public enum ScheduleCheck {
         }
 
         if job.layer == .fanout, let parentRef = job.triggeredBy {
-            checkFanout(job, parentRef: parentRef, in: inventory, add: add)
+            checkFanout(job, parentRef: parentRef, in: inventory, limits: limits.layers, add: add)
         }
 
         if job.layer == .manual, let path = job.path, path.hasPrefix("/api/cron/") {
@@ -324,7 +324,7 @@ public enum ScheduleCheck {
         }
     }
 
-    private static func checkFanout(_ job: Job, parentRef: JobRef, in inventory: Inventory,
+    private static func checkFanout(_ job: Job, parentRef: JobRef, in inventory: Inventory, limits: LayerLimits,
                                     add: (FindingSeverity, String, String, String, String) -> Void) {
         let name = job.ref.description
         guard let parent = inventory.job(parentRef) else { return }  // the validator refuses this
@@ -355,7 +355,8 @@ public enum ScheduleCheck {
                 }
             }
             let plan = childApp?.vercelPlan
-            let subDaily = ((try? CronSchedule.parse(fallback, dialect: .vercel))?.minimumIntervalSeconds ?? 86_400) < 86_400
+            let hobbyInterval = (limits.vercel[.hobby] ?? limits.vercelAnyPlan).minimumIntervalSeconds
+            let subDaily = ((try? CronSchedule.parse(fallback, dialect: .vercel))?.minimumIntervalSeconds ?? hobbyInterval) < hobbyInterval
             if subDaily, plan != .pro {
                 fix += plan == .hobby
                     ? "; a Hobby project fires at most daily, so use a daily schedule such as '0 6 * * *' or upgrade to Pro"

@@ -224,7 +224,8 @@ public enum StatsEngine {
             toleranceMs: Int(matchTolerance * 1000),
             apps: apps.map { appStats($0, health[$0.name] ?? AppHealthFacts()) },
             jobs: jobs.map { job in
-                var stats = jobStats(job, facts[job.ref] ?? JobRunFacts(), since: since, addedAt: added[job.ref], now: query.now)
+                var stats = jobStats(job, facts[job.ref] ?? JobRunFacts(), since: since, addedAt: added[job.ref], now: query.now,
+                                     app: inventory.app(named: job.app))
                 if job.layer == .pgCron, let ref = inventory.app(named: job.app)?.supabase?.projectRef,
                    let project = projects[ref], project.status == .paused || project.status == .unreachable {
                     unobserve(&stats, note: "project \(project.status.rawValue)")
@@ -250,7 +251,9 @@ public enum StatsEngine {
     }
 
     /// One job's stats from its facts.
-    public static func jobStats(_ job: Job, _ facts: JobRunFacts, since: Date, addedAt: Date?, now: Date) -> JobStats {
+    /// `app` is the job's app: its Vercel mode and pg_cron release decide how the layer fires the schedule.
+    public static func jobStats(_ job: Job, _ facts: JobRunFacts, since: Date, addedAt: Date?, now: Date,
+                                app: App? = nil) -> JobStats {
         let attempted = facts.runs - facts.skipped - facts.unknown
         let failures = attempted - facts.successes
         let durations = Selection.percentiles(facts.durationsMs, [0.5, 0.95, 1])
@@ -265,10 +268,10 @@ public enum StatsEngine {
             stats.observation = .disabled
         } else if !job.layer.isScheduled || job.schedule == nil {
             stats.observation = .unscheduled
-        } else if let observedSince = facts.observedSince, let text = job.schedule,
-                  let schedule = try? CronSchedule.parse(text, dialect: job.layer.dialect) {
+        } else if let observedSince = facts.observedSince, let timing = try? JobFires.of(job, app: app) {
             stats.observation = .observed
-            let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC") ?? .current
+            let schedule = timing.firing
+            let zone = timing.zone
             // The first observed run covers its own fire, which may be up to the tolerance earlier.
             let from = [since, addedAt ?? since, observedSince.addingTimeInterval(-matchTolerance)].max() ?? since
             let until = now.addingTimeInterval(-matchTolerance)

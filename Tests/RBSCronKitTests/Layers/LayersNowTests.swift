@@ -133,6 +133,23 @@ struct LayersNowTests {
         #expect(crons.findings.map(\.rule) == ["vercel.jitter"] && crons.findings.first?.severity == .warning)
     }
 
+    @Test("a Vercel Schedules job fires in its zone everywhere rbscron computes fires: next, due mode, list schedules")
+    func schedulesModeFiresInTheJobsZone() throws {
+        var app = Fixture.app("a", plan: .pro)
+        let job = Fixture.job("a", "local", layer: .vercel, schedule: "0 8 * * *", method: .POST, timezone: "America/Mexico_City")
+        let at = Fixture.date("2026-05-04T14:05:00Z")
+        let crons = Inventory(apps: [app], jobs: [job])
+        #expect(DueMode.fires(in: crons, app: nil, at: at, windowMs: 30 * 60_000).isEmpty)  // Cron fired at 08:00Z
+        app.vercelMode = .schedules
+        let schedules = Inventory(apps: [app], jobs: [job])
+        #expect(DueMode.fires(in: schedules, app: nil, at: at, windowMs: 30 * 60_000).map(\.fireTime)
+                == [Fixture.date("2026-05-04T14:00:00Z")])
+        let next = try ScheduleReports.next(job: job, in: schedules, from: at, count: 1)
+        #expect(next.fires == [Fixture.date("2026-05-05T14:00:00Z")] && next.timezone == "America/Mexico_City")
+        let listed = ScheduledJobReport.list(schedules, filter: InventoryFilter())
+        #expect(listed.map(\.id) == ["local"] && listed.map(\.target) == ["POST /api/cron/local"])
+    }
+
     // MARK: Limits as data
 
     @Test("Vercel's plan limits are data: a Pro project limited to hourly crons flags a cron every 30 minutes")

@@ -11,9 +11,9 @@ public struct JobFires: Sendable {
     public let schedule: CronSchedule
     /// The zone fires are computed in.
     public let zone: TimeZone
-    /// What fires are computed with: `schedule`, or for Vercel Schedules the same fields read without Vercel Cron's
-    /// always-UTC rule.
-    let firing: CronSchedule
+    /// What fires are computed with (in `zone`): `schedule`, or for Vercel Schedules the same fields read without
+    /// Vercel Cron's always-UTC rule.
+    public let firing: CronSchedule
 
     /// The job's fires on its layer; throws the parse error of a schedule the layer refuses, nil for a job with no
     /// schedule of its own or an unknown zone.
@@ -35,6 +35,11 @@ public struct JobFires: Sendable {
 
     /// The first fire strictly after `after`.
     public func next(after: Date) -> Date? { firing.next(after: after, in: zone) }
+
+    /// The latest fire within `lookback` seconds at or before `date`.
+    public func previous(atOrBefore date: Date, lookback: TimeInterval) -> Date? {
+        firing.previous(atOrBefore: date, in: zone, lookback: lookback)
+    }
 
     /// Up to `count` fires strictly after `after`.
     public func nextFires(after: Date, count: Int) -> [Date] { firing.nextFires(after: after, in: zone, count: count) }
