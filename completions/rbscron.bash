@@ -354,13 +354,13 @@ _rbscron_schedule() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    next|timeline|check|plan|apply|pause|resume)
+    next|timeline|check|plan|apply|migrate|pause|resume)
         # Offer subcommand argument completions
         "_rbscron_schedule_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'next timeline check plan apply pause resume' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'next timeline check plan apply migrate pause resume' -- "${cur}"))
         ;;
     esac
 }
@@ -403,7 +403,7 @@ _rbscron_schedule_next() {
 
 _rbscron_schedule_timeline() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --budget --exit-code --version -h --help)
     repeating_options=()
     non_repeating_options=(--db --hours --from --app --tz --burst)
     __rbscron_offer_flags_options 0
@@ -436,7 +436,7 @@ _rbscron_schedule_check() {
     repeating_flags=()
     non_repeating_flags=(--no-color --json --exit-code --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app)
+    non_repeating_options=(--db --app --from)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -446,6 +446,9 @@ _rbscron_schedule_check() {
         ;;
     '--app')
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion schedule check -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--from')
         return
         ;;
     esac
@@ -504,6 +507,38 @@ _rbscron_schedule_apply() {
         return
         ;;
     '--out')
+        return
+        ;;
+    esac
+}
+
+_rbscron_schedule_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --write --exit-code --version -h --help)
+    repeating_options=(--move)
+    non_repeating_options=(--db --layer --app --vercel-json --from)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--layer')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion schedule migrate -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--vercel-json')
+        return
+        ;;
+    '--move')
+        return
+        ;;
+    '--from')
         return
         ;;
     esac

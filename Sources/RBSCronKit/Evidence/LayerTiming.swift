@@ -15,6 +15,14 @@ public enum LayerTiming {
         }
     }
 
+    /// A job's tolerance on its layer as its app runs it: the plan's precision, and on Vercel Schedules the job's
+    /// jitter (Vercel starts each run anywhere within it, after the scheduled time).
+    public static func tolerance(of job: Job, app: App?) -> TimeInterval {
+        let base = tolerance(job.layer, vercelPlan: app?.vercelPlan)
+        guard job.layer == .vercel, app?.vercelMode == .schedules, let jitter = job.jitter, jitter > 0 else { return base }
+        return base + TimeInterval(jitter * 60)
+    }
+
     /// What due mode waits beyond the tolerance before it calls a fire missed, by default: time for the layer's own
     /// record to become readable (QStash's log; pg_cron's collector runs every 5 minutes, but a fire row is written
     /// when it fires; Vercel's request log).

@@ -79,6 +79,8 @@ public enum Manifest {
                 (key("platform"), str(app.platform.rawValue)),
             ]
             if let plan = app.vercelPlan { pairs.append((key("vercel_plan"), str(plan.rawValue))) }
+            if app.vercelMode != .crons { pairs.append((key("vercel_mode"), str(app.vercelMode.rawValue))) }
+            if let plan = app.qstashPlan { pairs.append((key("qstash_plan"), str(plan.rawValue))) }
             if app.health != HealthTarget() {
                 pairs.append((key("health"), Node([
                     (key("path"), str(app.health.path)),
@@ -90,6 +92,7 @@ public enum Manifest {
                 var sp: [(Node, Node)] = []
                 if let url = supabase.url { sp.append((key("url"), str(url))) }
                 if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
+                if let version = supabase.pgCronVersionText { sp.append((key("pg_cron_version"), quoted(version))) }
                 pairs.append((key("supabase"), Node(sp, .implicit, .flow)))
             }
             if let project = app.vercelProject { pairs.append((key("vercel_project"), str(project))) }
@@ -129,6 +132,7 @@ public enum Manifest {
             pairs.append((key("depends_on"), Node(job.dependsOn.map { str($0.description) }, .implicit, .flow)))
         }
         if let group = job.group { pairs.append((key("group"), str(group))) }
+        if let jitter = job.jitter { pairs.append((key("jitter"), plain(String(jitter)))) }
         if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
         if let alert = job.alert, !alert.isEmpty {
             var fields: [(Node, Node)] = []
@@ -289,13 +293,16 @@ struct ManifestDecoder {
 
     private mutating func decodeApp(_ node: Node, _ path: String) -> (App, [Job])? {
         guard let m = mapping(node, path, allowed: ["name", "display_name", "base_url", "platform", "vercel_plan",
-                                                     "vercel_project", "vercel_team", "health", "supabase", "active",
+                                                     "vercel_mode", "qstash_plan", "vercel_project", "vercel_team",
+                                                     "health", "supabase", "active",
                                                      "notes", "jobs"]) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let displayName = string(m, path, "display_name") ?? name
         let baseURL = requiredString(m, node, path, "base_url") ?? ""
         let platform = enumValue(m, node, path, "platform", Platform.self, required: true) ?? .other
         let plan = enumValue(m, node, path, "vercel_plan", VercelPlan.self, required: false)
+        let mode = enumValue(m, node, path, "vercel_mode", VercelMode.self, required: false) ?? .crons
+        let qstashPlan = enumValue(m, node, path, "qstash_plan", QStashPlan.self, required: false)
         var health = HealthTarget()
         if let h = m["health"], let hm = mapping(h, "\(path).health", allowed: ["path", "method", "expect"]) {
             if let p = string(hm, "\(path).health", "path") { health.path = p }
@@ -303,9 +310,17 @@ struct ManifestDecoder {
             if let e = hm["expect"], let code = int(e, "\(path).health.expect") { health.expectedStatus = code }
         }
         var supabase: SupabaseProject?
-        if let s = m["supabase"], let sm = mapping(s, "\(path).supabase", allowed: ["url", "project_ref"]) {
+        if let s = m["supabase"], let sm = mapping(s, "\(path).supabase", allowed: ["url", "project_ref", "pg_cron_version"]) {
+            var version: PgCronVersion?
+            if let v = sm["pg_cron_version"], let text = scalarString(v, "\(path).supabase.pg_cron_version") {
+                version = PgCronVersion(text)
+                if version == nil {
+                    issue(v, "\(path).supabase.pg_cron_version",
+                          "'\(text)' is not a pg_cron version; write it like \"1.6\" (Supabase's) or \"1.4\" (Debian 12's)")
+                }
+            }
             supabase = SupabaseProject(url: string(sm, "\(path).supabase", "url"),
-                                       projectRef: string(sm, "\(path).supabase", "project_ref"))
+                                       projectRef: string(sm, "\(path).supabase", "project_ref"), pgCronVersion: version)
         }
         let vercelProject = string(m, path, "vercel_project")
         let vercelTeam = string(m, path, "vercel_team")
@@ -318,15 +333,15 @@ struct ManifestDecoder {
             }
         }
         let app = App(name: name, displayName: displayName, baseURL: baseURL, platform: platform, vercelPlan: plan,
-                      health: health, supabase: supabase, vercelProject: vercelProject, vercelTeam: vercelTeam,
-                      active: active, notes: notes)
+                      vercelMode: mode, qstashPlan: qstashPlan, health: health, supabase: supabase,
+                      vercelProject: vercelProject, vercelTeam: vercelTeam, active: active, notes: notes)
         return (app, jobs)
     }
 
     private mutating func decodeJob(_ node: Node, _ path: String, app: String) -> Job? {
         let allowed: Set<String> = ["name", "path", "sql", "method", "layer", "schedule", "timezone", "auth", "timeout",
                                     "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group",
-                                    "alert"]
+                                    "alert", "jitter"]
         guard let m = mapping(node, path, allowed: allowed) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let layer = enumValue(m, node, path, "layer", Layer.self, required: true) ?? .manual
@@ -370,6 +385,7 @@ struct ManifestDecoder {
         job.description = string(m, path, "description") ?? ""
         job.group = string(m, path, "group")
         if let a = m["alert"] { job.alert = decodeAlert(a, "\(path).alert") }
+        if let j = m["jitter"], let n = int(j, "\(path).jitter") { job.jitter = n }
         return job
     }
 

@@ -95,7 +95,8 @@ public enum InventoryValidator {
             if job.layer.isScheduled {
                 if let text = job.schedule {
                     do {
-                        let schedule = try CronSchedule.parse(text, dialect: job.layer.dialect)
+                        let version = appIndex[job.app].map { inventory.apps[$0].pgCronVersion } ?? .supabase
+                        let schedule = try CronSchedule.parse(text, dialect: job.layer.dialect, pgCronVersion: version)
                         if let tz = schedule.timeZone, tz.identifier != job.timezone, job.timezone != "UTC" {
                             add("\(path).timezone", "'\(job.timezone)' disagrees with the schedule's CRON_TZ=\(tz.identifier)")
                         }
@@ -112,6 +113,14 @@ public enum InventoryValidator {
                 add("\(path).timeout", "\(DurationText.format(milliseconds: job.timeoutMs)) is out of range (more than 0, at most 24h)")
             }
             if !(0...10).contains(job.retries) { add("\(path).retries", "\(job.retries) is out of range (0–10)") }
+            if let jitter = job.jitter {
+                let range = LayerLimits.standard.vercelSchedules.jitterMinutes
+                if job.layer != .vercel {
+                    add("\(path).jitter", "jitter is a Vercel Schedules setting; a \(job.layer.rawValue) job has none")
+                } else if !range.contains(jitter) {
+                    add("\(path).jitter", "\(jitter) is out of range: Vercel Schedules takes a jitter of \(range.lowerBound)–\(range.upperBound) minutes")
+                }
+            }
             if let parent = job.triggeredBy {
                 if job.layer != .fanout {
                     add("\(path).triggered_by", "only fanout jobs are triggered by another job; set layer: fanout")

@@ -38,9 +38,9 @@ public struct FireLedger: Sendable {
         let firstCalls = try store.firstFireEvidence(jobs: Array(roots.keys))
         var fires: [JobRef: [Entry]] = [:]
         for root in roots.values.sorted(by: { $0.ref < $1.ref }) {
-            guard let app = inventory.app(named: root.app), app.active, let text = root.schedule,
-                  let schedule = try? CronSchedule.parse(text, dialect: root.layer.dialect) else { continue }
-            let zone = TimeZone(identifier: root.timezone) ?? TimeZone(identifier: "UTC") ?? .current
+            // The fires as the layer makes them: its dialect, its zone (Vercel Schedules: the job's), its release.
+            guard let app = inventory.app(named: root.app), app.active,
+                  let timing = try? JobFires.of(root, app: app) else { continue }
             let own = evidence[root.ref] ?? []
             // A job never read from its layer, but fired by due mode or read back before layers were observed: its
             // calls cover it from the first one on, as due mode runs on (a fire with no call since then is missed).
@@ -56,9 +56,9 @@ public struct FireLedger: Sendable {
                 start = max(start, added[root.ref] ?? from)
             }
             // Fires after the window's start (one exactly at it belongs to the window before).
-            var list = schedule.fires(from: start, to: now, in: zone, limit: .max)
+            var list = timing.fires(from: start, to: now)
             if list.count > maxFiresPerJob { list = Array(list.suffix(maxFiresPerJob)) }
-            let next = schedule.next(after: list.last ?? now, in: zone)
+            let next = timing.next(after: list.last ?? now)
             var blind: String?
             if root.layer == .pgCron, let ref = app.supabase?.projectRef, let project = projects[ref],
                project.status == .paused || project.status == .unreachable {
@@ -66,7 +66,7 @@ public struct FireLedger: Sendable {
             }
             let facts = FireAccounting.Facts(
                 job: root, fires: list, nextFire: next, evidence: own + (observation?.pending ?? []),
-                observation: observation, tolerance: LayerTiming.tolerance(root.layer, vercelPlan: app.vercelPlan),
+                observation: observation, tolerance: LayerTiming.tolerance(of: root, app: app),
                 blindReason: blind)
             fires[root.ref] = FireAccounting.account(facts, now: now).map { Entry(account: $0.account, evidence: $0.evidence) }
         }

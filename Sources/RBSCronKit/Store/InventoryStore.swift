@@ -225,6 +225,20 @@ public final class InventoryStore: Sendable {
         }
     }
 
+    /// Records that `app` moved to Vercel Schedules: its `vercel_mode` becomes `schedules` and the jobs named in `moved`
+    /// (pg_cron jobs of the app) move to the vercel layer, in one transaction.
+    public func recordVercelSchedules(app: String, moved: [String]) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE apps SET vercel_mode = 'schedules' WHERE name = ?", arguments: [app])
+                for job in moved {
+                    try db.execute(sql: "UPDATE jobs SET layer = 'vercel' WHERE app = ? AND name = ? AND layer = 'pg_cron'",
+                                   arguments: [app, job])
+                }
+            }
+        }
+    }
+
     private static func summary(from before: Inventory, to after: Inventory, dryRun: Bool) -> ImportSummary {
         let oldApps = Set(before.apps.map(\.name)), newApps = Set(after.apps.map(\.name))
         let oldJobs = Dictionary(before.jobs.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
@@ -244,12 +258,13 @@ public final class InventoryStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO apps (name, display_name, base_url, platform, vercel_plan, health_path, health_method,
                                   health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position,
-                                  vercel_project, vercel_team)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  vercel_project, vercel_team, vercel_mode, qstash_plan, supabase_pg_cron_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [app.name, app.displayName, app.baseURL, app.platform.rawValue, app.vercelPlan?.rawValue,
                                  app.health.path, app.health.method.rawValue, app.health.expectedStatus,
                                  app.supabase != nil, app.supabase?.url, app.supabase?.projectRef, app.active,
-                                 app.notes, position, app.vercelProject, app.vercelTeam])
+                                 app.notes, position, app.vercelProject, app.vercelTeam, app.vercelMode.rawValue,
+                                 app.qstashPlan?.rawValue, app.supabase?.pgCronVersionText])
         }
         for (position, job) in inventory.jobs.enumerated() {
             let deps = String(decoding: try JSONEncoder().encode(job.dependsOn.map(\.description)), as: UTF8.self)
@@ -257,12 +272,13 @@ public final class InventoryStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO jobs (app, name, path, sql, method, layer, schedule, timezone, auth, timeout_ms, retries,
                                   priority, enabled, triggered_by_app, triggered_by_job, fanout_order, depends_on,
-                                  description, position, added_at, task_group, alert_policy)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  description, position, added_at, task_group, alert_policy, jitter)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [job.app, job.name, job.path, job.sql, job.method.rawValue, job.layer.rawValue,
                                  job.schedule, job.timezone, job.auth.rawValue, job.timeoutMs, job.retries,
                                  job.priority.rawValue, job.enabled, job.triggeredBy?.app, job.triggeredBy?.job,
-                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs, job.group, alert])
+                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs, job.group, alert,
+                                 job.jitter])
         }
         for (position, window) in inventory.maintenance.enumerated() {
             try db.execute(sql: """
@@ -283,10 +299,13 @@ public final class InventoryStore: Sendable {
                 name: row["name"], displayName: row["display_name"], baseURL: row["base_url"],
                 platform: Platform(rawValue: row["platform"]) ?? .other,
                 vercelPlan: (row["vercel_plan"] as String?).flatMap(VercelPlan.init(rawValue:)),
+                vercelMode: (row["vercel_mode"] as String?).flatMap(VercelMode.init(rawValue:)) ?? .crons,
+                qstashPlan: (row["qstash_plan"] as String?).flatMap(QStashPlan.init(rawValue:)),
                 health: HealthTarget(path: row["health_path"],
                                      method: HTTPMethod(rawValue: row["health_method"]) ?? .HEAD,
                                      expectedStatus: row["health_expect"]),
-                supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"]) : nil,
+                supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"],
+                                                        pgCronVersionText: row["supabase_pg_cron_version"]) : nil,
                 vercelProject: row["vercel_project"], vercelTeam: row["vercel_team"],
                 active: row["active"], notes: row["notes"]))
         }
@@ -306,7 +325,8 @@ public final class InventoryStore: Sendable {
                 priority: Priority(rawValue: row["priority"]) ?? .medium, enabled: row["enabled"],
                 triggeredBy: parent, order: row["fanout_order"], dependsOn: deps, description: row["description"],
                 group: row["task_group"],
-                alert: (row["alert_policy"] as String?).flatMap { try? JSONDecoder().decode(JobAlertPolicy.self, from: Data($0.utf8)) }))
+                alert: (row["alert_policy"] as String?).flatMap { try? JSONDecoder().decode(JobAlertPolicy.self, from: Data($0.utf8)) },
+                jitter: row["jitter"]))
         }
         var maintenance: [MaintenanceWindow] = []
         for row in try Row.fetchAll(db, sql: "SELECT * FROM maintenance_windows ORDER BY position, name") {

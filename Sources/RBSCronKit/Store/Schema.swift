@@ -351,6 +351,17 @@ enum Schema {
                 ALTER TABLE apps ADD COLUMN vercel_team TEXT;
                 """)
         }
+        // Per-layer settings of an app (Vercel Cron or Schedules, its QStash plan, its project's pg_cron release)
+        // and the Vercel Schedules jitter of a job. Registered last.
+        migrator.registerMigration("010_layer_modes") { db in
+            try db.execute(sql: """
+                ALTER TABLE apps ADD COLUMN vercel_mode TEXT NOT NULL DEFAULT 'crons'
+                    CHECK (vercel_mode IN ('crons', 'schedules'));
+                ALTER TABLE apps ADD COLUMN qstash_plan TEXT;
+                ALTER TABLE apps ADD COLUMN supabase_pg_cron_version TEXT;
+                ALTER TABLE jobs ADD COLUMN jitter INTEGER CHECK (jitter IS NULL OR jitter > 0);
+                """)
+        }
         return migrator
     }
 }

@@ -27,7 +27,7 @@ extension Workspace {
         }
         let roots = candidates.filter { $0.layer.isScheduled }
         func lead(_ root: Job) -> (tolerance: TimeInterval, grace: TimeInterval) {
-            (LayerTiming.tolerance(root.layer, vercelPlan: inventory.app(named: root.app)?.vercelPlan),
+            (LayerTiming.tolerance(of: root, app: inventory.app(named: root.app)),
              due.grace ?? LayerTiming.defaultGrace(root.layer))
         }
         let longest = roots.map { lead($0).tolerance + lead($0).grace }.max() ?? 0

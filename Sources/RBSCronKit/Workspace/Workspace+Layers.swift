@@ -39,6 +39,27 @@ extension Workspace {
         }
     }
 
+    /// `schedule migrate --layer vercel`: what moving the app to Vercel Schedules changes for each job; with `write`,
+    /// writes the Schedules configuration into the app's vercel.json and records `vercel_mode: schedules` (and the
+    /// moved jobs' new layer) in the inventory.
+    public func migrateVercel(_ request: VercelMigrationRequest) throws -> VercelMigrationReport {
+        let inventory = try inventory()
+        try InventoryFilter(app: request.app).validate(against: inventory)
+        guard let app = inventory.app(named: request.app) else {
+            throw InventoryQueryError.unknownApp(request.app, suggestion: nil)
+        }
+        let text = try VercelCrons.read(path: request.vercelJSON)
+        var report = try VercelMigration.report(app: app, jobs: inventory.jobs, move: request.move, text: text,
+                                                file: request.vercelJSON, from: request.from)
+        guard request.write else { return report }
+        let applied = try VercelMigration.write(app: app, jobs: inventory.jobs, move: request.move, path: request.vercelJSON)
+        report.written = applied.written
+        try store.recordVercelSchedules(app: app.name, moved: report.moved)
+        inventoryChanged()
+        report.recorded = true
+        return report
+    }
+
     func qstash() throws -> QStashSync {
         guard let sync = try layer(.qstash) as? QStashSync else { throw LayerSyncError.notALayer(.qstash) }
         return sync

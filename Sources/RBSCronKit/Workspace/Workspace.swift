@@ -97,7 +97,7 @@ public final class Workspace: Sendable {
             return try QStashSync(inventory: inventory, secrets: secrets, transport: transport,
                               baseURL: try QStashClient.baseURL(environment: environment), redactor: try redactor())
         case .vercel:
-            // Every app on legacy Vercel Cron until the inventory records a per-app mode.
+            // Each app in the mode its inventory records (vercel_mode): Cron's state or Schedules'.
             return try VercelLayer(inventory: inventory, secrets: secrets, transport: transport, environment: environment,
                                    redactor: try redactor())
         case .pgCron:

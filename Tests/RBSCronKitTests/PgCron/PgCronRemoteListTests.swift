@@ -122,8 +122,14 @@ extension PgCronServerTests {
             #expect(json.contains("\"start_time\" : \"2026-04-10T11:00:00Z\""))
             #expect(json.contains("\"apps_without_project_ref\" : ["))
             #expect(json.contains("\"last_run\" : null"))
-            #expect(server.requests.count == 1)
+            // Two queries: cron.job, then the release of pg_cron, which on the test server (Debian's 1.4) is not the
+            // 1.6 the inventory assumes for a Supabase project: a warning says so.
+            #expect(server.requests.count == 2)
             #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(Self.token)" })
+            let release = try #require(report.projects.first?.pgCronVersion.flatMap(PgCronVersion.init))
+            #expect(release.major == 1 && release.minor == 4)
+            #expect(report.versionWarnings.count == 1)
+            #expect(report.versionWarnings.first?.contains("runs pg_cron 1.4, but the inventory records 1.6") == true)
         }
 
         @Test("a project that cannot be read is reported beside the one that could; with no token nothing is sent for it")
@@ -145,7 +151,7 @@ extension PgCronServerTests {
             #expect(error.contains("SUPABASE_ACCESS_TOKEN") && error.contains("rbscron secret set"))
             #expect(report.failures.map(\.projectRef) == ["efgh"])
             #expect(report.appsWithoutProjectRef == ["agora"])
-            #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query"])
+            #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query", "/v1/projects/abcd/database/query"])
         }
     }
 }

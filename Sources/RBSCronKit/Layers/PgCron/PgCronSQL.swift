@@ -223,12 +223,20 @@ public enum PgCronSQL {
         guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else {
             throw PgCronSQLError.missingSchedule(job.ref)
         }
+        // cron.schedule refuses what the project's pg_cron cannot read: say so here, naming the version, rather than
+        // let the migration fail half-applied.
+        do {
+            _ = try CronSchedule.parse(schedule, dialect: .pgCron, pgCronVersion: app.pgCronVersion)
+        } catch {
+            throw PgCronSQLError.invalidSchedule(job.ref, reason: error.localizedDescription)
+        }
         var entries = [schedule]
         var comments: [String] = []
         var note: String?
         if !utcZones.contains(job.timezone) {
             let compiled = TimeZone(identifier: job.timezone).flatMap { zone in
-                (try? CronSchedule.parse(schedule, dialect: .pgCron)).map { UTCCompiler.compile(schedule: $0, zone: zone, from: now) }
+                (try? CronSchedule.parse(schedule, dialect: .pgCron, pgCronVersion: app.pgCronVersion))
+                    .map { UTCCompiler.compile(schedule: $0, zone: zone, from: now) }
             }
             if case .exact(let utc)? = compiled {
                 entries = utc

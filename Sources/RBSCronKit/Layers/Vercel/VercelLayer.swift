@@ -36,13 +36,13 @@ public struct VercelLayer: LayerSync {
     /// Where the base URLs come from (`VERCEL_API_URL`, `VERCEL_LOGS_URL`, `VERCEL_SCHEDULE_BASE_URL`).
     public let environment: [String: String]
     public let redactor: Redactor
-    /// Each app's mode; legacy Cron unless told otherwise.
+    /// Each app's mode: what the inventory records (`vercel_mode`) unless told otherwise.
     public var mode: @Sendable (App) -> Mode
     public var layer: Layer { .vercel }
 
     public init(inventory: Inventory, secrets: any SecretProvider = StaticSecrets(), transport: any HTTPTransport,
                 environment: [String: String] = [:], redactor: Redactor? = nil,
-                mode: @escaping @Sendable (App) -> Mode = { _ in .crons }) throws {
+                mode: @escaping @Sendable (App) -> Mode = { $0.vercelMode == .schedules ? .schedules : .crons }) throws {
         self.inventory = inventory
         self.secrets = secrets
         self.transport = transport
@@ -53,13 +53,13 @@ public struct VercelLayer: LayerSync {
 
     public func plan(_ request: LayerRequest) async throws -> LayerPlan {
         let app = try requiredApp(request, in: inventory)
-        return try VercelCrons.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
-                                    file: request.vercelJSON)
+        return try VercelConfig.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
+                                     file: request.vercelJSON)
     }
 
     public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try VercelCrons.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
-                              dryRun: dryRun)
+        try VercelConfig.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
+                               dryRun: dryRun)
     }
 
     public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {
