@@ -232,7 +232,8 @@ public enum Dashboard {
         guard !facts.deadLetters.isEmpty else { return s + "<p class=\"empty\">No unresolved dead letter.</p></section>\n" }
         s += "<table><thead><tr><th>since</th><th>job</th><th>attempts</th><th>replays</th><th>last error</th></tr></thead><tbody>\n"
         for d in facts.deadLetters {
-            s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))</td>"
+            s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))"
+                + (d.origin == "rbscron" ? "" : " <span class=\"slug\">held by \(escape(d.origin))</span>") + "</td>"
                 + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(d.lastError))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
