@@ -199,4 +199,45 @@ struct AdoptionTests {
         #expect(again.adopted.isEmpty && again.created.isEmpty && again.updated.isEmpty && again.deleted.isEmpty)
         await standIn.stop()
     }
+
+    // MARK: Vercel
+
+    @Test("Vercel Schedules: an entry under another name for a job's path and method is adopted in the one rewrite")
+    func vercelSchedules() throws {
+        let app = VercelSchedulesTests.camino
+        let jobs = VercelSchedulesTests.jobs
+        let text = """
+            {
+              "schedules": {
+                "dispatch-daily": { "schedule": "0 13 * * *", "path": "/api/cron/daily-dispatcher", "requestMethod": "POST" },
+                "nightly": { "schedule": "0 3 * * *", "path": "/api/cron/nightly", "requestMethod": "GET" },
+                "voice-outbound": { "schedule": "*/15 9-18 * * 1-6", "timezone": "America/Mexico_City", "jitter": 3, "path": "/api/cron/voice-outbound", "requestMethod": "POST" },
+                "nightly-get-copy": { "schedule": "0 3 * * *", "path": "/api/cron/nightly", "requestMethod": "GET" }
+              }
+            }
+
+            """
+        let plan = try VercelConfig.plan(app: app, jobs: jobs, text: text, file: "vercel.json")
+        let byID = Dictionary(plan.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byID["daily-dispatcher"]?.action == .adopt)
+        #expect(byID["daily-dispatcher"]?.adopts.map(\.id) == ["dispatch-daily"])
+        #expect(byID["daily-dispatcher"]?.changes == [FieldChange(field: "schedule", from: "0 13 * * *", to: "0 14 * * *")])
+        #expect(byID["dispatch-daily"] == nil)
+        // rbscron's entry for the path is already there: the copy is a plain delete, not an adoption.
+        #expect(byID["nightly-get-copy"]?.action == .delete)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-vercel-adopt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("vercel.json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LayerSyncError.self) { _ = try VercelConfig.apply(app: app, jobs: jobs, path: path, dryRun: false) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+        let report = try VercelConfig.apply(app: app, jobs: jobs, path: path, dryRun: false, adopt: true)
+        #expect(report.adopted.map(\.replaced) == [["dispatch-daily"]])
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!written.contains("dispatch-daily") && written.components(separatedBy: "/api/cron/daily-dispatcher").count == 2)
+        let again = try VercelConfig.plan(app: app, jobs: jobs, text: written, file: "vercel.json")
+        #expect(again.count(.adopt) == 0 && !again.hasDrift)
+    }
 }
