@@ -90,6 +90,8 @@ struct AdoptPgCronTests {
         #expect(issues.contains { $0["severity"] as? String == "critical" && ($0["message"] as? String)?.contains("camino/CRON_SECRET") == true })
         let gate = try await rbs.run(["schedule", "plan", "--layer", "pg_cron", "--app", "camino", "--exit-code"], env: env)
         #expect(gate.status == 2 && gate.stdout.contains("critical:") && gate.stdout.contains("4 to adopt"))
+        keepForReading("plan-camino.txt", "$ rbscron schedule plan --layer pg_cron --app camino\n"
+                       + gate.stdout.replacingOccurrences(of: api.baseURL, with: "<api>"))
         let audit = try await rbs.run(["audit", "--app", "camino", "--dry-run", "--json"], env: env)
         #expect(audit.status == 2, "\(audit.stderr)")
         #expect(audit.stdout.contains("pgcron.credential-in-command"))
@@ -105,6 +107,8 @@ struct AdoptPgCronTests {
         let applied = try await rbs.run(["schedule", "apply", "--layer", "pg_cron", "--app", "camino", "--out", out.path,
                                          "--adopt", "--yes"], env: env)
         #expect(applied.status == 0, "\(applied.stderr)")
+        keepForReading("apply-camino.txt", "$ rbscron schedule apply --layer pg_cron --app camino --adopt --yes\n"
+                       + applied.stdout.replacingOccurrences(of: out.path, with: "supabase/migrations"))
         #expect(applied.stdout.contains("adopted camino/sync-constanza-invoices") && applied.stdout.contains("rbscron secret rotate camino CRON_SECRET --generate"))
         #expect(applied.stdout.contains("vault.update_secret"))
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: out.path).first)
@@ -138,6 +142,8 @@ struct AdoptPgCronTests {
         // After: nothing left to adopt, but the secret was exposed and not rotated since: still critical.
         let after = try jsonObject(try await rbs.run(["schedule", "plan", "--layer", "pg_cron", "--app", "camino", "--json"],
                                                      env: env).stdout)
+        keepForReading("plan-camino-after.txt", "$ rbscron schedule plan --layer pg_cron --app camino\n"
+                       + (try await rbs.run(["schedule", "plan", "--layer", "pg_cron", "--app", "camino"], env: env)).stdout)
         #expect(((after["summary"] as? [String: Int])?["adopt"]) == 0)
         let pending = (after["issues"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "critical" }
         #expect(pending.count == 1 && (pending.first?["message"] as? String)?.contains("not adopted cleanly") == true)

@@ -3,6 +3,14 @@ import QStashStandIn
 import RBSCronTestSupport
 import Testing
 
+/// With `RBSCRON_ADOPT_TRANSCRIPTS=DIR`, the adoption tests leave the human output of their plans there, for the
+/// README's walk-through; otherwise nothing is written.
+func keepForReading(_ name: String, _ text: String) {
+    guard let dir = ProcessInfo.processInfo.environment["RBSCRON_ADOPT_TRANSCRIPTS"], !dir.isEmpty else { return }
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try? Data(text.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+}
+
 /// Taking over Colectiva's QStash schedules as `register-qstash-schedules.mjs` left them, through the built binary and
 /// the QStash stand-in; Upstash's official Python SDK registers them (ids QStash chooses, no `rbs-`) and reads the
 /// result back.
@@ -87,6 +95,7 @@ struct AdoptQStashTests {
         #expect(items.first { $0["id"] as? String == "scd_legacy_report" }?["action"] as? String == "ignored")
         let human = try await p.run(["schedule", "plan", "--layer", "qstash", "--app", "colectiva", "--exit-code"], env: env)
         #expect(human.status == 2 && human.stdout.contains("15 to adopt") && human.stdout.contains("first fire by rbs-colectiva-"))
+        keepForReading("plan-colectiva.txt", "$ rbscron schedule plan --layer qstash --app colectiva\n" + human.stdout)
 
         let listed = try await p.run(["list", "schedules", "--remote", "--layer", "qstash", "--app", "colectiva", "--json"], env: env)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])

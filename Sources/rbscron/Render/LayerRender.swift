@@ -14,7 +14,8 @@ extension LayerApplyReport: HumanReadable {
             lines.append(line)
             if let note = outcome.note { lines.append("    \(style.dim(note))") }
             if let secret = outcome.rotate {
-                lines.append(style.red("    critical: the replaced entry held \(secret); rotate it now:"))
+                lines.append(style.red("    critical: the replaced entry held \(secret); rotate it"
+                                       + (plan.layer == .pgCron ? " once the migration is applied" : "") + ":"))
                 for step in outcome.rotationSteps {
                     lines.append("    [\(step.layer)] \(step.title)")
                     for command in step.commands { lines.append("        \(command)") }
@@ -80,7 +81,7 @@ enum PlanRenderer {
             for item in plan.items where !item.changes.isEmpty || (item.note != nil && item.action != .unchanged) || !item.adopts.isEmpty {
                 lines.append("\(item.id):")
                 for foreign in item.adopts {
-                    lines.append("    replaces \(foreign.id)  \(foreign.schedule)  \(foreign.target)")
+                    lines.append("    replaces \(foreign.id)  \(foreign.schedule)  \(RemoteScheduleRenderer.oneLine(foreign.target, limit: 100))")
                 }
                 if let first = item.firstFire { lines.append("    first fire by \(item.id): \(Timestamp.rfc3339(first))") }
                 for change in item.changes {
