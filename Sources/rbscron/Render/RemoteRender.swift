@@ -103,7 +103,8 @@ enum RemoteScheduleRenderer {
         if !report.schedules.isEmpty {
             let rows = report.schedules.map { s -> [String] in
                 let target = s.target == "path" ? "\(s.requestMethod ?? "GET") \(s.destination ?? "")" : "\(s.target) \(s.destination ?? "")"
-                return [s.name, s.schedule, s.timezone ?? "UTC", s.jitter.map(String.init) ?? "-", target, s.job ?? style.dim("foreign")]
+                return [s.name, s.schedule, s.timezone ?? "UTC", s.jitter.map(String.init) ?? "-", target,
+                        s.adoptableBy.map { style.yellow("adoptable: \($0)") } ?? s.job ?? style.dim("foreign")]
             }
             let foreign = report.schedules.filter(\.isForeign).count
             blocks.append(Output.table(["NAME", "SCHEDULE", "TIMEZONE", "JITTER", "TARGET", "JOB"], rows, style: style)

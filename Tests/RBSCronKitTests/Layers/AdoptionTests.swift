@@ -237,6 +237,9 @@ struct AdoptionTests {
         #expect(report.adopted.map(\.replaced) == [["dispatch-daily"]])
         let written = try String(contentsOfFile: path, encoding: .utf8)
         #expect(!written.contains("dispatch-daily") && written.components(separatedBy: "/api/cron/daily-dispatcher").count == 2)
+        let listed = try VercelCrons.remote(app: app, jobs: jobs, text: text, file: "vercel.json")
+        #expect(listed.schedules.first { $0.name == "dispatch-daily" }?.adoptableBy == "camino/daily-dispatcher")
+        #expect(listed.schedules.first { $0.name == "nightly-get-copy" }?.adoptableBy == nil)
         let again = try VercelConfig.plan(app: app, jobs: jobs, text: written, file: "vercel.json")
         #expect(again.count(.adopt) == 0 && !again.hasDrift)
     }
