@@ -200,6 +200,56 @@ struct AdoptionTests {
         await standIn.stop()
     }
 
+    /// A clock that answers the given instants in turn (the last one from then on), and a sleeper that records.
+    final class Script: @unchecked Sendable {
+        private let lock = NSLock()
+        private var times: [Date]
+        private(set) var slept: [Duration] = []
+        init(_ times: [Date]) { self.times = times }
+        func now() -> Date {
+            lock.lock(); defer { lock.unlock() }
+            return times.count > 1 ? times.removeFirst() : times[0]
+        }
+        func sleep(_ d: Duration) { lock.lock(); slept.append(d); lock.unlock() }
+    }
+
+    @Test("QStash swap: a fire due within 5 s is waited for; a fire between create and delete is reported as doubled")
+    func qstashSwapTiming() async throws {
+        let beat = try #require(F.jobs.first { $0.name == "heartbeat" })
+        let boundary = Date(timeIntervalSince1970: 1_780_002_000)  // a :00 or :30 minute, a fire of */30
+        #expect(QStashSync.nextFire(cron: "*/30 * * * *", after: boundary.addingTimeInterval(-1)) == boundary)
+
+        // 2 s before a fire: wait it out (3 s), then swap well inside the next half hour: no note.
+        // QStash's own clock is just past the fire when the schedule is created.
+        let standIn = try await QStashStandIn.start(token: F.token, options: .init(clock: { boundary.addingTimeInterval(1) }))
+        standIn.seed(Self.registered(beat, id: "scd_beat"))
+        // Instants read: the plan, the swap's start, the create, the delete.
+        let early = Script([boundary.addingTimeInterval(-2), boundary.addingTimeInterval(-2), boundary.addingTimeInterval(1),
+                            boundary.addingTimeInterval(1.2)])
+        var sync = try F.sync(standIn)
+        sync.clock = { early.now() }
+        sync.sleep = { early.sleep($0) }
+        let report = try await sync.apply(app: "colectiva", adopt: true)
+        #expect(early.slept == [.milliseconds(3000)])
+        let outcome = try #require(report.adopted.first)
+        #expect(outcome.note == nil && outcome.replaced == ["scd_beat"])
+        #expect(outcome.firstFire == boundary.addingTimeInterval(1800))
+        await standIn.stop()
+
+        // The clock jumps over a fire between the create and the delete (a slow network): reported, not hidden.
+        let slow = try await QStashStandIn.start(token: F.token, options: .init(clock: { boundary.addingTimeInterval(0.5) }))
+        slow.seed(Self.registered(beat, id: "scd_beat"))
+        let late = Script([boundary.addingTimeInterval(-60), boundary.addingTimeInterval(-60), boundary.addingTimeInterval(-0.5),
+                           boundary.addingTimeInterval(0.5)])
+        var lagging = try F.sync(slow)
+        lagging.clock = { late.now() }
+        lagging.sleep = { late.sleep($0) }
+        let doubled = try await lagging.apply(app: "colectiva", adopt: true)
+        #expect(late.slept.isEmpty)
+        #expect(doubled.adopted.first?.note?.contains("scd_beat fired at \(Timestamp.rfc3339(boundary))") == true)
+        await slow.stop()
+    }
+
     // MARK: Vercel
 
     @Test("Vercel Schedules: an entry under another name for a job's path and method is adopted in the one rewrite")

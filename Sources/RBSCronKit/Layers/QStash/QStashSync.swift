@@ -199,8 +199,9 @@ public struct QStashSync: Sendable {
     public let baseURL: String
     /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sends back.
     public let redactor: Redactor
-    /// The clock an adoption's swap is timed by.
+    /// The clock an adoption's swap is timed by, and how it waits for a fire to pass.
     public var clock: @Sendable () -> Date = { Date() }
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(inventory: Inventory, secrets: any SecretProvider, transport: any HTTPTransport, baseURL: String,
                 redactor: Redactor? = nil) throws {
@@ -357,7 +358,7 @@ public struct QStashSync: Sendable {
             [entry.nextFire, Self.nextFire(cron: entry.schedule, after: start)].compactMap { $0 }.filter { $0 > start }.min()
         }.min()
         if let upcoming, upcoming.timeIntervalSince(start) < Self.swapGuard {
-            try await Task.sleep(for: .milliseconds(Int((upcoming.timeIntervalSince(start) + 1) * 1000)))
+            try await sleep(.milliseconds(Int((upcoming.timeIntervalSince(start) + 1) * 1000)))
         }
         let createdAt = clock()
         try await client.upsert(spec)
