@@ -170,28 +170,6 @@ public enum Adoption {
         let key = job.flatMap { SecretKeys.required(for: $0.auth).first } ?? SecretKeys.cronSecret
         return (app, key)
     }
-
-    /// What to run, in order, to retire a credential that was written into a layer: rotate it in rbscron, then each
-    /// layer's copy (Vercel's environment, Supabase Vault), as `secret rotate` prints them.
-    public static func rotationSteps(scope: String, key: String, inventory: Inventory) -> [RotationStep] {
-        let generated = [SecretKeys.cronSecret].contains(key)
-        let rotate = generated
-            ? "rbscron secret rotate \(RotationGuide.shellQuoted(scope)) \(RotationGuide.shellQuoted(key)) --generate"
-            : "rbscron secret rotate \(RotationGuide.shellQuoted(scope)) \(RotationGuide.shellQuoted(key)) --from-env NEW_VALUE"
-        let first = RotationStep(
-            layer: "local",
-            title: "Rotate \(scope)/\(key) in rbscron (a new value; the old one was written into the layer and must be "
-                + "retired). If rbscron does not hold it yet, store the new value with `rbscron secret set` instead.",
-            commands: [rotate])
-        let (rotated, _) = RotationReport.rotatedSecret(scope: scope, key: key, inventory: inventory)
-        var steps = [first] + RotationGuide.steps(for: rotated)
-        steps.append(RotationStep(
-            layer: "provider",
-            title: "Make the app accept only the new value (the endpoint's own setting), then check it: "
-                + "`rbscron audit --app \(scope == SecretKeys.globalScope ? "APP" : scope)` must find nothing critical.",
-            commands: []))
-        return steps
-    }
 }
 
 /// What `schedule apply --adopt` did for one job: the foreign entries replaced, rbscron's first fire, and, when a

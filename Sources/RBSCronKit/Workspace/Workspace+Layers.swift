@@ -27,6 +27,13 @@ extension Workspace {
             }
         }
         var report = try await sync.apply(request, dryRun: dryRun)
+        let inventory = try inventory()
+        for index in report.adopted.indices {
+            guard let secret = report.adopted[index].rotate, let slash = secret.firstIndex(of: "/") else { continue }
+            report.adopted[index].rotationSteps = Self.rotationSteps(scope: String(secret[..<slash]),
+                                                                     key: String(secret[secret.index(after: slash)...]),
+                                                                     inventory: inventory)
+        }
         if !dryRun {
             let at = now
             try store.recordAdoptions(report.adopted.flatMap { outcome in
@@ -41,6 +48,29 @@ extension Workspace {
         }
         report.plan.issues += try pendingRotations(layer: layer, app: request.app).map(PlanIssue.init)
         return report
+    }
+
+    /// What to run, in order, to retire a credential that was written into a layer: rotate it in rbscron, then each
+    /// layer's copy (Vercel's environment, Supabase Vault), as `secret rotate` prints them, then the app's own side.
+    static func rotationSteps(scope: String, key: String, inventory: Inventory) -> [RotationStep] {
+        let quotedScope = RotationGuide.shellQuoted(scope)
+        let quotedKey = RotationGuide.shellQuoted(key)
+        let rotate = key == SecretKeys.cronSecret
+            ? "rbscron secret rotate \(quotedScope) \(quotedKey) --generate"
+            : "rbscron secret rotate \(quotedScope) \(quotedKey) --from-env NEW_VALUE"
+        let first = RotationStep(
+            layer: "local",
+            title: "Rotate \(scope)/\(key) in rbscron (a new value; the old one was written into the layer and must be "
+                + "retired). If rbscron does not hold it yet, store the new value with `rbscron secret set` instead.",
+            commands: [rotate])
+        let (rotated, _) = RotationReport.rotatedSecret(scope: scope, key: key, inventory: inventory)
+        var steps = [first] + RotationGuide.steps(for: rotated)
+        steps.append(RotationStep(
+            layer: "provider",
+            title: "Make the app accept only the new value (the endpoint's own setting), then check it: "
+                + "`rbscron audit --app \(scope == SecretKeys.globalScope ? "APP" : scope)` must find nothing critical.",
+            commands: []))
+        return steps
     }
 
     /// The request with the secret values foreign entries are compared with (never printed).

@@ -92,7 +92,7 @@ struct AdoptionTests {
         let inventory = Inventory(apps: [Self.camino], jobs: Self.caminoJobs)
         let now = Date(timeIntervalSince1970: 1_780_000_000)
         let plan = try PgCronSync.plan(app: Self.camino, jobs: Self.caminoJobs, now: now,
-                                       remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known, inventory: inventory))
+                                       remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known))
         let adopt = plan.items.filter { $0.action == .adopt }
         #expect(Set(adopt.map(\.id)) == ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
                                          "rbs-camino-keep-alive-ping", "rbs-camino-cleanup-cron-history"])
@@ -117,16 +117,17 @@ struct AdoptionTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: LayerSyncError.self) {
             _ = try PgCronSync.apply(app: Self.camino, jobs: Self.caminoJobs, directory: dir.path, now: now, dryRun: false,
-                                     remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known, inventory: inventory))
+                                     remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known))
         }
         #expect(!FileManager.default.fileExists(atPath: dir.path))
         let report = try PgCronSync.apply(app: Self.camino, jobs: Self.caminoJobs, directory: dir.path, now: now, dryRun: false,
-                                          remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known, inventory: inventory),
+                                          remote: .init(rows: Self.caminoRows, projectRef: "camino", known: known),
                                           adopt: true)
         let leaked = try #require(report.adopted.first { $0.id == "rbs-camino-sync-constanza-invoices" })
         #expect(leaked.rotate == "camino/CRON_SECRET" && leaked.replaced == ["sync-constanza-invoices"])
-        #expect(leaked.rotationSteps.first?.commands == ["rbscron secret rotate camino CRON_SECRET --generate"])
-        #expect(leaked.rotationSteps.contains { $0.layer == "supabase_vault" })
+        let steps = Workspace.rotationSteps(scope: "camino", key: "CRON_SECRET", inventory: inventory)
+        #expect(steps.first?.commands == ["rbscron secret rotate camino CRON_SECRET --generate"])
+        #expect(steps.contains { $0.layer == "supabase_vault" && $0.title.contains("rbscron_camino_cron_secret") })
         #expect(report.written != nil)
     }
 

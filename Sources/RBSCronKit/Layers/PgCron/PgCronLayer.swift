@@ -45,18 +45,16 @@ public struct PgCronLayer: LayerSync {
     func readJobs(app: App, known: [ScopedSecret]) async -> PgCronSync.Remote {
         guard let ref = app.supabase?.projectRef, !ref.isEmpty else {
             return PgCronSync.Remote(rows: nil, projectRef: nil,
-                                     unreadable: "\(app.name) has no supabase.project_ref in the inventory", known: known,
-                                     inventory: inventory)
+                                     unreadable: "\(app.name) has no supabase.project_ref in the inventory", known: known)
         }
         do {
             let token = try PgCronHistoryClient.accessToken(apps: [app.name], projectRef: ref, secrets: secrets)
             let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: token, redactor: redactor.adding([token]))
             let rows = try await client.rows(PgCronJobRow.self, projectRef: ref, query: PgCronRemote.jobsQuery)
-            return PgCronSync.Remote(rows: rows, projectRef: ref, known: known, inventory: inventory)
+            return PgCronSync.Remote(rows: rows, projectRef: ref, known: known)
         } catch {
             let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
-            return PgCronSync.Remote(rows: nil, projectRef: ref, unreadable: redactor.remote(reason), known: known,
-                                     inventory: inventory)
+            return PgCronSync.Remote(rows: nil, projectRef: ref, unreadable: redactor.remote(reason), known: known)
         }
     }
 

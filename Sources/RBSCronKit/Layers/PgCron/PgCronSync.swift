@@ -26,15 +26,12 @@ public enum PgCronSync {
         public var unreadable: String?
         /// The secret values a command is compared with (never printed).
         public var known: [ScopedSecret]
-        public var inventory: Inventory?
 
-        public init(rows: [PgCronJobRow]?, projectRef: String?, unreadable: String? = nil, known: [ScopedSecret] = [],
-                    inventory: Inventory? = nil) {
+        public init(rows: [PgCronJobRow]?, projectRef: String?, unreadable: String? = nil, known: [ScopedSecret] = []) {
             self.rows = rows
             self.projectRef = projectRef
             self.unreadable = unreadable
             self.known = known
-            self.inventory = inventory
         }
     }
 
@@ -124,17 +121,15 @@ public enum PgCronSync {
                 + "\(names.count == 1 ? "it" : "them") in the statement that schedules \(entry.jobName)"
             let leaks = leaksByEntry[entry.jobName] ?? []
             var rotate: String?
-            var steps: [RotationStep] = []
             if let leak = leaks.first {
                 let (scope, key) = Adoption.secretToRotate(leak, app: app.name, job: job)
                 rotate = "\(scope)/\(key)"
                 text += "; its command holds \(leak.described): rotate \(scope)/\(key) after adopting"
-                if let inventory = remote?.inventory { steps = Adoption.rotationSteps(scope: scope, key: key, inventory: inventory) }
             }
             if let note { text = note + "; " + text }
             let fire = firstFire(entry.jobName)
             outcomes.append(AdoptionOutcome(job: entry.job?.description ?? app.name, id: entry.jobName, replaced: names,
-                                            firstFire: fire, rotate: rotate, rotationSteps: steps,
+                                            firstFire: fire, rotate: rotate,
                                             note: "takes effect when the migration is applied"))
             return PlanItem(id: entry.jobName, job: entry.job?.description, action: .adopt, schedule: entry.schedule, target: target,
                             changes: changes, note: text,
