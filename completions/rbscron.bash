@@ -485,7 +485,7 @@ _rbscron_schedule_plan() {
 
 _rbscron_schedule_apply() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --prune-foreign --json --dry-run --version -h --help)
+    non_repeating_flags=(--no-color --prune-foreign --json --dry-run --adopt --yes --version -h --help)
     repeating_options=()
     non_repeating_options=(--db --layer --app --vercel-json --out)
     __rbscron_offer_flags_options 0

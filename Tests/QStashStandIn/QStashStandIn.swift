@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import RBSCronKit
 
 #if canImport(Glibc)
     import Glibc
@@ -418,7 +419,7 @@ public final class QStashStandIn: Sendable {
                     header: forwarded.reduce(into: [:]) { $0[$1.0, default: []].append($1.1) },
                     body: request.body.isEmpty ? nil : String(decoding: request.body, as: UTF8.self),
                     createdAt: existing?.createdAt ?? now, isPaused: existing?.isPaused ?? false,
-                    lastScheduleTime: existing?.lastScheduleTime, nextScheduleTime: existing?.nextScheduleTime ?? now + 60_000,
+                    lastScheduleTime: existing?.lastScheduleTime, nextScheduleTime: Self.nextFire(cron: cron, afterMs: now),
                     lastScheduleStates: existing?.lastScheduleStates)
                 if existing == nil { s.order.append(id) }
                 s.schedules[id] = schedule
@@ -428,6 +429,15 @@ public final class QStashStandIn: Sendable {
         default:
             return Self.error(405, "method not allowed")
         }
+    }
+
+    /// The cron's next fire after `afterMs` (with its `CRON_TZ=` zone, else UTC), as QStash reports
+    /// `nextScheduleTime`; a minute later when the expression cannot be read.
+    static func nextFire(cron: String, afterMs: Int64) -> Int64 {
+        let after = Date(timeIntervalSince1970: Double(afterMs) / 1000)
+        guard let schedule = try? CronSchedule.parse(cron, dialect: .qstash), let utc = TimeZone(identifier: "UTC"),
+              let next = schedule.next(after: after, in: utc) else { return afterMs + 60_000 }
+        return Int64((next.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `Upstash-Forward-<Name>: v` headers as `(Name, v)`, in the order received.

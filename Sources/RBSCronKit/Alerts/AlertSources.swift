@@ -291,6 +291,10 @@ public struct DriftSource: AlertConditionSource {
                     summary = "\(layer)'s schedule \(item.id) differs from the inventory\(fields.isEmpty ? "" : " (\(fields))")"
                 case .delete:
                     summary = "\(layer) holds the schedule \(item.id), which the inventory no longer has"
+                case .adopt:
+                    let foreign = item.adopts.map(\.id).joined(separator: ", ")
+                    summary = "\(layer) runs \(ref.map { "\($0)" } ?? item.id) from entries rbscron did not make (\(foreign)): "
+                        + "adopt them (schedule apply --adopt)"
                 case .unchanged, .ignored:
                     continue
                 }

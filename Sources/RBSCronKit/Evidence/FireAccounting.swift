@@ -116,10 +116,7 @@ public enum FireAccounting {
             return FireAccount(at: fire, state: .unobserved, reason: "unobserved: \(blind)")
         }
         guard let observation = facts.observation else {
-            if due > now {
-                return FireAccount(at: fire, state: .pending,
-                                   reason: "pending: \(layer) may still call it (up to \(LayerTiming.text(facts.tolerance)) late)")
-            }
+            // Never read: even a fire too young to judge is not "pending" (nothing says the layer is at it).
             return FireAccount(at: fire, state: .unobserved,
                                reason: "unobserved: \(layer) was never read for this job; run `rbscron stats --sync`")
         }

@@ -12,6 +12,39 @@ public enum PlanAction: String, Codable, Sendable, CaseIterable {
     case unchanged
     /// In the layer but not rbscron's to touch (no `rbs-` prefix, without `--prune-foreign`).
     case ignored
+    /// Entries rbscron did not make that do this job's work (same destination, same path): `apply --adopt` puts
+    /// rbscron's own entry in their place in one step, so the job never fires twice nor misses a fire.
+    case adopt
+}
+
+/// An entry of a layer that rbscron did not make, as an `adopt` item names it.
+public struct ForeignEntry: Codable, Sendable, Equatable {
+    /// Its id in the layer: the QStash schedule id, the pg_cron job name (or `#<jobid>` when it has none), the
+    /// Vercel Schedules entry name.
+    public var id: String
+    /// Its schedule, as the layer holds it.
+    public var schedule: String
+    /// What it calls: the destination URL, the command (credentials hidden), the path.
+    public var target: String
+    /// When the layer says it fires next, if it says.
+    public var nextFire: Date?
+
+    public init(id: String, schedule: String, target: String, nextFire: Date? = nil) {
+        self.id = id
+        self.schedule = schedule
+        self.target = target
+        self.nextFire = nextFire
+    }
+
+    enum CodingKeys: String, CodingKey { case id, schedule, target, nextFire = "next_fire" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(target, forKey: .target)
+        try c.encode(nextFire, forKey: .nextFire)
+    }
 }
 
 /// One field that differs between the layer and the inventory. Header values are never shown.
@@ -44,9 +77,14 @@ public struct PlanItem: Codable, Sendable, Equatable {
     public var changes: [FieldChange]
     /// Why an item is ignored or flagged.
     public var note: String?
+    /// `adopt`: the foreign entries rbscron's entry replaces (empty for every other action).
+    public var adopts: [ForeignEntry]
+    /// `adopt`: the first fire rbscron's entry makes (for pg_cron, the first one after the migration is applied
+    /// if it is applied now).
+    public var firstFire: Date?
 
     public init(id: String, job: String?, action: PlanAction, schedule: String?, target: String?,
-                changes: [FieldChange] = [], note: String? = nil) {
+                changes: [FieldChange] = [], note: String? = nil, adopts: [ForeignEntry] = [], firstFire: Date? = nil) {
         self.id = id
         self.job = job
         self.action = action
@@ -54,9 +92,24 @@ public struct PlanItem: Codable, Sendable, Equatable {
         self.target = target
         self.changes = changes
         self.note = note
+        self.adopts = adopts
+        self.firstFire = firstFire
     }
 
-    enum CodingKeys: String, CodingKey { case id, job, action, schedule, target, changes, note }
+    enum CodingKeys: String, CodingKey { case id, job, action, schedule, target, changes, note, adopts, firstFire = "first_fire" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        job = try c.decodeIfPresent(String.self, forKey: .job)
+        action = try c.decode(PlanAction.self, forKey: .action)
+        schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
+        target = try c.decodeIfPresent(String.self, forKey: .target)
+        changes = try c.decodeIfPresent([FieldChange].self, forKey: .changes) ?? []
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+        adopts = try c.decodeIfPresent([ForeignEntry].self, forKey: .adopts) ?? []
+        firstFire = try c.decodeIfPresent(Date.self, forKey: .firstFire)
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -67,12 +120,15 @@ public struct PlanItem: Codable, Sendable, Equatable {
         try c.encode(target, forKey: .target)
         try c.encode(changes, forKey: .changes)
         try c.encode(note, forKey: .note)
+        try c.encode(adopts, forKey: .adopts)
+        try c.encode(firstFire, forKey: .firstFire)
     }
 }
 
-/// A problem a layer would refuse (`error`, nothing is applied) or a fact worth flagging (`warning`).
+/// A problem a layer would refuse (`error`, nothing is applied), a credential exposed in the layer (`critical`: a
+/// secret to rotate), or a fact worth flagging (`warning`).
 public struct PlanIssue: Codable, Sendable, Equatable {
-    public enum Severity: String, Codable, Sendable { case error, warning }
+    public enum Severity: String, Codable, Sendable { case critical, error, warning }
     public var severity: Severity
     /// The job concerned (`APP/JOB`), or nil for the whole plan.
     public var job: String?
@@ -118,14 +174,17 @@ public struct LayerPlan: Codable, Sendable, Equatable {
     /// How many items take each action.
     public func count(_ action: PlanAction) -> Int { items.filter { $0.action == action }.count }
 
-    /// True when applying would change the layer (a create, update or delete).
-    public var hasDrift: Bool { items.contains { [.create, .update, .delete].contains($0.action) } }
+    /// True when applying would change the layer (a create, update, delete or adopt).
+    public var hasDrift: Bool { items.contains { [.create, .update, .delete, .adopt].contains($0.action) } }
+
+    /// True when the layer exposes a credential (a `critical` issue): a secret to rotate.
+    public var hasCritical: Bool { issues.contains { $0.severity == .critical } }
 
     /// True when the layer would refuse the schedules (an `error` issue).
     public var hasErrors: Bool { issues.contains { $0.severity == .error } }
 
     enum CodingKeys: String, CodingKey { case layer, app, items, issues, file, sql, summary, drift }
-    enum SummaryKeys: String, CodingKey { case create, update, delete, unchanged, ignored }
+    enum SummaryKeys: String, CodingKey { case create, update, delete, unchanged, ignored, adopt }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -152,6 +211,7 @@ public struct LayerPlan: Codable, Sendable, Equatable {
         try s.encode(count(.delete), forKey: .delete)
         try s.encode(count(.unchanged), forKey: .unchanged)
         try s.encode(count(.ignored), forKey: .ignored)
+        try s.encode(count(.adopt), forKey: .adopt)
     }
 }
 
@@ -165,18 +225,21 @@ public struct LayerApplyReport: Encodable, Sendable {
     public var deleted: [String]
     /// The file written (Vercel, pg_cron), if any.
     public var written: String?
+    /// The jobs whose foreign entries were replaced by rbscron's (or, in a dry run, would be), with what happened.
+    public var adopted: [AdoptionOutcome]
 
     public init(plan: LayerPlan, dryRun: Bool, created: [String] = [], updated: [String] = [], deleted: [String] = [],
-                written: String? = nil) {
+                written: String? = nil, adopted: [AdoptionOutcome] = []) {
         self.plan = plan
         self.dryRun = dryRun
         self.created = created
         self.updated = updated
         self.deleted = deleted
         self.written = written
+        self.adopted = adopted
     }
 
-    enum CodingKeys: String, CodingKey { case plan, dryRun = "dry_run", created, updated, deleted, written }
+    enum CodingKeys: String, CodingKey { case plan, dryRun = "dry_run", created, updated, deleted, written, adopted }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -186,6 +249,7 @@ public struct LayerApplyReport: Encodable, Sendable {
         try c.encode(updated, forKey: .updated)
         try c.encode(deleted, forKey: .deleted)
         try c.encode(written, forKey: .written)
+        try c.encode(adopted, forKey: .adopted)
     }
 }
 
@@ -199,9 +263,16 @@ extension LayerPlan {
             item.schedule = item.schedule.map(redactor.redact)
             item.target = item.target.map(redactor.redact)
             item.changes = item.changes.map { FieldChange(field: $0.field, from: $0.from.map(redactor.redact), to: $0.to.map(redactor.redact)) }
+            item.adopts = item.adopts.map { entry in
+                var entry = entry
+                entry.schedule = redactor.redact(entry.schedule)
+                entry.target = redactor.remote(entry.target)
+                return entry
+            }
             return item
         }
         copy.sql = sql.map(redactor.redact)
+        copy.issues = issues.map { PlanIssue(severity: $0.severity, job: $0.job, message: redactor.remote($0.message)) }
         return copy
     }
 }

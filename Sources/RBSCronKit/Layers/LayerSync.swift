@@ -8,16 +8,23 @@ public struct LayerRequest: Sendable {
     public var vercelJSON: String
     /// Where a pg_cron migration is written (pg_cron layer).
     public var migrationsDirectory: String
-    /// QStash: also delete schedules rbscron did not make.
+    /// QStash: also delete schedules rbscron did not make and that do no inventory job's work.
     public var pruneForeign: Bool
+    /// `apply`: replace the foreign entries that do an inventory job's work with rbscron's (`adopt` items). Without
+    /// it, `apply` refuses a plan that has any, since rbscron's entry beside them would fire the job twice.
+    public var adopt: Bool
+    /// The secret values a foreign entry is compared with (constant time, never printed); the workspace fills them.
+    public var knownSecrets: [ScopedSecret]
     public var now: Date
 
     public init(app: String? = nil, vercelJSON: String? = nil, migrationsDirectory: String? = nil, pruneForeign: Bool = false,
-                now: Date = Date()) {
+                adopt: Bool = false, knownSecrets: [ScopedSecret] = [], now: Date = Date()) {
         self.app = app
         self.vercelJSON = vercelJSON ?? "vercel.json"
         self.migrationsDirectory = migrationsDirectory ?? PgCronSync.defaultDirectory
         self.pruneForeign = pruneForeign
+        self.adopt = adopt
+        self.knownSecrets = knownSecrets
         self.now = now
     }
 }
@@ -108,6 +115,12 @@ public enum LayerSyncError: Error, LocalizedError, Sendable, Equatable {
     case appRequired(Layer)
     /// The operation does not exist on this layer.
     case unsupported(Layer, operation: String, hint: String)
+    /// The plan adopts foreign entries and `--adopt` was not given: rbscron's entries beside them would double fires.
+    case adoptionNeeded(Layer, jobs: [String])
+    /// `--adopt` was asked but the layer's foreign entries could not be read, so they cannot be matched.
+    case adoptionUnreadable(Layer, reason: String)
+    /// The operator answered no when asked to confirm the adoption.
+    case adoptionDeclined
 
     public var errorDescription: String? {
         switch self {
@@ -117,6 +130,16 @@ public enum LayerSyncError: Error, LocalizedError, Sendable, Equatable {
             return "--layer \(layer.rawValue) needs --app APP (one vercel.json or database per app)"
         case .unsupported(let layer, let operation, let hint):
             return "\(operation) is not available for the \(layer.rawValue) layer: \(hint)"
+        case .adoptionNeeded(let layer, let jobs):
+            let shown = jobs.prefix(5).joined(separator: ", ") + (jobs.count > 5 ? " and \(jobs.count - 5) more" : "")
+            return "the \(layer.rawValue) layer already holds entries rbscron did not make that do the work of \(jobs.count) "
+                + "inventory job\(jobs.count == 1 ? "" : "s") (\(shown)); applying beside them would fire "
+                + "\(jobs.count == 1 ? "it" : "them") twice. Nothing was changed. See them with `rbscron schedule plan`, then "
+                + "replace them with `rbscron schedule apply --adopt` (it asks first; --yes without a terminal)."
+        case .adoptionUnreadable(let layer, let reason):
+            return "--adopt needs to read what the \(layer.rawValue) layer holds, and it could not: \(reason). Nothing was changed."
+        case .adoptionDeclined:
+            return "adoption cancelled: nothing was changed."
         }
     }
 }

@@ -362,6 +362,25 @@ enum Schema {
                 ALTER TABLE jobs ADD COLUMN jitter INTEGER CHECK (jitter IS NULL OR jitter > 0);
                 """)
         }
+        // Foreign layer entries that `schedule apply --adopt` replaced, and the secret one of them exposed, so the job
+        // counts as adopted cleanly only once that secret was rotated after the adoption.
+        migrator.registerMigration("012_adoptions") { db in
+            try db.execute(sql: """
+                CREATE TABLE adoptions (
+                    id INTEGER PRIMARY KEY,
+                    layer TEXT NOT NULL,
+                    app TEXT NOT NULL,
+                    job TEXT,
+                    entry TEXT NOT NULL,
+                    foreign_id TEXT NOT NULL,
+                    adopted_at INTEGER NOT NULL,
+                    leak_scope TEXT,
+                    leak_key TEXT,
+                    CHECK ((leak_scope IS NULL) = (leak_key IS NULL))
+                );
+                CREATE INDEX adoptions_by_app ON adoptions(app, adopted_at);
+                """)
+        }
         return migrator
     }
 }

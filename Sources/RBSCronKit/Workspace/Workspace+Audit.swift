@@ -32,6 +32,8 @@ extension Workspace {
             signingKeys: factsByApp.mapValues { ($0.signingKey != nil, $0.nextSigningKey != nil) },
             unreadable: unreadable.first, maxAgeMs: request.maxAgeMs, now: startedAt))
 
+        let layerFindings = try await credentialFindings(apps: apps, values: values)
+
         let endpoints: [EndpointAudit]
         if request.dryRun {
             endpoints = plan.endpoints.map(Self.planned)
@@ -49,10 +51,54 @@ extension Workspace {
                 }
             })
         }
-        let findings = (endpoints.flatMap(ProbeJudge.findings) + staticFindings).enumerated()
+        let findings = (endpoints.flatMap(ProbeJudge.findings) + layerFindings + staticFindings).enumerated()
             .sorted { ($0.element.severity, $0.offset) < ($1.element.severity, $1.offset) }.map(\.element)
         return AuditReport(auditedAt: startedAt, dryRun: request.dryRun, signedProbes: request.signedProbes,
                            maxAgeMs: request.maxAgeMs, endpoints: endpoints, notProbed: plan.notProbed, findings: findings)
+    }
+
+    /// Credentials written into the layers: each audited app's Supabase project's `cron.job` (read when its access
+    /// token is at hand) scanned for commands made outside rbscron that hold a literal bearer or an inventory secret's
+    /// value, and the adoptions whose replaced entry held one that has not been rotated since. All `critical`.
+    func credentialFindings(apps: Set<String>, values: [ScopedSecret]) async throws -> [AuditFinding] {
+        var findings = try pendingRotations().filter { apps.contains($0.adoption.app) }.map {
+            AuditFinding(severity: .critical, rule: "adopt.rotation-pending", subject: $0.subject, message: $0.message, fix: $0.fix)
+        }
+        let inventory = try inventory()
+        guard let pgCron = try layer(.pgCron) as? PgCronLayer else { return findings }
+        var seen = Set<String>()
+        for app in inventory.apps.sorted(by: { $0.name < $1.name }) where apps.contains(app.name) {
+            guard let ref = app.supabase?.projectRef, !ref.isEmpty, seen.insert(ref).inserted else { continue }
+            let remote = await pgCron.readJobs(app: app, known: values)
+            guard let rows = remote.rows else {
+                findings.append(AuditFinding(
+                    severity: .info, rule: "pgcron.unread", subject: app.name,
+                    message: "cron.job of project \(ref) was not read (\(remote.unreadable ?? "unknown reason")), so its commands "
+                        + "were not checked for credentials written into them.",
+                    fix: "Store the project's access token (`rbscron secret set \(app.name) \(SecretKeys.supabaseAccessToken)`) and audit again."))
+                continue
+            }
+            for row in rows {
+                let mine = (row.jobname?.hasPrefix(ScheduleID.prefix) ?? false)
+                    || row.command.trimmingCharacters(in: .whitespaces).hasPrefix("/* rbscron:")
+                guard !mine else { continue }
+                let entry = Adoption.pgCronEntry(jobname: row.jobname, command: row.command, app: app, jobs: inventory.jobs)
+                let job = entry.flatMap { e in inventory.jobs.first { ScheduleID.of(app: app.name, job: $0.name) == e } }
+                for leak in Adoption.leaks(in: row.command, known: values) {
+                    let (scope, key) = Adoption.secretToRotate(leak, app: app.name, job: job)
+                    let name = row.jobname.map { "'\($0)'" } ?? "#\(row.jobid)"
+                    findings.append(AuditFinding(
+                        severity: .critical, rule: "pgcron.credential-in-command",
+                        subject: job?.ref.description ?? "\(app.name) pg_cron \(name)",
+                        message: "the pg_cron job \(name) (jobid \(row.jobid), project \(ref)) holds \(leak.described) in its command: "
+                            + "anyone who can read cron.job, its run history or the migration that made it has it.",
+                        fix: (entry == nil ? "Move the credential into Vault (or remove the job)"
+                              : "Replace the job: `rbscron schedule apply --layer pg_cron --app \(app.name) --adopt`")
+                            + ", then rotate it: `rbscron secret rotate \(scope) \(key) --generate` and the steps it prints."))
+                }
+            }
+        }
+        return findings
     }
 
     /// The apps whose secrets the static checks cover: the one asked for, the apps of the jobs named, or all.

@@ -1,15 +1,103 @@
 import Foundation
 
 extension Workspace {
-    /// `schedule plan`: the inventory against what the layer holds.
+    /// `schedule plan`: the inventory against what the layer holds; foreign entries that do a job's work are planned
+    /// as `adopt`, and a credential a foreign entry exposed (now, or before an adoption and not rotated since) is a
+    /// `critical` issue.
     public func plan(_ layer: Layer, _ request: LayerRequest) async throws -> LayerPlan {
-        try await self.layer(layer).plan(request)
+        var plan = try await self.layer(layer).plan(withSecrets(request))
+        plan.issues += try pendingRotations(layer: layer, app: request.app).map(PlanIssue.init)
+        return plan
     }
 
-    /// `schedule apply`: makes the layer match the inventory.
-    public func apply(_ layer: Layer, _ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try await self.layer(layer).apply(request, dryRun: dryRun)
+    /// `schedule apply`: makes the layer match the inventory. With `request.adopt`, the plan's `adopt` items are
+    /// handed to `confirm` first (the command asks, or checks `--yes`); the adoptions made are recorded, with the
+    /// secret a replaced entry exposed, so it stays a critical issue until that secret is rotated.
+    ///
+    /// - Throws: ``LayerSyncError/adoptionDeclined`` when `confirm` says no (nothing changed);
+    ///   ``LayerSyncError/adoptionNeeded(_:jobs:)`` when the plan adopts and `adopt` is off.
+    public func apply(_ layer: Layer, _ request: LayerRequest, dryRun: Bool,
+                      confirm: @Sendable (LayerPlan) async throws -> Bool = { _ in true }) async throws -> LayerApplyReport {
+        let request = try withSecrets(request)
+        let sync = try self.layer(layer)
+        if request.adopt && !dryRun {
+            let plan = try await sync.plan(request)
+            if plan.items.contains(where: { $0.action == .adopt }) {
+                guard try await confirm(plan) else { throw LayerSyncError.adoptionDeclined }
+            }
+        }
+        var report = try await sync.apply(request, dryRun: dryRun)
+        let inventory = try inventory()
+        for index in report.adopted.indices {
+            guard let secret = report.adopted[index].rotate, let slash = secret.firstIndex(of: "/") else { continue }
+            report.adopted[index].rotationSteps = Self.rotationSteps(scope: String(secret[..<slash]),
+                                                                     key: String(secret[secret.index(after: slash)...]),
+                                                                     inventory: inventory)
+        }
+        if !dryRun {
+            let at = now
+            try store.recordAdoptions(report.adopted.flatMap { outcome in
+                outcome.replaced.map { foreign in
+                    let parts = outcome.job.split(separator: "/", maxSplits: 1).map(String.init)
+                    let leak = outcome.rotate?.split(separator: "/", maxSplits: 1).map(String.init)
+                    return AdoptionRecord(layer: layer, app: parts[0], job: parts.count > 1 ? parts[1] : nil, entry: outcome.id,
+                                          foreignID: foreign, adoptedAt: at, leakScope: leak?.first,
+                                          leakKey: leak.flatMap { $0.count > 1 ? $0[1] : nil })
+                }
+            })
+        }
+        report.plan.issues += try pendingRotations(layer: layer, app: request.app).map(PlanIssue.init)
+        return report
     }
+
+    /// What to run, in order, to retire a credential that was written into a layer: rotate it in rbscron, then each
+    /// layer's copy (Vercel's environment, Supabase Vault), as `secret rotate` prints them, then the app's own side.
+    static func rotationSteps(scope: String, key: String, inventory: Inventory) -> [RotationStep] {
+        let quotedScope = RotationGuide.shellQuoted(scope)
+        let quotedKey = RotationGuide.shellQuoted(key)
+        let rotate = key == SecretKeys.cronSecret
+            ? "rbscron secret rotate \(quotedScope) \(quotedKey) --generate"
+            : "rbscron secret rotate \(quotedScope) \(quotedKey) --from-env NEW_VALUE"
+        let first = RotationStep(
+            layer: "local",
+            title: "Rotate \(scope)/\(key) in rbscron (a new value; the old one was written into the layer and must be "
+                + "retired). If rbscron does not hold it yet, store the new value with `rbscron secret set` instead.",
+            commands: [rotate])
+        let (rotated, _) = RotationReport.rotatedSecret(scope: scope, key: key, inventory: inventory)
+        var steps = [first] + RotationGuide.steps(for: rotated)
+        steps.append(RotationStep(
+            layer: "provider",
+            title: "Make the app accept only the new value (the endpoint's own setting), then check it: "
+                + "`rbscron audit --app \(scope == SecretKeys.globalScope ? "APP" : scope)` must find nothing critical.",
+            commands: []))
+        return steps
+    }
+
+    /// The request with the secret values foreign entries are compared with (never printed).
+    func withSecrets(_ request: LayerRequest) throws -> LayerRequest {
+        var request = request
+        request.knownSecrets = scopedSecretValues(inventory: try inventory()).values
+        return request
+    }
+
+    /// The adoptions on record whose replaced entry exposed a secret that has not been rotated since: the job is not
+    /// adopted cleanly until it is. rbscron knows a rotation by the secret's record (`secret rotate`, or a first
+    /// `secret set` after the adoption).
+    public func pendingRotations(layer: Layer? = nil, app: String? = nil) throws -> [PendingRotation] {
+        let records = try secrets.records()
+        var latest: [String: AdoptionRecord] = [:]
+        for adoption in try store.adoptions(app: app) where layer == nil || adoption.layer == layer {
+            guard let scope = adoption.leakScope, let key = adoption.leakKey else { continue }
+            latest["\(adoption.layer.rawValue)|\(adoption.entry)|\(scope)/\(key)"] = adoption
+        }
+        return latest.values.sorted { ($0.app, $0.entry) < ($1.app, $1.entry) }.compactMap { adoption in
+            guard let scope = adoption.leakScope, let key = adoption.leakKey else { return nil }
+            let record = records.first { $0.scope == scope && $0.key == key }
+            if let record, (record.rotatedAt ?? record.createdAt) > adoption.adoptedAt { return nil }
+            return PendingRotation(adoption: adoption, lastChanged: record.map { $0.rotatedAt ?? $0.createdAt })
+        }
+    }
+
 
     /// `list schedules --remote`: what the layer holds.
     public func remoteSchedules(_ layer: Layer, _ request: LayerRequest) async throws -> RemoteSchedules {

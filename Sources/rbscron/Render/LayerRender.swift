@@ -8,6 +8,20 @@ extension LayerPlan: HumanReadable {
 extension LayerApplyReport: HumanReadable {
     func human(_ style: TerminalStyle) -> String? {
         var lines = [PlanRenderer.text(plan, style: style, showSQL: false)]
+        for outcome in adopted {
+            var line = "\(dryRun ? "would adopt" : "adopted") \(outcome.job): \(outcome.id) replaces \(outcome.replaced.joined(separator: ", "))"
+            if let first = outcome.firstFire { line += "; its first fire \(Timestamp.rfc3339(first))" }
+            lines.append(line)
+            if let note = outcome.note { lines.append("    \(style.dim(note))") }
+            if let secret = outcome.rotate {
+                lines.append(style.red("    critical: the replaced entry held \(secret); rotate it"
+                                       + (plan.layer == .pgCron ? " once the migration is applied" : "") + ":"))
+                for step in outcome.rotationSteps {
+                    lines.append("    [\(step.layer)] \(step.title)")
+                    for command in step.commands { lines.append("        \(command)") }
+                }
+            }
+        }
         if plan.layer == .pgCron {
             lines.append(dryRun ? "would write \(plan.file ?? "")" : "wrote \(written ?? "")")
             if !dryRun { lines.append("apply it with: supabase db push (or psql -f \(written ?? ""))") }
@@ -15,7 +29,7 @@ extension LayerApplyReport: HumanReadable {
             lines.append("nothing to change")
         } else {
             lines.append("\(dryRun ? "would" : "did"): \(created.count) created, \(updated.count) updated, \(deleted.count) deleted"
-                         + (written.map { " (wrote \($0))" } ?? ""))
+                         + (adopted.isEmpty ? "" : ", \(adopted.count) adopted") + (written.map { " (wrote \($0))" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -64,8 +78,12 @@ enum PlanRenderer {
                 [paint(item.action, style), item.id, item.job ?? "-", item.schedule ?? "-", item.target ?? "-"]
             }
             var lines = [Output.table(["ACTION", "ID", "JOB", "SCHEDULE", "TARGET"], rows, style: style)]
-            for item in plan.items where !item.changes.isEmpty || (item.note != nil && item.action != .unchanged) {
+            for item in plan.items where !item.changes.isEmpty || (item.note != nil && item.action != .unchanged) || !item.adopts.isEmpty {
                 lines.append("\(item.id):")
+                for foreign in item.adopts {
+                    lines.append("    replaces \(foreign.id)  \(foreign.schedule)  \(RemoteScheduleRenderer.oneLine(foreign.target, limit: 100))")
+                }
+                if let first = item.firstFire { lines.append("    first fire by \(item.id): \(Timestamp.rfc3339(first))") }
                 for change in item.changes {
                     lines.append("    \(change.field): \(change.from ?? "(none)") → \(change.to ?? "(none)")")
                 }
@@ -74,11 +92,17 @@ enum PlanRenderer {
             out.append(lines.joined(separator: "\n"))
         }
         for issue in plan.issues {
-            let label = issue.severity == .error ? style.red("error") : style.yellow("warning")
+            let label: String
+            switch issue.severity {
+            case .critical: label = style.red("critical")
+            case .error: label = style.red("error")
+            case .warning: label = style.yellow("warning")
+            }
             out.append("\(label): \(issue.job.map { "\($0): " } ?? "")\(issue.message)")
         }
         let summary = "\(plan.count(.create)) to create, \(plan.count(.update)) to update, \(plan.count(.delete)) to delete, "
             + "\(plan.count(.unchanged)) unchanged" + (plan.count(.ignored) > 0 ? ", \(plan.count(.ignored)) ignored" : "")
+            + (plan.count(.adopt) > 0 ? ", \(plan.count(.adopt)) to adopt" : "")
         out.append("\nplan: \(summary)\(plan.file.map { " (\($0))" } ?? "")")
         return out.joined(separator: "\n")
     }
@@ -90,7 +114,19 @@ enum PlanRenderer {
         case .delete: return style.red("delete")
         case .unchanged: return style.dim("unchanged")
         case .ignored: return style.dim("ignored")
+        case .adopt: return style.yellow("adopt")
         }
+    }
+
+    /// What `apply --adopt` shows before it asks: each job, rbscron's entry and the foreign ones it replaces.
+    static func adoptions(_ plan: LayerPlan) -> String {
+        var lines = ["These entries were made outside rbscron and do the work of inventory jobs; each is replaced by rbscron's in one step:"]
+        for item in plan.items where item.action == .adopt {
+            lines.append("  \(item.job ?? item.id): \(item.id) (\(item.schedule ?? "-")) replaces "
+                         + item.adopts.map { "\($0.id) (\($0.schedule))" }.joined(separator: ", "))
+        }
+        for issue in plan.issues where issue.severity == .critical { lines.append("  critical: \(issue.message)") }
+        return lines.joined(separator: "\n")
     }
 }
 

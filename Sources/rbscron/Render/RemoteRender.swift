@@ -47,11 +47,15 @@ enum RemoteScheduleRenderer {
         let rows = schedules.map { s -> [String] in
             let states = s.lastScheduleStates.values.sorted()
             let counted = Dictionary(grouping: states, by: { $0 }).map { "\($0.key)×\($0.value.count)" }.sorted()
-            return [s.id, s.job ?? style.dim("foreign"), s.cron, s.paused ? style.yellow("paused") : "active",
+            let owner = s.adoptableBy.map { style.yellow("adoptable: \($0)") } ?? s.job ?? style.dim("foreign")
+            return [s.id, owner, s.cron, s.paused ? style.yellow("paused") : "active",
                     s.lastScheduleTime.map(Timestamp.rfc3339) ?? "-", s.nextScheduleTime.map(Timestamp.rfc3339) ?? "-",
                     counted.isEmpty ? "-" : counted.joined(separator: " ")]
         }
+        let adoptable = schedules.filter { $0.adoptableBy != nil }.count
         return Output.table(["ID", "JOB", "CRON", "STATE", "LAST", "NEXT", "LAST STATES"], rows, style: style)
+            + (adoptable == 0 ? "" : "\n\(adoptable) adoptable: made outside rbscron for a job of the inventory; "
+               + "`rbscron schedule apply --layer qstash --adopt` replaces them")
     }
 
     /// One block per project that could be read; the others are reported on stderr by the command.
@@ -65,7 +69,8 @@ enum RemoteScheduleRenderer {
                 continue
             }
             let rows = project.jobs.map { j -> [String] in
-                let owner = j.job ?? (j.managed ? style.dim("rbscron") : style.dim("foreign"))
+                let owner = j.adoptableBy.map { style.yellow("adoptable: \($0)") }
+                    ?? j.job ?? (j.managed ? style.dim("rbscron") : style.dim("foreign"))
                 var last = "-"
                 if let run = j.lastRun {
                     let status = run.status ?? "?"
@@ -75,9 +80,11 @@ enum RemoteScheduleRenderer {
                         j.active ? "active" : style.yellow("inactive"), last, oneLine(j.command, limit: 60)]
             }
             let foreign = project.jobs.filter(\.isForeign).count
+            let adoptable = project.jobs.filter { $0.adoptableBy != nil }.count
             blocks.append(title + "\n"
                           + Output.table(["JOBID", "NAME", "JOB", "SCHEDULE", "STATE", "LAST RUN", "COMMAND"], rows, style: style)
-                          + "\n\(project.jobs.count) job\(project.jobs.count == 1 ? "" : "s"), \(foreign) foreign")
+                          + "\n\(project.jobs.count) job\(project.jobs.count == 1 ? "" : "s"), \(foreign) foreign"
+                          + (adoptable == 0 ? "" : ", \(adoptable) adoptable (`rbscron schedule apply --layer pg_cron --app APP --adopt`)"))
         }
         return blocks.isEmpty ? nil : blocks.joined(separator: "\n\n")
     }
@@ -96,7 +103,8 @@ enum RemoteScheduleRenderer {
         if !report.schedules.isEmpty {
             let rows = report.schedules.map { s -> [String] in
                 let target = s.target == "path" ? "\(s.requestMethod ?? "GET") \(s.destination ?? "")" : "\(s.target) \(s.destination ?? "")"
-                return [s.name, s.schedule, s.timezone ?? "UTC", s.jitter.map(String.init) ?? "-", target, s.job ?? style.dim("foreign")]
+                return [s.name, s.schedule, s.timezone ?? "UTC", s.jitter.map(String.init) ?? "-", target,
+                        s.adoptableBy.map { style.yellow("adoptable: \($0)") } ?? s.job ?? style.dim("foreign")]
             }
             let foreign = report.schedules.filter(\.isForeign).count
             blocks.append(Output.table(["NAME", "SCHEDULE", "TIMEZONE", "JITTER", "TARGET", "JOB"], rows, style: style)

@@ -22,13 +22,40 @@ public struct PgCronLayer: LayerSync {
     }
 
     public func plan(_ request: LayerRequest) async throws -> LayerPlan {
-        try PgCronSync.plan(app: try requiredApp(request, in: inventory), jobs: inventory.jobs,
-                            directory: request.migrationsDirectory, now: request.now)
+        let app = try requiredApp(request, in: inventory)
+        let remote = await readJobs(app: app, known: request.knownSecrets)
+        return try PgCronSync.plan(app: app, jobs: inventory.jobs, directory: request.migrationsDirectory, now: request.now,
+                                   remote: remote).redacted(redactor)
     }
 
     public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try PgCronSync.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs,
-                             directory: request.migrationsDirectory, now: request.now, dryRun: dryRun)
+        let app = try requiredApp(request, in: inventory)
+        let remote = await readJobs(app: app, known: request.knownSecrets)
+        if request.adopt, remote.rows == nil {
+            throw LayerSyncError.adoptionUnreadable(.pgCron, reason: remote.unreadable ?? "cron.job was not read")
+        }
+        var report = try PgCronSync.apply(app: app, jobs: inventory.jobs, directory: request.migrationsDirectory,
+                                          now: request.now, dryRun: dryRun, remote: remote, adopt: request.adopt)
+        report.plan = report.plan.redacted(redactor)
+        return report
+    }
+
+    /// The app's database's `cron.job`, read through the Management API with the project's access token, for
+    /// matching the jobs made outside rbscron; when it cannot be read, why (the plan says so).
+    func readJobs(app: App, known: [ScopedSecret]) async -> PgCronSync.Remote {
+        guard let ref = app.supabase?.projectRef, !ref.isEmpty else {
+            return PgCronSync.Remote(rows: nil, projectRef: nil,
+                                     unreadable: "\(app.name) has no supabase.project_ref in the inventory", known: known)
+        }
+        do {
+            let token = try PgCronHistoryClient.accessToken(apps: [app.name], projectRef: ref, secrets: secrets)
+            let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: token, redactor: redactor.adding([token]))
+            let rows = try await client.rows(PgCronJobRow.self, projectRef: ref, query: PgCronRemote.jobsQuery)
+            return PgCronSync.Remote(rows: rows, projectRef: ref, known: known)
+        } catch {
+            let reason = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+            return PgCronSync.Remote(rows: nil, projectRef: ref, unreadable: redactor.remote(reason), known: known)
+        }
     }
 
     public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {

@@ -86,6 +86,9 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
     /// True for the jobs rbscron writes: `rbs-<app>-<job>` (and `.2`, `.3`… entries), and the seed's keep-alive
     /// names (`keep-alive-ping`, `cleanup-cron-history`) that `keepalive --sql` schedules.
     public var managed: Bool
+    /// A job made outside rbscron that does this inventory job's work (`APP/JOB`, or `APP` for the history cleanup
+    /// rbscron adds): `schedule apply --layer pg_cron --adopt` replaces it.
+    public var adoptableBy: String?
     public var schedule: String
     /// The job's SQL, with every stored secret and any credential written into it literally hidden.
     public var command: String
@@ -98,7 +101,8 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
     public var isForeign: Bool { job == nil && !managed }
 
     enum CodingKeys: String, CodingKey {
-        case jobid, jobname, job, managed, schedule, command, active, database, username, lastRun = "last_run"
+        case jobid, jobname, job, managed, adoptableBy = "adoptable_by", schedule, command, active, database, username,
+             lastRun = "last_run"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,6 +111,7 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
         try c.encode(jobname, forKey: .jobname)
         try c.encode(job, forKey: .job)
         try c.encode(managed, forKey: .managed)
+        try c.encode(adoptableBy, forKey: .adoptableBy)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(command, forKey: .command)
         try c.encode(active, forKey: .active)
@@ -289,7 +294,7 @@ public enum PgCronRemote {
     /// jobs and the foreign ones (a foreign job in the app's database is plausibly the app's).
     /// In name order (by bytes, as PostgreSQL's `name` sorts), unnamed jobs last, then by job id.
     public static func jobs(from rows: [PgCronJobRow], projectApps: [String], allApps: [String], jobs: [Job],
-                            only app: String?, redactor: Redactor) -> [PgCronRemoteJob] {
+                            only app: String?, redactor: Redactor, apps: [App] = []) -> [PgCronRemoteJob] {
         let sorted = rows.sorted { a, b in
             switch (a.jobname, b.jobname) {
             case let (x?, y?) where x != y: return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
@@ -307,9 +312,23 @@ public enum PgCronRemote {
             }
             return PgCronRemoteJob(
                 jobid: row.jobid, jobname: row.jobname, job: job, managed: managed,
+                adoptableBy: adoptable(row, projectApps: projectApps, jobs: jobs, apps: apps),
                 schedule: redactor.redact(row.schedule), command: shorten(redactor.remote(row.command)),
                 active: row.active, database: row.database, username: row.username, lastRun: lastRun)
         }
+    }
+
+    /// The inventory job (or the app, for its history cleanup) whose work a job made outside rbscron does, among the
+    /// project's apps. The seed's keep-alive names count as foreign here: the copied keep-alive migration made them,
+    /// and rbscron's own migration schedules `rbs-<app>-…` entries in their place.
+    static func adoptable(_ row: PgCronJobRow, projectApps: [String], jobs: [Job], apps: [App]) -> String? {
+        for name in projectApps {
+            guard let app = apps.first(where: { $0.name == name }),
+                  let entry = Adoption.pgCronEntry(jobname: row.jobname, command: row.command, app: app, jobs: jobs) else { continue }
+            let rest = String(entry.dropFirst(ScheduleID.appPrefix(name).count))
+            return jobs.contains { $0.app == name && $0.name == rest } ? "\(name)/\(rest)" : name
+        }
+        return nil
     }
 
     /// Reads `cron.job` of every Supabase project of the inventory (or of `app`'s project), each with its
@@ -366,7 +385,7 @@ public enum PgCronRemote {
                         project.pgCronVersion = try await client.rows(VersionRow.self, projectRef: ref, query: Self.versionQuery)
                             .first?.extversion
                         project.jobs = Self.jobs(from: rows, projectApps: apps, allApps: allApps, jobs: inventory.jobs,
-                                                 only: app, redactor: redactor)
+                                                 only: app, redactor: redactor, apps: inventory.apps)
                     } catch {
                         project.error = redactor.remote(error.errorDescription ?? "\(error)")
                     }

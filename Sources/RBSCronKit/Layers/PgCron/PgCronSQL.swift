@@ -132,9 +132,12 @@ public enum PgCronSQL {
     ///   - previouslyScheduled: job names the database is known to hold (from a remote listing), used only
     ///     to report `unscheduledJobNames`; the SQL removes stale jobs by itself.
     ///   - now: the clock, for the file name and header.
+    ///   - adopting: names of foreign pg_cron jobs (made by hand-written migrations) that do the work of the jobs
+    ///     scheduled here: they are unscheduled by name in the same statement that schedules rbscron's, so the
+    ///     database never holds both nor neither.
     /// - Throws: `PgCronSQLError` for a job that cannot be scheduled on pg_cron.
     public static func scheduleMigration(
-        app: App, jobs: [Job], previouslyScheduled: [String]?, now: Date
+        app: App, jobs: [Job], previouslyScheduled: [String]?, now: Date, adopting: [String] = []
     ) throws -> PgCronMigration {
         guard Slug.isValid(app.name) else { throw PgCronSQLError.invalidName(app.name) }
         let appJobs = jobs.filter { $0.app == app.name }
@@ -194,16 +197,20 @@ public enum PgCronSQL {
             out.append(functions)
             out.append("")
         }
-        out.append("-- Jobs (cron.schedule(name, ...) replaces a job of the same name, so this is safe to re-apply).")
-        for item in planned {
-            for comment in item.comments { out.append("-- \(SQLText.comment(comment))") }
-            out.append("SELECT cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
-                       + "\(SQLText.dollarQuoted(item.command)));")
-        }
-        if !planned.isEmpty {
-            // When each entry first came to exist: fires before it were not pg_cron's to make.
-            let values = planned.map { "(\(SQLText.literal($0.jobName)))" }.joined(separator: ", ")
-            out.append("INSERT INTO \(invokerSchema).schedules (job_name) VALUES \(values) ON CONFLICT DO NOTHING;")
+        if adopting.isEmpty {
+            out.append("-- Jobs (cron.schedule(name, ...) replaces a job of the same name, so this is safe to re-apply).")
+            for item in planned {
+                for comment in item.comments { out.append("-- \(SQLText.comment(comment))") }
+                out.append("SELECT cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
+                           + "\(SQLText.dollarQuoted(item.command)));")
+            }
+            if !planned.isEmpty {
+                // When each entry first came to exist: fires before it were not pg_cron's to make.
+                let values = planned.map { "(\(SQLText.literal($0.jobName)))" }.joined(separator: ", ")
+                out.append("INSERT INTO \(invokerSchema).schedules (job_name) VALUES \(values) ON CONFLICT DO NOTHING;")
+            }
+        } else {
+            out.append(adoptionSQL(app: app.name, planned: planned, adopting: adopting, usesHTTP: usesHTTP))
         }
         out.append("")
         out.append(sweepSQL(app: app.name, keep: names))
@@ -328,6 +335,45 @@ public enum PgCronSQL {
         }
         lines.append("")
         return lines
+    }
+
+    /// The jobs, and the foreign jobs they replace, in one DO block: one statement, so one transaction whatever runs
+    /// the migration. Nothing changes unless all of it does: rbscron's jobs are scheduled and the foreign ones
+    /// unscheduled by name together. HTTP jobs read the app's URL and secret from Vault at call time, so the block
+    /// first checks both are there: adopting without them would turn working fires into failing ones.
+    static func adoptionSQL(app: String, planned: [Entry], adopting: [String], usesHTTP: Bool) -> String {
+        var body = ["", "DECLARE", "  foreign_job record;", "BEGIN"]
+        if usesHTTP {
+            let names = [vaultBaseURLName(app: app), vaultCronSecretName(app: app)]
+            body += [
+                "  IF (SELECT count(DISTINCT name) FROM vault.secrets WHERE name = ANY (\(SQLText.textArray(names)))) < 2 THEN",
+                "    RAISE EXCEPTION 'rbscron: Vault lacks \(names.joined(separator: " or ")); create them before adopting "
+                    + "(the jobs made by hand keep running until then); nothing was changed';",
+                "  END IF;",
+            ]
+        }
+        for item in planned {
+            for comment in item.comments { body.append("  -- \(SQLText.comment(comment))") }
+            body.append("  PERFORM cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
+                        + "\(SQLText.dollarQuoted(item.command)));")
+        }
+        if !planned.isEmpty {
+            let values = planned.map { "(\(SQLText.literal($0.jobName)))" }.joined(separator: ", ")
+            body.append("  INSERT INTO \(invokerSchema).schedules (job_name) VALUES \(values) ON CONFLICT DO NOTHING;")
+        }
+        body += [
+            "  FOR foreign_job IN",
+            "    SELECT j.jobid, j.jobname FROM cron.job j WHERE j.jobname = ANY (\(SQLText.textArray(adopting))) ORDER BY j.jobid",
+            "  LOOP",
+            "    PERFORM cron.unschedule(foreign_job.jobid);",
+            "    RAISE NOTICE 'rbscron: adopted %, unscheduled', foreign_job.jobname;",
+            "  END LOOP;",
+            "END",
+            "",
+        ]
+        let header = "-- Jobs, and the jobs made outside rbscron that they replace (" + adopting.map(SQLText.comment).joined(separator: ", ")
+            + "),\n-- in one statement: the database never holds both, nor neither. Safe to re-apply."
+        return header + "\nDO \(SQLText.dollarQuoted(body.joined(separator: "\n"), base: "adopt"));"
     }
 
     /// Stops the migration early, with a sentence, when pg_net or Vault are not there.

@@ -8,7 +8,7 @@ extension QStashSync: LayerSync {
     }
 
     public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try await apply(app: request.app, pruneForeign: request.pruneForeign, dryRun: dryRun)
+        try await apply(app: request.app, pruneForeign: request.pruneForeign, adopt: request.adopt, dryRun: dryRun)
     }
 
     public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {

@@ -102,21 +102,53 @@ public struct QStashSync: Sendable {
         return changes
     }
 
+    /// The next fire of a QStash cron (with its `CRON_TZ=` zone, else UTC) strictly after `after`.
+    public static func nextFire(cron: String, after: Date) -> Date? {
+        guard let schedule = try? CronSchedule.parse(cron, dialect: .qstash), let utc = TimeZone(identifier: "UTC") else { return nil }
+        return schedule.next(after: after, in: utc)
+    }
+
     /// The plan for one QStash account, pure: `remote` against `desired`, for the apps in `scope`.
+    ///
+    /// A schedule without the `rbs-` prefix whose destination and method are a desired job's is that job's: it is
+    /// planned as `adopt` (rbscron's schedule in its place, in one step), never as foreign.
     ///
     /// - Parameters:
     ///   - scopeApps: the apps whose `rbs-<app>-` schedules are in play.
     ///   - allApps: every app name in the inventory, to tell `rbs-la-hoja-x` from `rbs-la-x`.
     ///   - limitedTo: with `--app`, that app's base URL: a foreign schedule is only in play if it calls it.
-    ///   - pruneForeign: delete schedules without the `rbs-` prefix too.
+    ///   - pruneForeign: delete schedules without the `rbs-` prefix that do no job's work too.
+    ///   - now: when the plan is made, for the first fire of an adopting schedule.
     public static func plan(desired: [(job: Job, spec: QStashScheduleSpec)], remote: [QStashSchedule],
                             scopeApps: Set<String>, allApps: [String], limitedTo baseURL: String?,
-                            pruneForeign: Bool) -> [PlanItem] {
+                            pruneForeign: Bool, now: Date = Date()) -> [PlanItem] {
         var items: [PlanItem] = []
         let remoteByID = Dictionary(remote.map { ($0.scheduleId, $0) }, uniquingKeysWith: { a, _ in a })
         let wanted = Set(desired.map(\.spec.scheduleId))
+        var foreignBySpec: [String: [QStashSchedule]] = [:]
+        var adopted = Set<String>()
+        for schedule in remote.sorted(by: { $0.scheduleId < $1.scheduleId }) where !schedule.scheduleId.hasPrefix(ScheduleID.prefix) {
+            let target = Adoption.comparableURL(schedule.destination)
+            let verb = schedule.method.isEmpty ? "POST" : schedule.method.uppercased()
+            guard let match = desired.first(where: { Adoption.comparableURL($0.spec.destination) == target && $0.spec.method == verb })
+            else { continue }
+            foreignBySpec[match.spec.scheduleId, default: []].append(schedule)
+            adopted.insert(schedule.scheduleId)
+        }
         for (job, spec) in desired {
-            if let have = remoteByID[spec.scheduleId] {
+            if let foreign = foreignBySpec[spec.scheduleId] {
+                let compared = remoteByID[spec.scheduleId] ?? foreign[0]
+                let ids = foreign.map(\.scheduleId)
+                var note = "made outside rbscron (\(ids.joined(separator: ", "))); apply --adopt creates \(spec.scheduleId), "
+                    + "then deletes \(ids.count == 1 ? "it" : "them"), checking the next fire so none is doubled or lost"
+                if remoteByID[spec.scheduleId] != nil { note = "\(spec.scheduleId) exists already; " + note }
+                items.append(PlanItem(
+                    id: spec.scheduleId, job: job.ref.description, action: .adopt, schedule: spec.cron, target: spec.destination,
+                    changes: differences(remote: compared, spec: spec), note: note,
+                    adopts: foreign.map { ForeignEntry(id: $0.scheduleId, schedule: $0.cron, target: $0.destination,
+                                                       nextFire: $0.nextScheduleTime.map(Timestamp.date(ms:))) },
+                    firstFire: nextFire(cron: spec.cron, after: now)))
+            } else if let have = remoteByID[spec.scheduleId] {
                 let changes = differences(remote: have, spec: spec)
                 items.append(PlanItem(id: spec.scheduleId, job: job.ref.description, action: changes.isEmpty ? .unchanged : .update,
                                       schedule: spec.cron, target: spec.destination, changes: changes,
@@ -126,7 +158,8 @@ public struct QStashSync: Sendable {
                                       schedule: spec.cron, target: spec.destination))
             }
         }
-        for schedule in remote.sorted(by: { $0.scheduleId < $1.scheduleId }) where !wanted.contains(schedule.scheduleId) {
+        for schedule in remote.sorted(by: { $0.scheduleId < $1.scheduleId })
+        where !wanted.contains(schedule.scheduleId) && !adopted.contains(schedule.scheduleId) {
             let id = schedule.scheduleId
             if id.hasPrefix(ScheduleID.prefix) {
                 let owner = ScheduleID.owner(of: id, apps: allApps)
@@ -142,8 +175,8 @@ public struct QStashSync: Sendable {
                 if let baseURL, !schedule.destination.hasPrefix(baseURL) { continue }
                 items.append(PlanItem(id: id, job: nil, action: pruneForeign ? .delete : .ignored, schedule: schedule.cron,
                                       target: schedule.destination,
-                                      note: pruneForeign ? "not made by rbscron; removed by --prune-foreign"
-                                          : "not made by rbscron (no rbs- prefix); kept unless --prune-foreign"))
+                                      note: pruneForeign ? "not made by rbscron and does no inventory job's work; removed by --prune-foreign"
+                                          : "not made by rbscron (no rbs- prefix) and does no inventory job's work; kept unless --prune-foreign"))
             }
         }
         return items
@@ -166,6 +199,9 @@ public struct QStashSync: Sendable {
     public let baseURL: String
     /// Hides every stored secret (tokens and forwarded credentials included) in what QStash sends back.
     public let redactor: Redactor
+    /// The clock an adoption's swap is timed by, and how it waits for a fire to pass.
+    public var clock: @Sendable () -> Date = { Date() }
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(inventory: Inventory, secrets: any SecretProvider, transport: any HTTPTransport, baseURL: String,
                 redactor: Redactor? = nil) throws {
@@ -234,7 +270,7 @@ public struct QStashSync: Sendable {
         return (listed, nil)
     }
 
-    func accountPlans(app: String?, pruneForeign: Bool) async throws -> [AccountPlan] {
+    func accountPlans(app: String?, pruneForeign: Bool, now: Date = Date()) async throws -> [AccountPlan] {
         let accounts = try self.accounts(app: app)
         // Build every desired spec first so a missing forwarded secret fails before any request.
         var desiredByAccount: [[(job: Job, spec: QStashScheduleSpec)]] = []
@@ -253,7 +289,7 @@ public struct QStashSync: Sendable {
             let limited = app.flatMap { name in account.apps.first { $0.name == name } }
                 .map { Self.destination(app: $0, path: "") }
             let items = Self.plan(desired: desired, remote: remote, scopeApps: Set(account.apps.map(\.name)),
-                                  allApps: inventory.apps.map(\.name), limitedTo: limited, pruneForeign: pruneForeign)
+                                  allApps: inventory.apps.map(\.name), limitedTo: limited, pruneForeign: pruneForeign, now: now)
             plans.append(AccountPlan(client: client, items: items,
                                      specs: Dictionary(desired.map { ($0.spec.scheduleId, $0.spec) }, uniquingKeysWith: { a, _ in a })))
         }
@@ -262,19 +298,26 @@ public struct QStashSync: Sendable {
 
     /// `schedule plan --layer qstash`: the inventory's qstash jobs against the schedules QStash holds.
     public func plan(app: String?, pruneForeign: Bool = false) async throws -> LayerPlan {
-        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
+        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign, now: clock())
         var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
         plan.issues += plans.flatMap(\.issues)
         return plan.redacted(redactor)
     }
 
     /// `schedule apply --layer qstash`: upserts creates and updates (idempotent: the id is fixed), deletes
-    /// rbscron's schedules no longer wanted (and foreign ones with `pruneForeign`). With `dryRun`, only plans.
-    public func apply(app: String?, pruneForeign: Bool = false, dryRun: Bool = false) async throws -> LayerApplyReport {
-        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign)
+    /// rbscron's schedules no longer wanted (and foreign ones that do no job's work with `pruneForeign`), and with
+    /// `adopt` puts rbscron's schedule in the place of each foreign one that does a job's work (see
+    /// ``swap(_:spec:client:)``). A plan with `adopt` items is refused without `adopt` before any change. With
+    /// `dryRun`, only plans.
+    public func apply(app: String?, pruneForeign: Bool = false, adopt: Bool = false, dryRun: Bool = false) async throws -> LayerApplyReport {
+        let plans = try await accountPlans(app: app, pruneForeign: pruneForeign, now: clock())
         var plan = LayerPlan(layer: .qstash, app: app, items: plans.flatMap(\.items))
         plan.issues += plans.flatMap(\.issues)
         plan = plan.redacted(redactor)
+        let adopting = plan.items.filter { $0.action == .adopt }
+        if !adopting.isEmpty && !adopt && !dryRun {
+            throw LayerSyncError.adoptionNeeded(.qstash, jobs: adopting.compactMap(\.job))
+        }
         var report = LayerApplyReport(plan: plan, dryRun: dryRun)
         for account in plans {
             for item in account.items {
@@ -285,12 +328,57 @@ public struct QStashSync: Sendable {
                 case .delete:
                     if !dryRun { try await account.client.delete(item.id) }
                     report.deleted.append(item.id)
+                case .adopt:
+                    guard let spec = account.specs[item.id] else { continue }
+                    if dryRun {
+                        report.adopted.append(AdoptionOutcome(job: item.job ?? item.id, id: item.id, replaced: item.adopts.map(\.id),
+                                                              firstFire: item.firstFire))
+                    } else {
+                        report.adopted.append(try await swap(item, spec: spec, client: account.client))
+                    }
                 case .unchanged, .ignored:
                     break
                 }
             }
         }
         return report
+    }
+
+    /// How close to a foreign schedule's next fire a swap may start: closer, it waits for that fire to pass, so the
+    /// fire is made by the foreign schedule alone and the next one by rbscron's alone.
+    public static let swapGuard: TimeInterval = 5
+
+    /// Replaces the foreign schedules of one `adopt` item: creates rbscron's, then deletes them, with no fire of the
+    /// cron between the two (when the next one is closer than ``swapGuard``, after it). Then it checks what QStash
+    /// reports: a fire of a foreign cron that fell between the create and the delete was made by both (noted), and
+    /// rbscron's first fire must not come after the cron's next one (a fire lost, noted).
+    func swap(_ item: PlanItem, spec: QStashScheduleSpec, client: QStashClient) async throws -> AdoptionOutcome {
+        let start = clock()
+        let upcoming = item.adopts.compactMap { entry in
+            [entry.nextFire, Self.nextFire(cron: entry.schedule, after: start)].compactMap { $0 }.filter { $0 > start }.min()
+        }.min()
+        if let upcoming, upcoming.timeIntervalSince(start) < Self.swapGuard {
+            try await sleep(.milliseconds(Int((upcoming.timeIntervalSince(start) + 1) * 1000)))
+        }
+        let createdAt = clock()
+        try await client.upsert(spec)
+        let ours = try? await client.get(spec.scheduleId)
+        for entry in item.adopts { try await client.delete(entry.id) }
+        let deletedAt = clock()
+        var notes: [String] = []
+        for entry in item.adopts {
+            if let tick = Self.nextFire(cron: entry.schedule, after: createdAt.addingTimeInterval(-0.001)), tick <= deletedAt {
+                notes.append("\(entry.id) fired at \(Timestamp.rfc3339(tick)) while \(spec.scheduleId) existed: that fire may have been made twice")
+            }
+        }
+        let expected = Self.nextFire(cron: spec.cron, after: deletedAt)
+        let reported = ours?.nextScheduleTime.map(Timestamp.date(ms:))
+        if let reported, let expected, reported > expected.addingTimeInterval(1) {
+            notes.append("QStash reports the first fire of \(spec.scheduleId) at \(Timestamp.rfc3339(reported)), after its cron's "
+                         + "next fire \(Timestamp.rfc3339(expected)): that fire may be lost")
+        }
+        return AdoptionOutcome(job: item.job ?? item.id, id: spec.scheduleId, replaced: item.adopts.map(\.id),
+                               firstFire: reported ?? expected, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// Remote cleanup (for `cleanup --remote --layer qstash`): deletes rbscron's schedules (`rbs-` prefix) that
@@ -349,6 +437,8 @@ public struct QStashSync: Sendable {
                 }
                 let job = owner.flatMap { _ in ScheduleID.job(of: schedule.scheduleId, apps: allApps) }
                 var entry = RemoteScheduleReport(schedule: schedule, job: job, managed: schedule.scheduleId.hasPrefix(ScheduleID.prefix))
+                entry.adoptableBy = Adoption.qstashJob(scheduleID: schedule.scheduleId, destination: schedule.destination,
+                                                       method: schedule.method, inventory: inventory)?.ref.description
                 entry.destination = redactor.redact(entry.destination)
                 entry.cron = redactor.redact(entry.cron)
                 out.append(entry)
@@ -401,6 +491,9 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
     public var job: String?
     /// True for rbscron's schedules (`rbs-` prefix).
     public var managed: Bool
+    /// A schedule rbscron did not make that does this inventory job's work (`APP/JOB`): `schedule apply --adopt`
+    /// replaces it with rbscron's.
+    public var adoptableBy: String?
     public var cron: String
     public var destination: String
     public var method: String
@@ -426,7 +519,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, managed, cron, destination, method, paused, createdAt = "created_at",
+        case id, job, managed, adoptableBy = "adoptable_by", cron, destination, method, paused, createdAt = "created_at",
              lastScheduleTime = "last_schedule_time", nextScheduleTime = "next_schedule_time",
              lastScheduleStates = "last_schedule_states"
     }
@@ -436,6 +529,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
         try c.encode(id, forKey: .id)
         try c.encode(job, forKey: .job)
         try c.encode(managed, forKey: .managed)
+        try c.encode(adoptableBy, forKey: .adoptableBy)
         try c.encode(cron, forKey: .cron)
         try c.encode(destination, forKey: .destination)
         try c.encode(method, forKey: .method)

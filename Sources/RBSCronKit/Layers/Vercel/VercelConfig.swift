@@ -142,15 +142,23 @@ public enum VercelConfig {
 
     /// `schedule apply --layer vercel`: writes the file (atomically) unless `dryRun`; refuses when the plan has an
     /// error issue. A missing file is created holding only the mode's key.
-    public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool, limits: LayerLimits = .standard)
-        throws(VercelJSONError) -> LayerApplyReport {
+    public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool, limits: LayerLimits = .standard,
+                             adopt: Bool = false) throws -> LayerApplyReport {
         let text = try VercelCrons.read(path: path)
         let plan = try Self.plan(app: app, jobs: jobs, text: text, file: path, limits: limits)
         let errors = plan.issues.filter { $0.severity == .error }
         if let first = errors.first {
-            throw .refused(count: errors.count, first: (first.job.map { "\($0): " } ?? "") + first.message)
+            throw VercelJSONError.refused(count: errors.count, first: (first.job.map { "\($0): " } ?? "") + first.message)
+        }
+        let adopting = plan.items.filter { $0.action == .adopt }
+        if !adopting.isEmpty && !adopt && !dryRun {
+            throw LayerSyncError.adoptionNeeded(.vercel, jobs: adopting.compactMap(\.job))
         }
         var report = LayerApplyReport(plan: plan, dryRun: dryRun)
+        report.adopted = adopting.map {
+            AdoptionOutcome(job: $0.job ?? $0.id, id: $0.id, replaced: $0.adopts.map(\.id),
+                            note: "takes effect with the next production deployment of \(app.name)")
+        }
         report.created = plan.items.filter { $0.action == .create }.map(\.id)
         report.updated = plan.items.filter { $0.action == .update }.map(\.id)
         report.deleted = plan.items.filter { $0.action == .delete }.map(\.id)

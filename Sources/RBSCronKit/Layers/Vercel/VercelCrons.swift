@@ -203,8 +203,8 @@ public enum VercelCrons {
         }
     }
 
-    /// `schedule apply --layer vercel` for an app (in its mode): see ``VercelConfig/apply(app:jobs:path:dryRun:limits:)``.
-    public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool) throws(VercelJSONError) -> LayerApplyReport {
-        try VercelConfig.apply(app: app, jobs: jobs, path: path, dryRun: dryRun)
+    /// `schedule apply --layer vercel` for an app (in its mode): see ``VercelConfig/apply(app:jobs:path:dryRun:limits:adopt:)``.
+    public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool, adopt: Bool = false) throws -> LayerApplyReport {
+        try VercelConfig.apply(app: app, jobs: jobs, path: path, dryRun: dryRun, adopt: adopt)
     }
 }

@@ -59,7 +59,7 @@ public struct VercelLayer: LayerSync {
 
     public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
         try VercelConfig.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
-                               dryRun: dryRun)
+                               dryRun: dryRun, adopt: request.adopt)
     }
 
     public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {

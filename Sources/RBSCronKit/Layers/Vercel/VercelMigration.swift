@@ -291,6 +291,8 @@ public enum VercelMigration {
     /// Recording the new mode in the inventory is the caller's (it owns the store).
     public static func write(app: App, jobs: [Job], move: [String], path: String) throws -> LayerApplyReport {
         let (after, afterJobs) = try migrated(app: app, jobs: jobs, move: move)
-        return try VercelConfig.apply(app: after, jobs: afterJobs, path: path, dryRun: false)
+        // Writing the Schedules configuration is the operator's explicit step: entries under other names for the
+        // same paths are replaced in this one rewrite, like `apply --adopt`.
+        return try VercelConfig.apply(app: after, jobs: afterJobs, path: path, dryRun: false, adopt: true)
     }
 }

@@ -38,11 +38,15 @@ public struct VercelRemoteSchedule: Encodable, Sendable, Equatable {
     public var requestMethod: String?
     /// The app's enabled or disabled vercel job of this name calling this path; nil when there is none (foreign).
     public var job: String?
+    /// A foreign path entry under another name that does an enabled vercel job's work (its path and method), while
+    /// the file has no entry of the job's name: `schedule apply --adopt` renames it.
+    public var adoptableBy: String? = nil
 
     public var isForeign: Bool { job == nil }
 
     enum CodingKeys: String, CodingKey {
-        case name, schedule, timezone, jitter, target, destination, requestMethod = "request_method", job
+        case name, schedule, timezone, jitter, target, destination, requestMethod = "request_method", job,
+             adoptableBy = "adoptable_by"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,6 +59,7 @@ public struct VercelRemoteSchedule: Encodable, Sendable, Equatable {
         try c.encode(destination, forKey: .destination)
         try c.encode(requestMethod, forKey: .requestMethod)
         try c.encode(job, forKey: .job)
+        try c.encode(adoptableBy, forKey: .adoptableBy)
     }
 }
 
@@ -96,9 +101,14 @@ extension VercelCrons {
                 }
             }()
             let job = appJobs.first { $0.name == entry.name && entry.target.path != nil && $0.path == entry.target.path }
+            let names = Set(contents.schedules.map(\.entry.name))
+            let adoptable = job != nil ? nil : appJobs.first { candidate in
+                candidate.enabled && entry.target.path != nil && candidate.path == entry.target.path
+                    && candidate.method.rawValue == (entry.requestMethod ?? "GET") && !names.contains(candidate.name)
+            }
             return VercelRemoteSchedule(name: entry.name, schedule: entry.schedule, timezone: entry.timezone, jitter: entry.jitter,
                                         target: kind, destination: destination, requestMethod: entry.requestMethod,
-                                        job: job?.ref.description)
+                                        job: job?.ref.description, adoptableBy: adoptable?.ref.description)
         }
         return VercelRemoteReport(app: app.name, mode: app.vercelMode, file: file, crons: crons, schedules: schedules)
     }

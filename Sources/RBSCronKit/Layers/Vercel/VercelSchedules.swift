@@ -139,7 +139,20 @@ public enum VercelSchedules {
         let wanted = Dictionary(desired.map { ($0.entry.name, $0) }, uniquingKeysWith: { a, _ in a })
         var items: [PlanItem] = []
         var seen = Set<String>()
-        for member in config.schedules {
+        // An entry under another name that calls a wanted entry's path with its method does that job's work: adopted
+        // (rbscron's entry in its place, in the one rewrite of the file), unless rbscron's is already there.
+        let names = Set(config.schedules.map(\.entry.name))
+        let byPathAndMethod = Dictionary(desired.map { ("\($0.entry.requestMethod ?? "GET") \($0.entry.target.path ?? "")", $0) },
+                                         uniquingKeysWith: { a, _ in a })
+        var adopting: [String: [Entry]] = [:]
+        for member in config.schedules where wanted[member.entry.name] == nil {
+            let entry = member.entry
+            guard let path = entry.target.path,
+                  let (_, want) = byPathAndMethod["\(entry.requestMethod ?? "GET") \(path)"], !names.contains(want.name) else { continue }
+            adopting[want.name, default: []].append(entry)
+        }
+        let adopted = Set(adopting.values.flatMap { $0.map(\.name) })
+        for member in config.schedules where !adopted.contains(member.entry.name) {
             let entry = member.entry
             if let (job, want) = wanted[entry.name] {
                 seen.insert(entry.name)
@@ -157,6 +170,19 @@ public enum VercelSchedules {
             }
         }
         for (job, want) in desired where !seen.contains(want.name) {
+            if let foreign = adopting[want.name] {
+                let changes = zip(foreign[0].fields, want.fields).compactMap { old, new in
+                    old.1 == new.1 ? nil : FieldChange(field: new.0, from: old.1, to: new.1)
+                }
+                let ids = foreign.map(\.name)
+                items.append(PlanItem(
+                    id: want.name, job: job.ref.description, action: .adopt, schedule: want.schedule, target: describe(want),
+                    changes: changes,
+                    note: "made outside rbscron (\(ids.joined(separator: ", "))); apply --adopt renames it to \(want.name) in the same "
+                        + "rewrite of \(file), so the next deployment has exactly one entry for \(want.target.path ?? "")",
+                    adopts: foreign.map { ForeignEntry(id: $0.name, schedule: $0.schedule, target: describe($0)) }))
+                continue
+            }
             items.append(PlanItem(id: want.name, job: job.ref.description, action: .create, schedule: want.schedule,
                                   target: describe(want)))
         }
