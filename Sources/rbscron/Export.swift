@@ -17,7 +17,7 @@ extension RBSCron {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output (a link's target keeps its mode).", valueName: "file"))
         var output: String?
 
         mutating func run() async throws {

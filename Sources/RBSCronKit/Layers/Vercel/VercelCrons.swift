@@ -11,7 +11,8 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     case invalidCrons(file: String, detail: String)
     /// The plan has problems Vercel would refuse; nothing was written.
     case refused(count: Int, first: String)
-    case unwritable(file: String, reason: String)
+    /// The file could not be written (see ``OutputFile``).
+    case unwritable(OutputFileError)
 
     public var errorDescription: String? {
         switch self {
@@ -25,7 +26,7 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
         case .refused(let count, let first):
             return "Vercel would refuse these crons (\(count) problem\(count == 1 ? "" : "s"), first: \(first)); "
                 + "nothing was written. See `rbscron schedule plan --layer vercel`."
-        case .unwritable(let file, let reason): return "cannot write '\(file)': \(reason)"
+        case .unwritable(let error): return error.localizedDescription
         }
     }
 }
@@ -184,7 +185,7 @@ public enum VercelCrons {
         }
     }
 
-    /// `schedule apply --layer vercel`: writes the file (atomically) unless `dryRun`; refuses when the plan
+    /// `schedule apply --layer vercel`: writes the file (through ``OutputFile``) unless `dryRun`; refuses when the plan
     /// has an error issue. A missing file is created holding only `crons`.
     public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool) throws(VercelJSONError) -> LayerApplyReport {
         let text = try read(path: path)
@@ -200,12 +201,16 @@ public enum VercelCrons {
         // Nothing to change and the file exists: leave it untouched (no rewrite of equal bytes).
         guard !dryRun, plan.hasDrift || text == nil else { return report }
         let newText = try rewrite(text: text, entries: desired(app: app, jobs: jobs).map(\.entry), file: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(newText.utf8).write(to: url, options: .atomic)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw .unwritable(file: path, reason: error.localizedDescription)
+            throw .unwritable(.unwritable(path: folder, reason: SystemErrorText.describe(error)))
+        }
+        do {
+            try OutputFile.write(newText, to: path)
+        } catch {
+            throw .unwritable(error)
         }
         report.written = path
         return report
