@@ -49,8 +49,27 @@ public struct ManifestError: Error, LocalizedError, Sendable {
 public enum Manifest {
     public static let version = 1
 
+    /// How much a manifest may hold. It is outside input, so its size and the work its YAML aliases make are
+    /// bounded before anything is built from it.
+    public enum Limits {
+        /// The largest manifest rbscron reads: room for about 100,000 apps.
+        public static let maximumBytes = 32 << 20
+        /// A manifest may expand to this many YAML values through its aliases (`*name`), or to one per byte of
+        /// its text when that is more: written out, a value takes at least a byte, so only aliases reach more.
+        public static let minimumNodes = 100_000
+
+        static func nodes(forBytes bytes: Int) -> Int { max(minimumNodes, bytes) }
+    }
+
     /// Parses and validates a manifest. Every problem found is reported at once.
     public static func load(yaml: String, file: String) throws(ManifestError) -> Inventory {
+        let bytes = yaml.utf8.count
+        guard bytes <= Limits.maximumBytes else {
+            throw ManifestError(issues: [ManifestIssue(
+                file: file, line: nil, column: nil, field: "",
+                message: "the manifest is larger than \(InputFile.size(Limits.maximumBytes)) (\(bytes) bytes), the most "
+                    + "rbscron reads; check that it is the right file, or split the inventory")])
+        }
         var decoder = ManifestDecoder(file: file)
         let inventory = decoder.decode(yaml)
         var issues = decoder.issues
@@ -166,6 +185,16 @@ struct ManifestDecoder {
             return nil
         }
         guard let root else { return nil }
+        // Aliases share one node however often they are used, so composing is cheap; walking is not. Count what a
+        // walk would visit before walking, and stop at the bound.
+        let bound = Manifest.Limits.nodes(forBytes: yaml.utf8.count)
+        var budget = bound
+        if let node = Self.exhausts(root, budget: &budget) {
+            issue(node, "", "the manifest expands to more than \(bound) YAML values once its aliases (*name) are "
+                  + "repeated (the bound is \(Manifest.Limits.minimumNodes), or one value per byte of the file); "
+                  + "this alias is where it went over. Write the repeated parts out, or repeat fewer")
+            return nil
+        }
         guard let top = mapping(root, "", allowed: ["version", "apps"]) else { return nil }
         if let v = top["version"] {
             if let n = int(v, "version"), n != Manifest.version {
@@ -268,6 +297,27 @@ struct ManifestDecoder {
         job.description = string(m, path, "description") ?? ""
         job.group = string(m, path, "group")
         return job
+    }
+
+    /// The node at which a walk of `node` (aliases expanded) would visit more than `budget` nodes; nil when it stays
+    /// within. Recursion depth is bounded by libyaml's nesting limit.
+    static func exhausts(_ node: Node, budget: inout Int) -> Node? {
+        budget -= 1
+        if budget < 0 { return node }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .sequence(let sequence):
+            for item in sequence {
+                if let over = exhausts(item, budget: &budget) { return over }
+            }
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if let over = exhausts(key, budget: &budget) { return over }
+                if let over = exhausts(value, budget: &budget) { return over }
+            }
+        }
+        return nil
     }
 
     // MARK: - Typed access that records marks and issues

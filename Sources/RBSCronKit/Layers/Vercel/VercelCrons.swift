@@ -2,7 +2,8 @@ import Foundation
 
 /// Why a `vercel.json` could not be read, planned or written.
 public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
-    case unreadable(file: String, reason: String)
+    /// The file could not be read (see ``InputFile``).
+    case unreadable(InputFileError)
     /// No file at the path (`list schedules --remote` needs the app's deployed vercel.json).
     case missing(file: String)
     /// Not a JSON object at the top, or not JSON at all.
@@ -16,7 +17,7 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case .unreadable(let file, let reason): return "cannot read '\(file)': \(reason)"
+        case .unreadable(let error): return error.localizedDescription
         case .missing(let file):
             return "there is no '\(file)'; Vercel's crons live in the app's deployed vercel.json, so pass that file "
                 + "with --vercel-json PATH (e.g. ../baul/vercel.json)."
@@ -179,11 +180,14 @@ public enum VercelCrons {
     public static func read(path: String) throws(VercelJSONError) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            return try InputFile.text(path, limit: maximumBytes)
         } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
+            throw .unreadable(error)
         }
     }
+
+    /// The largest vercel.json rbscron reads (Vercel's own files are a few KiB).
+    public static let maximumBytes = 4 << 20
 
     /// `schedule apply --layer vercel`: writes the file (through ``OutputFile``) unless `dryRun`; refuses when the plan
     /// has an error issue. A missing file is created holding only `crons`.
