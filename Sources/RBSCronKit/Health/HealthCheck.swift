@@ -300,6 +300,10 @@ public struct HealthChecker: Sendable {
             return (.redirect, "redirected to \(location), which is not http(s)")
         case .invalidURL(let url), .unsupportedScheme(let url):
             return (.invalidURL, "\(url) is not an http(s) URL; fix the app's base_url or health path")
+        case .credentialsInURL(let url):
+            return (.invalidURL, "\(url) carries a user name or password; remove them from the app's base_url")
+        case .notHTTP(let hostPort):
+            return (.transport, "the server at \(hostPort) did not answer with HTTP")
         case .transport(let code, let message):
             return (.transport, "transfer failed (libcurl \(code)): \(message)")
         }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The rules an inventory must satisfy before it is stored, whatever its source.
 public enum InventoryValidator {
     /// A rule broken by a field, addressed by its manifest path (`apps[1].jobs[3].schedule`).
@@ -173,21 +179,128 @@ public enum InventoryValidator {
     }
 }
 
-/// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host.
+/// A base URL as the manifest reads it: exactly the parts libcurl will use, since the grammar accepted here is one
+/// libcurl reads the same way (`URLCredentialTests` checks the two agree).
+public struct BaseURLParts: Sendable, Equatable {
+    /// `http` or `https`, lowercased.
+    public var scheme: String
+    /// Lowercased; an IPv6 address keeps its brackets, as libcurl gives it.
+    public var host: String
+    /// The explicit port, else the scheme's default.
+    public var port: Int
+    /// Everything after the host and port (may be empty).
+    public var path: String
+}
+
+/// Why a URL was refused, in a sentence that quotes it (with any user name and password left out).
+public struct URLRuleError: Error, Sendable, Equatable {
+    public var message: String
+}
+
+/// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host, and nothing that
+/// libcurl could read differently from rbscron: no user name or password, no backslash, space, control or
+/// non-ASCII character, no percent sign in the host, IPv4 and IPv6 addresses only in their canonical forms.
 public enum URLRules {
     /// Why a base URL is unacceptable, or nil when it is fine.
     public static func problem(withBaseURL text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
-            return "'\(text)' is not a URL; write it like https://app.example.com"
+        switch parse(text) {
+        case .success: return nil
+        case .failure(let error): return error.message
         }
-        guard scheme == "http" || scheme == "https" else {
-            return "'\(text)' uses \(scheme); only http and https are allowed"
+    }
+
+    /// The URL's parts, or why it is refused.
+    public static func parse(_ text: String) -> Result<BaseURLParts, URLRuleError> {
+        let shown = masked(text)
+        func refuse(_ why: String) -> Result<BaseURLParts, URLRuleError> { .failure(URLRuleError(message: "'\(shown)' \(why)")) }
+        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) else {
+            if text.unicodeScalars.contains(where: { !$0.isASCII }) {
+                return refuse("has a character outside ASCII; write the host in its xn-- form and percent-encode the path")
+            }
+            return refuse("contains a space or a control character; remove it")
         }
-        guard let host = components.host, !host.isEmpty else { return "'\(text)' has no host" }
-        if components.query != nil || components.fragment != nil {
-            return "'\(text)' must not carry a query or fragment"
+        guard let separator = text.range(of: "://") else { return refuse("is not a URL; write it like https://app.example.com") }
+        let scheme = text[..<separator.lowerBound].lowercased()
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
+            return refuse("is not a URL; write it like https://app.example.com")
         }
-        return nil
+        guard scheme == "http" || scheme == "https" else { return refuse("uses \(scheme); only http and https are allowed") }
+        let rest = text[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        let path = String(rest.dropFirst(authority.count))
+        if authority.contains("@") {
+            return refuse("carries a user name or password before '@'; remove it: a URL never holds credentials "
+                          + "(a job's come from its secrets), and the request would go to the host after '@'")
+        }
+        if text.contains("\\") { return refuse("contains a backslash, which URL readers disagree on; remove it") }
+        if text.contains("?") || text.contains("#") { return refuse("must not carry a query or fragment") }
+        var host = Substring(authority)
+        var port = scheme == "https" ? 443 : 80
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return refuse("has an IPv6 address without its closing ']'") }
+            let after = host[host.index(after: close)...]
+            host = host[...close]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let number = portNumber(after.dropFirst()) else { return refuse("has a malformed port") }
+                port = number
+            }
+            let address = String(host.dropFirst().dropLast())
+            guard let canonical = canonicalIPv6(address) else { return refuse("has a malformed IPv6 address") }
+            guard canonical == address.lowercased() else { return refuse("writes its IPv6 address unusually; write it as [\(canonical)]") }
+        } else {
+            if let colon = host.firstIndex(of: ":") {
+                guard let number = portNumber(host[host.index(after: colon)...]) else { return refuse("has a malformed port") }
+                port = number
+                host = host[..<colon]
+            }
+            guard !host.isEmpty else { return refuse("has no host") }
+            guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }) else {
+                return refuse("has a host with characters a host name cannot have; write it like app.example.com")
+            }
+            // A host that ends in a number is an IPv4 address to libcurl, which also reads 0x7f.1 or 2130706433:
+            // only the dotted decimal form means the same to both.
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+            let last = labels.last(where: { !$0.isEmpty }) ?? ""
+            if last.first?.isNumber == true {
+                guard isCanonicalIPv4(host) else {
+                    return refuse("has a host libcurl would read as a numeric address; write IPv4 addresses as four decimal numbers (127.0.0.1)")
+                }
+            }
+        }
+        return .success(BaseURLParts(scheme: scheme, host: host.lowercased(), port: port, path: path))
+    }
+
+    /// The URL with any user name and password left out, for messages.
+    static func masked(_ text: String) -> String {
+        guard let separator = text.range(of: "://") else { return text }
+        let rest = text[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return text }
+        return String(text[..<separator.upperBound]) + "…" + String(text[at...])
+    }
+
+    private static func portNumber(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(text),
+              (1...65_535).contains(number) else { return nil }
+        return number
+    }
+
+    private static func isCanonicalIPv4(_ host: Substring) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            guard let n = Int(part), (0...255).contains(n), part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            return String(n) == part
+        }
+    }
+
+    /// The address as inet_ntop writes it (lowercase, zeros compressed), or nil when it is not IPv6.
+    private static func canonicalIPv6(_ text: String) -> String? {
+        guard text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        var address = in6_addr()
+        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Joins a base URL and a path without doubling or dropping the slash.
