@@ -38,9 +38,19 @@ public enum InventoryValidator {
             if app.displayName.trimmingCharacters(in: .whitespaces).isEmpty {
                 add("\(path).display_name", "must not be empty")
             }
+            if let problem = controlProblem(app.displayName) { add("\(path).display_name", problem) }
+            if let problem = controlProblem(app.notes, allowing: ["\n", "\t"]) { add("\(path).notes", problem) }
             if let reason = URLRules.problem(withBaseURL: app.baseURL) { add("\(path).base_url", reason) }
-            if !app.health.path.hasPrefix("/") {
+            if let problem = controlProblem(app.health.path) {
+                add("\(path).health.path", problem)
+            } else if !app.health.path.hasPrefix("/") {
                 add("\(path).health.path", "'\(app.health.path)' must start with '/'")
+            } else if app.health.path.contains(where: \.isWhitespace) {
+                add("\(path).health.path", "'\(app.health.path)' must not contain spaces")
+            }
+            if let ref = app.supabase?.projectRef, !isProjectRef(ref) {
+                add("\(path).supabase.project_ref", "'\(ControlCharacters.escape(ref))' is not a Supabase project ref; it is "
+                    + "the letters and digits before .supabase.co in the project's URL (up to 64 letters, digits, - or _)")
             }
             if !(100...599).contains(app.health.expectedStatus) {
                 add("\(path).health.expect", "\(app.health.expectedStatus) is not an HTTP status (100–599)")
@@ -78,14 +88,20 @@ public enum InventoryValidator {
             case (.some, .some):
                 add("\(path).sql", "a job has either `path` or `sql`, not both")
             case (.some(let p), nil):
-                if !p.hasPrefix("/") { add("\(path).path", "'\(p)' must start with '/'") }
-                if p.contains(where: \.isWhitespace) { add("\(path).path", "'\(p)' must not contain spaces") }
-            case (nil, .some):
+                if let problem = controlProblem(p) {
+                    add("\(path).path", problem)
+                } else {
+                    if !p.hasPrefix("/") { add("\(path).path", "'\(p)' must start with '/'") }
+                    if p.contains(where: \.isWhitespace) { add("\(path).path", "'\(p)' must not contain spaces") }
+                }
+            case (nil, .some(let sql)):
+                if let problem = controlProblem(sql, allowing: ["\n", "\t", "\r"]) { add("\(path).sql", problem) }
                 if job.layer != .pgCron { add("\(path).sql", "only pg_cron jobs run SQL; layer is \(job.layer.rawValue)") }
                 if job.auth != .none { add("\(path).auth", "a SQL job runs inside the database and takes auth none") }
             }
+            if let problem = controlProblem(job.description, allowing: ["\n", "\t"]) { add("\(path).description", problem) }
             if TimeZone(identifier: job.timezone) == nil {
-                add("\(path).timezone", "'\(job.timezone)' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
+                add("\(path).timezone", "'\(ControlCharacters.escape(job.timezone))' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
             }
             if job.layer.isScheduled {
                 if let text = job.schedule {
@@ -151,6 +167,20 @@ public enum InventoryValidator {
                 "dependency cycle: \(cycle.map(\.description).joined(separator: " → "))")
         }
         return problems
+    }
+
+    /// Why `text` cannot be used: it holds a control character (a NUL would cut a request, CR/LF would add header
+    /// lines, an escape sequence would reach terminals), quoted with it made visible.
+    static func controlProblem(_ text: String, allowing allowed: Set<Unicode.Scalar> = []) -> String? {
+        guard let found = ControlCharacters.first(in: text, allowing: allowed) else { return nil }
+        return "'\(ControlCharacters.escape(text))' contains the control character \(ControlCharacters.visible(found)); remove it"
+    }
+
+    /// A Supabase project ref: what comes before `.supabase.co`; it goes into API paths and SQL comments.
+    static func isProjectRef(_ ref: String) -> Bool {
+        !ref.isEmpty && ref.count <= 64 && ref.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
     }
 
     private static func dependencyCycle(_ jobs: [Job]) -> [JobRef]? {
