@@ -110,7 +110,7 @@ extension RBSCron.Secret {
             if report.unknownScope {
                 Output.warn("no app named '\(scope)' in the inventory; the secret is stored but no job uses it")
             }
-            print("\(report.created ? "stored" : "replaced") \(scope)/\(key) (\(report.preview))")
+            print(Output.safe("\(report.created ? "stored" : "replaced") \(scope)/\(key) (\(report.preview))"))
         }
     }
 
@@ -217,7 +217,7 @@ extension RBSCron.Secret {
 
         mutating func run() async throws {
             try global.workspace().removeSecret(scope: scope, key: key)
-            print("removed \(scope)/\(key)")
+            print(Output.safe("removed \(scope)/\(key)"))
         }
     }
 }

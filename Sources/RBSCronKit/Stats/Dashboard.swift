@@ -13,11 +13,12 @@ public enum Dashboard {
         return html(report: report, facts: facts, inventory: inventory)
     }
 
-    /// Escapes text for HTML element content and quoted attribute values.
+    /// Escapes text for HTML element content and quoted attribute values; control characters are written visibly
+    /// (`\x1b`), as on a terminal.
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
-        for ch in text {
+        for ch in ControlCharacters.escape(text) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
