@@ -1,7 +1,7 @@
 import Foundation
 
 /// The self-contained HTML dashboard of `stats --html`: inline CSS and SVG, no script, no external fetch,
-/// every text escaped. It shows no secret and no response excerpt.
+/// every text escaped. It shows no secret and no response text: a failed request is shown by its status.
 public enum Dashboard {
     /// Supabase pauses a free project after this many days without activity.
     public static let pauseDays = 7.0
@@ -191,7 +191,7 @@ public enum Dashboard {
             let f = item.failure
             s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(f.at)))</td><td>\(escape(item.job.description))</td>"
                 + "<td>\(escape(f.outcome))</td><td>\(f.httpStatus.map(String.init) ?? "–")</td>"
-                + "<td class=\"err\">\(escape(f.error ?? ""))</td></tr>\n"
+                + "<td class=\"err\">\(escape(failureText(f.error, outcome: f.outcome, httpStatus: f.httpStatus)))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
     }
@@ -202,9 +202,18 @@ public enum Dashboard {
         s += "<table><thead><tr><th>since</th><th>job</th><th>attempts</th><th>replays</th><th>last error</th></tr></thead><tbody>\n"
         for d in facts.deadLetters {
             s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))</td>"
-                + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(d.lastError))</td></tr>\n"
+                + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(failureText(d.lastError)))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
+    }
+
+    /// What the page says of a failure: for an HTTP error only `HTTP <status>`, never the text of the response that
+    /// came with it (a failing endpoint's body may carry anything); rbscron's own words for the other failures.
+    static func failureText(_ error: String?, outcome: String? = nil, httpStatus: Int? = nil) -> String {
+        if outcome == "http_error", let httpStatus { return "HTTP \(httpStatus)" }
+        guard let error else { return "" }
+        if let match = error.prefixMatch(of: /HTTP [0-9]{3}/) { return String(match.output) }
+        return error
     }
 
     /// Days left before Supabase pauses a project: 7 minus the days since its last successful keep-alive ping.
