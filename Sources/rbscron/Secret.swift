@@ -52,23 +52,24 @@ struct SecretInputOptions: ParsableArguments {
             }
             return value
         }
-        if let fromFile {
-            do {
-                return Self.dropTrailingNewline(try String(contentsOfFile: fromFile, encoding: .utf8))
-            } catch {
-                throw CLIError("cannot read '\(fromFile)': \(error.localizedDescription)")
-            }
-        }
+        if let fromFile { return try Self.value(from: fromFile) }
         if isatty(STDIN_FILENO) == 1 {
             return try Self.readWithoutEcho(prompt: prompt)
         }
-        return Self.dropTrailingNewline(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+        return try Self.value(from: "-")
     }
 
-    static func dropTrailingNewline(_ text: String) -> String {
-        if text.hasSuffix("\r\n") { return String(text.dropLast(2)) }
-        if text.hasSuffix("\n") { return String(text.dropLast()) }
-        return text
+    /// The value in a file or on standard input: read up to the size a secret may have, valid UTF-8, one trailing
+    /// line break dropped, checked against the rules (the value itself is never quoted).
+    static func value(from path: String) throws -> String {
+        do {
+            return try SecretValueRules.decode(InputFile.read(path, limit: SecretValueRules.maximumBytes + 2))
+        } catch let error as InputFileError {
+            if case .tooLarge = error {
+                throw CLIError("the secret value is larger than \(SecretValueRules.maximumBytes) bytes, the most rbscron keeps; nothing was stored.")
+            }
+            throw CLIError("\(error.localizedDescription) Nothing was stored.")
+        }
     }
 
     static func readWithoutEcho(prompt: String) throws -> String {
