@@ -106,7 +106,16 @@ public final class SecretsPolicy: SecretProvider, @unchecked Sendable {
     public func box(create: Bool = false) throws -> SecretBox {
         if let cached = state.withLock({ $0.box }), case .success(let box) = cached { return box }
         let result = Result<SecretBox, any Error> {
-            let box = SecretBox(masterKey: try loadKey(create))
+            // A key file is made only for an inventory with no sealed secret yet: for one sealed under another key,
+            // a new key would only be refused below and left behind.
+            let sealedUnder = create ? try store?.masterKeyID() : nil
+            let key: MasterKey
+            do {
+                key = try loadKey(create && sealedUnder == nil)
+            } catch SecretError.masterKeyMissing(let path) where sealedUnder != nil {
+                throw SecretError.masterKeyMissingForSealedInventory(path: path, keyID: sealedUnder ?? "")
+            }
+            let box = SecretBox(masterKey: key)
             // A key other than the one this inventory was sealed with is refused before anything is opened.
             if let store { _ = try store.secrets(box: box) }
             return box
