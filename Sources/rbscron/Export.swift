@@ -21,7 +21,7 @@ extension RBSCron {
         var output: String?
 
         mutating func run() async throws {
-            let text = try global.workspace().exportManifest()
+            let text = try global.workspace(readOnly: true).exportManifest()
             if let output { try OutputFile.write(text, to: output) } else { print(text, terminator: "") }
         }
     }

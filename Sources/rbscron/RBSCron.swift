@@ -49,7 +49,7 @@ struct RBSCron: AsyncParsableCommand {
 
     /// With no subcommand: where the inventory is, what it holds, what to try next.
     mutating func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(readOnly: true)
         let counts = try workspace.counts()
         print("""
             rbscron \(RBSCronVersion.current): inventory \(workspace.store.path)

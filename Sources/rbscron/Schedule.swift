@@ -90,7 +90,7 @@ extension RBSCron.Schedule {
                                            zone: try ArgumentValues.zone(tz))
             let result: NextFiresResult
             do {
-                result = try global.workspace().nextFires(request)
+                result = try global.workspace(readOnly: true).nextFires(request)
             } catch let error as CronError {
                 throw ValidationError(error.localizedDescription)
             }
@@ -146,7 +146,7 @@ extension RBSCron.Schedule {
 
         mutating func run() async throws {
             let zone = try ArgumentValues.zone(tz) ?? TimeZone(identifier: "UTC") ?? .current
-            let report = try global.workspace().timeline(TimelineRequest(
+            let report = try global.workspace(readOnly: true).timeline(TimelineRequest(
                 from: try ArgumentValues.instant(from) ?? Date(), hours: hours, app: app, zone: zone, burstThreshold: burst))
             try Output.emit(ScheduleTimeline(report: report, zone: zone), output, global.style)
         }
@@ -182,7 +182,7 @@ extension RBSCron.Schedule {
         var exitCode = false
 
         mutating func run() async throws {
-            let report = try global.workspace().scheduleCheck(app: app)
+            let report = try global.workspace(readOnly: true).scheduleCheck(app: app)
             try Output.emit(report, output, global.style)
             if exitCode, report.hasErrors { throw ExitCode(2) }
         }

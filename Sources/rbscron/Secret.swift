@@ -133,7 +133,7 @@ extension RBSCron.Secret {
         var app: String?
 
         mutating func run() async throws {
-            try Output.emit(try global.workspace().secretList(InventoryFilter(app: app)), output, global.style)
+            try Output.emit(try global.workspace(readOnly: true).secretList(InventoryFilter(app: app)), output, global.style)
         }
     }
 
@@ -153,7 +153,7 @@ extension RBSCron.Secret {
 
         mutating func run() async throws {
             guard reveal else { throw ValidationError("add --reveal to print the value of \(scope)/\(key)") }
-            let value = try global.workspace().revealSecret(scope: scope, key: key)
+            let value = try global.workspace(readOnly: true).revealSecret(scope: scope, key: key)
             if isatty(STDOUT_FILENO) == 1 {
                 Output.warn("printing the value of \(scope)/\(key) on a terminal")
             }

@@ -60,7 +60,8 @@ extension RBSCron {
         }
 
         mutating func run() async throws {
-            let workspace = try global.workspace()
+            // Without --sync, stats only reads (the dashboard goes to a file of its own).
+            let workspace = try global.workspace(readOnly: !sync)
             let query = StatsQuery(app: app, job: job, since: since.seconds, now: workspace.now)
             if sync {
                 for summary in try await workspace.syncHistory(query) { Output.note(summary.line) }
