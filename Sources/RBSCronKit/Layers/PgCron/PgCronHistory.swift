@@ -118,8 +118,7 @@ public struct PgCronHistoryClient: Sendable {
     /// The token is sent only to the base URL and never appears in an error.
     public func rows<Row: Decodable>(_ type: Row.Type, projectRef ref: String, query: String)
         async throws(RemoteHistoryError) -> [Row] {
-        let allowed = ref.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
-        guard allowed, !ref.isEmpty else { throw .malformed(service: Self.service, detail: "'\(ref)' is not a project ref") }
+        guard InventoryValidator.isProjectRef(ref) else { throw .invalidProjectRef(service: Self.service, ref: ref) }
         let body: Data
         do {
             body = try JSONSerialization.data(withJSONObject: ["query": query])

@@ -31,6 +31,8 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
     case transport(service: String, message: String)
     case malformed(service: String, detail: String)
     case tooManyPages(service: String, pages: Int)
+    /// A project ref that cannot be a Supabase project's; refused before any request.
+    case invalidProjectRef(service: String, ref: String)
 
     public var errorDescription: String? {
         switch self {
@@ -43,6 +45,9 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
             return "could not reach \(service): \(message)"
         case .malformed(let service, let detail):
             return "\(service) sent a response rbscron cannot read: \(detail)"
+        case .invalidProjectRef(let service, let ref):
+            return "'\(ControlCharacters.escape(ref))' is not a Supabase project ref, so no request was made to \(service); "
+                + "fix the app's supabase.project_ref (the letters before .supabase.co) with `rbscron export` and `rbscron import`."
         case .tooManyPages(let service, let pages):
             return "\(service) kept returning more pages after \(pages); stopped. Narrow the window with --since."
         }
@@ -100,8 +105,13 @@ public struct QStashEventsClient: Sendable {
         } catch {
             throw .malformed(service: Self.service, detail: redactor.remote("\(error)", limit: 300))
         }
+        // An answer without the events list is not "no events": reading it as 0 would report a silent layer as quiet.
+        guard let events = page.events else {
+            throw .malformed(service: Self.service, detail: "the answer has no \"events\" list: "
+                             + redactor.excerpt(response.body, limit: 200))
+        }
         let next = page.cursor.flatMap { $0.isEmpty ? nil : $0 }
-        return (page.events ?? [], next)
+        return (events, next)
     }
 
     /// Every event at or after `from`, following cursors until QStash has no more.
