@@ -40,7 +40,7 @@ extension RBSCron {
         @Flag(help: "Print the exact requests (credentials masked, the secret's source named); send nothing, record nothing.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp("Bound each attempt (default: the job's timeout), e.g. 30s.", valueName: "duration"))
+        @Option(help: ArgumentHelp("Bound each attempt (default: the job's timeout), e.g. 30s; at most 24h.", valueName: "duration"))
         var timeout: DurationArgument?
 
         @Option(help: ArgumentHelp("Attempts after the first, 0 to 10 (default: the job's retries).", valueName: "n"))
@@ -101,7 +101,8 @@ extension RBSCron {
 
         func validate() throws {
             _ = try request()
-            if let timeout { try timeout.require("--timeout") }
+            // The manifest caps a job's timeout at 24h; the flag that overrides it is capped the same way.
+            if let timeout { try timeout.require("--timeout", atMost: Job.maximumTimeoutMs) }
             if let maxAge { try maxAge.require("--max-age") }
             try backoffBase.require("--backoff-base")
             try backoffCap.require("--backoff-cap")

@@ -119,7 +119,7 @@ public enum InventoryValidator {
             } else if let text = job.schedule {
                 add("\(path).schedule", "'\(text)': a \(job.layer.rawValue) job has no schedule of its own; remove it or change the layer")
             }
-            if job.timeoutMs <= 0 || job.timeoutMs > 86_400_000 {
+            if job.timeoutMs <= 0 || job.timeoutMs > Job.maximumTimeoutMs {
                 add("\(path).timeout", "\(DurationText.format(milliseconds: job.timeoutMs)) is out of range (more than 0, at most 24h)")
             }
             if !(0...10).contains(job.retries) { add("\(path).retries", "\(job.retries) is out of range (0–10)") }

@@ -148,6 +148,9 @@ public struct JobRef: Hashable, Codable, Sendable, CustomStringConvertible, Comp
 
 /// One scheduled or triggerable endpoint (or, on pg_cron, a SQL command).
 public struct Job: Codable, Sendable, Equatable {
+    /// The longest a job's timeout may be (24h), in the manifest and in `trigger --timeout`.
+    public static let maximumTimeoutMs = 86_400_000
+
     public var app: String
     /// A slug, unique within the app.
     public var name: String
