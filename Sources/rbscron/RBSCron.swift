@@ -11,7 +11,8 @@ struct RBSCron: AsyncParsableCommand {
             rbscron keeps a local inventory (one SQLite file) of the apps, their cron endpoints and their \
             secrets. On first use it is seeded with the RBS ecosystem, so every command works at once.
 
-            Exit codes: 0 success, 1 runtime error, 2 a check failed, 64 usage error.
+            Exit codes: 0 success, 1 runtime error, 2 a check failed, 64 usage error, 74 (trigger) a request \
+            was sent but its outcome could not be recorded.
 
             Examples:
               rbscron list jobs --app camino

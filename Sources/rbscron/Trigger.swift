@@ -17,7 +17,8 @@ extension RBSCron {
                 --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer should \
                 have fired within --window; --replay-dead-letters replays dead letters once each.
 
-                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage.
+                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage, \
+                74 a request was sent but its outcome could not be written to the inventory (printed instead).
 
                 Examples:
                   rbscron trigger camino/daily-dispatcher
@@ -30,6 +31,9 @@ extension RBSCron {
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
                 """
         )
+
+        /// The exit code when a request was sent and its outcome could not be stored (sysexits' EX_IOERR).
+        static let outcomeNotRecorded: Int32 = 74
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -162,6 +166,12 @@ extension RBSCron {
             let report = try await global.workspace().trigger(
                 try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
             try Output.emit(report, output, style)
+            // A sent request whose outcome could not be stored: the report above is its only record.
+            let unrecorded = report.unrecorded.compactMap(\.notRecordedMessage)
+            if !unrecorded.isEmpty {
+                for message in unrecorded { Output.note("Error: \(message)") }
+                throw ExitCode(Self.outcomeNotRecorded)
+            }
             if report.failed { throw ExitCode(2) }
         }
     }

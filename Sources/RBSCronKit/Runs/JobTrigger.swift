@@ -57,6 +57,11 @@ public final class JobTrigger: Sendable {
     public static let excerptBytes = 4096
     /// Bytes of a response body read from the network at most.
     public static let bodyCapBytes = 65_536
+    /// Free bytes a trigger wants where the inventory lives before it sends anything: its runs' records (a 4 KiB
+    /// excerpt, a dead letter, their WAL pages) with a wide margin.
+    public static let freeBytesNeeded: Int64 = 1 << 20
+    /// The key a dead letter's sealed body is bound to (with the app as scope).
+    static let payloadSealKey = "DEAD_LETTER_PAYLOAD"
 
     public let store: InventoryStore
     let transport: any HTTPTransport
@@ -230,13 +235,24 @@ public final class JobTrigger: Sendable {
         let finishedAt = environment.now()
         report.finishedAt = finishedAt
         report.durationMs = max(0, finishedAt.timeIntervalSince(startedAt) * 1000)
-        let deadLetterID = try store.finishRun(runID, RunCompletion(
-            outcome: report.outcome, finishedAt: finishedAt, attempts: report.attempts, httpStatus: report.httpStatus,
-            timings: report.timings, durationMs: report.durationMs, responseExcerpt: report.responseExcerpt,
-            error: report.error, deadLetter: deadLetter))
-        report.deadLetterID = deadLetterID
+        do {
+            report.deadLetterID = try store.finishRun(runID, RunCompletion(
+                outcome: report.outcome, finishedAt: finishedAt, attempts: report.attempts, httpStatus: report.httpStatus,
+                timings: report.timings, durationMs: report.durationMs, responseExcerpt: report.responseExcerpt,
+                error: report.error, deadLetter: deadLetter))
+        } catch {
+            // The request may have gone out: the report is now the only record of it, so it is returned, never lost
+            // in a thrown error.
+            report.notRecorded = redactor.redact(error.localizedDescription)
+        }
         progress?(.finished(report))
         return report
+    }
+
+    /// Refuses to start when the inventory's file system has too little room to record what requests do.
+    public func checkRoomToRecord() throws {
+        guard let available = store.availableBytes(), available < Self.freeBytesNeeded else { return }
+        throw TriggerError.noRoomToRecord(path: store.path, available: available)
     }
 
     /// Records a run that was not attempted because a dependency in its group failed.

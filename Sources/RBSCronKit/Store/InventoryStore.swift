@@ -28,6 +28,14 @@ public enum StoreError: Error, LocalizedError, Sendable {
     }
 }
 
+/// Failures a test can switch on in a store, standing in for a full disk.
+struct StoreFaults {
+    /// ``InventoryStore/finishRun(_:_:)`` fails as SQLite does when the disk is full.
+    var failRunCompletion = false
+    /// The free bytes ``InventoryStore/availableBytes()`` reports, instead of the file system's.
+    var availableBytes: Int64?
+}
+
 /// Where the inventory file lives.
 public enum StorePaths {
     /// `RBSCRON_DB`, else `$XDG_DATA_HOME/rbscron/inventory.sqlite`, else `~/.local/share/rbscron/inventory.sqlite`.
@@ -70,6 +78,8 @@ public final class InventoryStore: Sendable {
     /// The file path, or `:memory:`.
     public let path: String
     let writer: any DatabaseWriter
+    /// Failures tests provoke where a real one cannot be made on demand (a full disk).
+    let faults = Locked(StoreFaults())
 
     private init(path: String, writer: any DatabaseWriter) {
         self.path = path
@@ -244,6 +254,15 @@ public final class InventoryStore: Sendable {
     /// The whole inventory, in manifest order.
     public func inventory() throws(StoreError) -> Inventory {
         try run { try writer.read { db in try Self.readInventory(db) } }
+    }
+
+    /// The bytes free for this process on the file system holding the inventory; nil in memory or when unknown.
+    public func availableBytes() -> Int64? {
+        if let injected = faults.withLock({ $0.availableBytes }) { return injected }
+        guard path != ":memory:" else { return nil }
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     /// How many apps, jobs and secrets the file holds.

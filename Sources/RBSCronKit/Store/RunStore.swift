@@ -25,7 +25,8 @@ extension InventoryStore {
     /// Returns the dead letter's id.
     @discardableResult
     public func finishRun(_ id: Int64, _ completion: RunCompletion) throws(StoreError) -> Int64? {
-        try run {
+        if faults.withLock({ $0.failRunCompletion }) { throw StoreError.database("database or disk is full") }
+        return try run {
             try writer.write { db -> Int64? in
                 let t = completion.timings
                 try db.execute(sql: """
