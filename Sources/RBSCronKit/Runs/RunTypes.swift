@@ -152,6 +152,11 @@ public struct TriggerOptions: Sendable {
     }
 }
 
+/// Why a dead letter was not replayed (its body was kept only redacted).
+public struct TriggerReplayRefusal: Error, Sendable, Equatable {
+    public var reason: String
+}
+
 /// Why a trigger could not be attempted at all (no run is recorded for these).
 public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     case sqlJob(JobRef)

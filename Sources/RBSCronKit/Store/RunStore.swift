@@ -41,10 +41,12 @@ extension InventoryStore {
                 let row = try Row.fetchOne(db, sql: "SELECT app, job FROM runs WHERE id = ?", arguments: [id])
                 guard let row else { return nil }
                 try db.execute(sql: """
-                    INSERT INTO dead_letters (run_id, app, job, payload, last_error, attempts, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO dead_letters (run_id, app, job, payload, last_error, attempts, created_at, payload_sealed,
+                                              payload_redacted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [id, row["app"] as String, row["job"] as String, dead.payload, dead.lastError,
-                                     max(1, completion.attempts), Timestamp.ms(completion.finishedAt)])
+                                     max(1, completion.attempts), Timestamp.ms(completion.finishedAt), dead.sealedPayload,
+                                     dead.payloadRedacted])
                 return db.lastInsertedRowID
             }
         }
@@ -172,6 +174,7 @@ extension InventoryStore {
             id: row["id"], runID: row["run_id"], job: JobRef(app: row["app"], job: row["job"]), payload: row["payload"],
             lastError: row["last_error"], attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
             replayCount: row["replay_count"], replayOutcome: row["replay_outcome"],
-            resolvedAt: (row["resolved_at"] as Int64?).map { Timestamp.date(ms: $0) })
+            resolvedAt: (row["resolved_at"] as Int64?).map { Timestamp.date(ms: $0) },
+            sealedPayload: row["payload_sealed"], payloadRedacted: row["payload_redacted"])
     }
 }

@@ -143,6 +143,16 @@ enum Schema {
                 CREATE INDEX keepalive_by_time ON keepalive_pings(pinged_at);
                 """)
         }
+        // A dead letter keeps what its replay must send: the body as sent, sealed under the master key, when the
+        // displayed payload had to be redacted (it held a secret). Letters written before this cannot be told
+        // apart except by their text, so those showing a redaction are marked and never replayed as they read.
+        migrator.registerMigration("004_dead_letter_payloads") { db in
+            try db.execute(sql: """
+                ALTER TABLE dead_letters ADD COLUMN payload_sealed BLOB;
+                ALTER TABLE dead_letters ADD COLUMN payload_redacted INTEGER NOT NULL DEFAULT 0 CHECK (payload_redacted IN (0, 1));
+                UPDATE dead_letters SET payload_redacted = 1 WHERE instr(payload, '[REDACTED]') > 0;
+                """)
+        }
         return migrator
     }
 }

@@ -124,6 +124,12 @@ public final class SecretsPolicy: SecretProvider, @unchecked Sendable {
         return try result.get()
     }
 
+    /// The box for sealing a dead letter's body: only when a master key exists already (the environment's or the key
+    /// file), never a new one.
+    public func sealingBox() -> SecretBox? {
+        try? box(create: false)
+    }
+
     /// The inventory's stored secrets (metadata only), read once.
     public func records() throws -> [SecretRecord] {
         if let cached = state.withLock({ $0.records }) { return cached }
