@@ -130,7 +130,7 @@ public struct InventoryFilter: Sendable {
     public func apps(in inventory: Inventory) -> [App] {
         inventory.apps.filter { app == nil || $0.name == app }
             .filter { candidate in
-                layer == nil || inventory.jobs.contains { $0.app == candidate.name && $0.layer == layer }
+                layer == nil || inventory.jobs(ofApp: candidate.name).contains { $0.layer == layer }
             }
     }
 

@@ -89,7 +89,25 @@ public enum Manifest {
 
     /// Renders an inventory as a manifest that `load` reads back to the same inventory.
     public static func render(_ inventory: Inventory) -> String {
+        ManifestWriter().render(inventory)
+    }
+}
+
+/// Builds the YAML tree of a manifest. A Yams `Tag` made with the defaults carries a constructor of its own (three
+/// dictionaries), which made exporting 100,000 apps take gigabytes: here one constructor serves every tag, and the
+/// one `str` tag (never re-resolved) serves every string. Implicit tags stay one per node, since Yams resolves
+/// them in place.
+private struct ManifestWriter {
+    let constructor = Constructor.default
+    let strTag: Tag
+
+    init() { strTag = Tag(.str, .default, constructor) }
+
+    private var implicitTag: Tag { Tag(.implicit, .default, constructor) }
+
+    func render(_ inventory: Inventory) -> String {
         var appNodes: [Node] = []
+        appNodes.reserveCapacity(inventory.apps.count)
         for app in inventory.apps {
             var pairs: [(Node, Node)] = [
                 (key("name"), str(app.name)),
@@ -99,33 +117,32 @@ public enum Manifest {
             ]
             if let plan = app.vercelPlan { pairs.append((key("vercel_plan"), str(plan.rawValue))) }
             if app.health != HealthTarget() {
-                pairs.append((key("health"), Node([
+                pairs.append((key("health"), mapping([
                     (key("path"), str(app.health.path)),
                     (key("method"), str(app.health.method.rawValue)),
                     (key("expect"), plain(String(app.health.expectedStatus))),
-                ], .implicit, .flow)))
+                ], .flow)))
             }
             if let supabase = app.supabase {
                 var sp: [(Node, Node)] = []
                 if let url = supabase.url { sp.append((key("url"), str(url))) }
                 if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
-                pairs.append((key("supabase"), Node(sp, .implicit, .flow)))
+                pairs.append((key("supabase"), mapping(sp, .flow)))
             }
             if !app.active { pairs.append((key("active"), plain("false"))) }
             if !app.notes.isEmpty { pairs.append((key("notes"), str(app.notes))) }
-            let jobs = inventory.jobs.filter { $0.app == app.name }
-            pairs.append((key("jobs"), Node(jobs.map(jobNode))))
-            appNodes.append(Node(pairs))
+            pairs.append((key("jobs"), sequence(inventory.jobs(ofApp: app.name).map(jobNode))))
+            appNodes.append(mapping(pairs))
         }
-        let root = Node([
-            (key("version"), plain(String(version))),
-            (key("apps"), Node(appNodes)),
+        let root = mapping([
+            (key("version"), plain(String(Manifest.version))),
+            (key("apps"), sequence(appNodes)),
         ])
         let body = (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
         return "# rbscron inventory manifest (import with: rbscron import FILE)\n" + body
     }
 
-    private static func jobNode(_ job: Job) -> Node {
+    private func jobNode(_ job: Job) -> Node {
         var pairs: [(Node, Node)] = [(key("name"), str(job.name))]
         if let path = job.path { pairs.append((key("path"), str(path))) }
         if let sql = job.sql { pairs.append((key("sql"), str(sql))) }
@@ -141,18 +158,20 @@ public enum Manifest {
         if let parent = job.triggeredBy { pairs.append((key("triggered_by"), str(parent.description))) }
         if let order = job.order { pairs.append((key("order"), plain(String(order)))) }
         if !job.dependsOn.isEmpty {
-            pairs.append((key("depends_on"), Node(job.dependsOn.map { str($0.description) }, .implicit, .flow)))
+            pairs.append((key("depends_on"), sequence(job.dependsOn.map { str($0.description) }, .flow)))
         }
         if let group = job.group { pairs.append((key("group"), str(group))) }
         if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
-        return Node(pairs)
+        return mapping(pairs)
     }
 
-    private static func key(_ s: String) -> Node { Node(s) }
-    private static func plain(_ s: String) -> Node { Node(s, .implicit, .plain) }
+    private func mapping(_ pairs: [(Node, Node)], _ style: Node.Mapping.Style = .any) -> Node { Node(pairs, implicitTag, style) }
+    private func sequence(_ items: [Node], _ style: Node.Sequence.Style = .any) -> Node { Node(items, implicitTag, style) }
+    private func key(_ s: String) -> Node { Node(s, implicitTag, .any) }
+    private func plain(_ s: String) -> Node { Node(s, implicitTag, .plain) }
     /// A string scalar; Yams quotes it when YAML would read it as something else.
-    private static func str(_ s: String) -> Node { Node(s, Tag(.str), .any) }
-    private static func quoted(_ s: String) -> Node { Node(s, Tag(.str), .doubleQuoted) }
+    private func str(_ s: String) -> Node { Node(s, strTag, .any) }
+    private func quoted(_ s: String) -> Node { Node(s, strTag, .doubleQuoted) }
 }
 
 /// Walks the YAML tree, remembering where each field was, and builds the inventory.

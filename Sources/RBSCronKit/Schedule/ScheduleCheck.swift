@@ -123,7 +123,7 @@ public enum ScheduleCheck {
             checkJob(job, in: inventory, now: now, add: add)
         }
         for a in apps {
-            let own = inventory.jobs.filter { $0.app == a.name && $0.enabled }
+            let own = inventory.jobs(ofApp: a.name).filter(\.enabled)
             checkApp(a, jobs: own, now: now, limits: limits, add: add)
         }
         findings.sort { ($0.severity, $0.job, $0.rule, $0.message) < ($1.severity, $1.job, $1.rule, $1.message) }
@@ -185,8 +185,8 @@ public enum ScheduleCheck {
 
         if job.layer == .manual, let path = job.path, path.hasPrefix("/api/cron/") {
             // Scheduled elsewhere under another name (same app, same path)?
-            let scheduledTwin = inventory.jobs.contains {
-                $0.app == job.app && $0.name != job.name && $0.path == path && $0.enabled
+            let scheduledTwin = inventory.jobs(ofApp: job.app).contains {
+                $0.name != job.name && $0.path == path && $0.enabled
                     && ($0.layer.isScheduled || $0.layer == .fanout)
             }
             if !scheduledTwin {
