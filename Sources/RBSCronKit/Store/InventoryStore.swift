@@ -131,8 +131,12 @@ public final class InventoryStore: Sendable {
         if !fm.fileExists(atPath: path) {
             // Create the file 0600 before SQLite does, so it never exists with looser permissions;
             // SQLite gives the -wal and -shm files the same mode.
-            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw .cannotOpen(path: path, reason: "the file cannot be created (permission denied or read-only folder?)")
+            let fd = posixOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                fchmod(fd, 0o600)
+                close(fd)
+            } else if errno != EEXIST {
+                throw .cannotOpen(path: path, reason: "the file cannot be created: \(SystemErrorText.errno(errno))")
             }
         }
         let pool: DatabasePool
@@ -246,7 +250,7 @@ public final class InventoryStore: Sendable {
         if let db = error as? DatabaseError {
             return db.message ?? "SQLite error \(db.resultCode.rawValue)"
         }
-        return (error as NSError).localizedDescription
+        return SystemErrorText.describe(error)
     }
 
     // MARK: - Inventory
@@ -381,4 +385,9 @@ public final class InventoryStore: Sendable {
         }
         return Inventory(apps: apps, jobs: jobs)
     }
+}
+
+/// open(2), named apart from ``InventoryStore/open(path:seed:now:readOnly:)``.
+private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    open(path, flags, mode)
 }

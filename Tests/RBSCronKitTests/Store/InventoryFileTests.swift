@@ -32,6 +32,17 @@ struct InventoryFileTests {
         }
     }
 
+    @Test("a folder that cannot be made is reported in the system's words")
+    func folderError() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/file-not-folder/inventory.sqlite"
+        try "".write(toFile: dir + "/file-not-folder", atomically: false, encoding: .utf8)
+        #expect { _ = try InventoryStore.open(path: path) } throws: { error in
+            let text = error.localizedDescription
+            return text.contains("Not a directory") && !text.contains("operation could not be completed")
+        }
+    }
+
     @Test("a read-only open reads the inventory, keeps a 0400 file 0400 and refuses writes")
     func readOnly() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
