@@ -16,7 +16,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
     public init(app: App, jobCount: Int) {
         name = app.name
         displayName = app.displayName
-        baseURL = app.baseURL
+        // An inventory imported before URLs with credentials were refused may still hold one: never print it.
+        baseURL = URLRules.masked(app.baseURL)
         platform = app.platform
         vercelPlan = app.vercelPlan
         active = app.active

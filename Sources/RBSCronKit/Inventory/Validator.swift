@@ -300,8 +300,8 @@ public enum URLRules {
         return .success(BaseURLParts(scheme: scheme, host: host.lowercased(), port: port, path: path))
     }
 
-    /// The URL with any user name and password left out, for messages.
-    static func masked(_ text: String) -> String {
+    /// The URL with any user name and password left out (`https://…@host/…`), for messages and listings.
+    public static func masked(_ text: String) -> String {
         guard let separator = text.range(of: "://") else { return text }
         let rest = text[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" }

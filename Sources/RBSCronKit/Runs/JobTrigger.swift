@@ -170,7 +170,7 @@ public final class JobTrigger: Sendable {
             shown.append(DryRunRequest.Header(name: "Content-Type", value: "application/json"))
         }
         return DryRunRequest(
-            job: job.ref, method: plan.method, url: plan.url, headers: shown,
+            job: job.ref, method: plan.method, url: URLRules.masked(plan.url), headers: shown,
             body: plan.body.map { redactor.redact(String(decoding: $0, as: UTF8.self)) },
             timeoutMs: plan.timeoutMs, retries: plan.retries, auth: job.auth, missingSecret: plan.missingSecret,
             secretSource: plan.secretSource)

@@ -64,4 +64,22 @@ struct URLCredentialTests {
         await server.stop()
         #expect(server.requests.isEmpty)
     }
+
+    @Test("an inventory that already holds such a URL never prints its password, and nothing is sent to it")
+    func olderInventoryMasked() async throws {
+        let app = App(name: "shop", displayName: "Shop", baseURL: "https://user:hunter2@127.0.0.1:1", platform: .vercel)
+        let job = Job(app: "shop", name: "ping", path: "/api/cron/ping", layer: .manual, auth: .none)
+        let store = try InventoryStore.inMemory(seed: Inventory(apps: [app], jobs: [job]))
+        let workspace = Workspace(store: store, environment: [:], transport: { CurlTransport(userAgent: testUserAgent) })
+        let apps = try workspace.apps(InventoryFilter())
+        #expect(apps.first?.baseURL == "https://…@127.0.0.1:1")
+        let dry = try await workspace.trigger(TriggerRequest(mode: .jobs([job.ref]), dryRun: true))
+        #expect(dry.requests.first.map { !$0.url.contains("hunter2") } == true)
+        let health = try await workspace.healthCheck(HealthCheckOptions(timeoutMs: 2_000), record: false)
+        let result = try #require(health.results.first)
+        #expect(!result.url.contains("hunter2") && result.status == .down && result.reason == .invalidURL)
+        let fired = try await workspace.trigger(TriggerRequest(mode: .jobs([job.ref])))
+        #expect(fired.runs.first?.outcome == .transportError)
+        #expect(fired.runs.first?.error.map { $0.contains("user name or password") && !$0.contains("hunter2") } == true)
+    }
 }
