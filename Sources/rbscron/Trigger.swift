@@ -106,7 +106,12 @@ extension RBSCron {
         func validate() throws {
             _ = try request()
             // The manifest caps a job's timeout at 24h; the flag that overrides it is capped the same way.
-            if let timeout { try timeout.require("--timeout", atMost: Job.maximumTimeoutMs) }
+            if let timeout {
+                try timeout.require("--timeout")
+                if timeout.milliseconds > Job.maximumTimeoutMs {
+                    throw ValidationError("--timeout '\(timeout.text)' is longer than 24h, the most a job's timeout may be (as in the manifest).")
+                }
+            }
             if let maxAge { try maxAge.require("--max-age") }
             try backoffBase.require("--backoff-base")
             try backoffCap.require("--backoff-cap")
