@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The inventory commands on a large inventory: generates a manifest of APPS apps (default 100,000; two jobs
 # each), imports it, then times `export`, `list apps`, `list jobs --json` and `schedule check --json`, printing
-# wall time and peak RSS of each. RBSCRON_BIN picks the binary (default: a release build made here).
+# wall time, user time and peak RSS of each. RBSCRON_BIN picks the binary (default: a release build made here);
+# RBSCRON_BIN_BEFORE, when set, times the same commands with a second binary on the same file, for a
+# before/after comparison.
 #
 #   bench/inventory-scale.sh [APPS]
 set -euo pipefail
@@ -13,19 +15,24 @@ else
     swift build -c release --product rbscron >/dev/null
     BIN=.build/release/rbscron
 fi
+BEFORE="${RBSCRON_BIN_BEFORE:-}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export HOME="$WORK/home"
 DB="$WORK/inventory.sqlite"
 python3 bench/gen_manifest.py "$APPS" >"$WORK/manifest.yaml"
-echo "binary: $BIN; manifest: $APPS apps, $((APPS * 2)) jobs, $(($(wc -c <"$WORK/manifest.yaml") / 1024)) KiB"
+echo "binary: $BIN${BEFORE:+ (before: $BEFORE)}; manifest: $APPS apps, $((APPS * 2)) jobs, $(($(wc -c <"$WORK/manifest.yaml") / 1024)) KiB"
 measure() {
-    local label="$1"; shift
-    /usr/bin/time -f "$label: %e s wall, %U s user, %M KiB peak RSS" "$BIN" --db "$DB" "$@" >"$WORK/out" 2>"$WORK/err" || true
+    local label="$1" bin="$2"; shift 2
+    /usr/bin/time -f "$label: %e s wall, %U s user, %M KiB peak RSS" "$bin" --db "$DB" "$@" >"$WORK/out" 2>"$WORK/err" || true
     tail -1 "$WORK/err"
 }
-measure "import" import "$WORK/manifest.yaml"
-measure "export" export
-measure "list apps" list apps
-measure "list jobs --json" list jobs --json
-measure "schedule check --json" schedule check --json
+measure "import" "$BIN" import "$WORK/manifest.yaml"
+for command in "export" "list apps" "list jobs --json" "schedule check --json"; do
+    # shellcheck disable=SC2086  # the command's words are meant to split
+    measure "$command" "$BIN" $command
+    if [ -n "$BEFORE" ]; then
+        # shellcheck disable=SC2086
+        measure "$command (before)" "$BEFORE" $command
+    fi
+done
