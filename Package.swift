@@ -45,10 +45,16 @@ let package = Package(
         ),
         // Benchmark driver for bench/cron-throughput.sh; not part of the shipped tool.
         .executableTarget(name: "cron-bench", dependencies: ["RBSCronKit"]),
-        // Test-only: a loopback stand-in for QStash's schedule API, shared by both test targets.
+        // Test-only: a loopback stand-in for QStash's API (schedules, logs, dead letters, publish with real
+        // delivery), shared by both test targets. It delivers through RBSCronKit's curl transport and signs with
+        // swift-crypto on its own.
         .target(
             name: "QStashStandIn",
-            dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "RBSCronKit",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/QStashStandIn"
         ),
         // What both test targets share: waiting for child processes off Swift's cooperative pool.

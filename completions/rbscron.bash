@@ -180,13 +180,13 @@ _rbscron() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|help)
+    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|audit|alert|help)
         # Offer subcommand argument completions
         "_rbscron_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret audit alert help' -- "${cur}"))
         ;;
     esac
 }
@@ -354,13 +354,13 @@ _rbscron_schedule() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    next|timeline|check|plan|apply|pause|resume)
+    next|timeline|check|plan|apply|migrate|pause|resume)
         # Offer subcommand argument completions
         "_rbscron_schedule_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'next timeline check plan apply pause resume' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'next timeline check plan apply migrate pause resume' -- "${cur}"))
         ;;
     esac
 }
@@ -403,7 +403,7 @@ _rbscron_schedule_next() {
 
 _rbscron_schedule_timeline() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --budget --exit-code --version -h --help)
     repeating_options=()
     non_repeating_options=(--db --hours --from --app --tz --burst)
     __rbscron_offer_flags_options 0
@@ -436,7 +436,7 @@ _rbscron_schedule_check() {
     repeating_flags=()
     non_repeating_flags=(--no-color --json --exit-code --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app)
+    non_repeating_options=(--db --app --from)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -446,6 +446,9 @@ _rbscron_schedule_check() {
         ;;
     '--app')
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion schedule check -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--from')
         return
         ;;
     esac
@@ -509,6 +512,38 @@ _rbscron_schedule_apply() {
     esac
 }
 
+_rbscron_schedule_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --write --exit-code --version -h --help)
+    repeating_options=(--move)
+    non_repeating_options=(--db --layer --app --vercel-json --from)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--layer')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion schedule migrate -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--vercel-json')
+        return
+        ;;
+    '--move')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    esac
+}
+
 _rbscron_schedule_pause() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
@@ -557,9 +592,9 @@ _rbscron_schedule_resume() {
 
 _rbscron_trigger() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --replay-dead-letters --version -h --help)
+    non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --include-unobserved --blind --explain --replay-dead-letters --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --limit)
+    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --grace --via --limit --ping)
     __rbscron_offer_flags_options -1
 
     # Offer option value completions
@@ -612,7 +647,17 @@ _rbscron_trigger() {
     '--window')
         return
         ;;
+    '--grace')
+        return
+        ;;
+    '--via')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
     '--limit')
+        return
+        ;;
+    '--ping')
         return
         ;;
     esac
@@ -890,6 +935,307 @@ _rbscron_secret_rm() {
     case "${positional_number}" in
     1)
         __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion secret rm -- positional@0 "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_rbscron_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --yes --dry-run --signed-probes --insecure --version -h --help)
+    repeating_options=(--job)
+    non_repeating_options=(--db --app --max-age --parallel --timeout)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion audit -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--job')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion audit -- --job "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __rbscron_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    check|list|route|silence)
+        # Offer subcommand argument completions
+        "_rbscron_alert_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'check list route silence' -- "${cur}"))
+        ;;
+    esac
+}
+
+_rbscron_alert_check() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --refresh --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --repeat --ping --failures --min-success-rate --window --breaker-threshold --breaker-cooldown --timeout)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--repeat')
+        return
+        ;;
+    '--ping')
+        return
+        ;;
+    '--failures')
+        return
+        ;;
+    '--min-success-rate')
+        return
+        ;;
+    '--window')
+        return
+        ;;
+    '--breaker-threshold')
+        return
+        ;;
+    '--breaker-cooldown')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_list() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --resolved-within)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--resolved-within')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_route() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __rbscron_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|rm|test)
+        # Offer subcommand argument completions
+        "_rbscron_alert_route_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list rm test' -- "${cur}"))
+        ;;
+    esac
+}
+
+_rbscron_alert_route_add() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --replace --version -h --help)
+    repeating_options=(--app --layer --severity)
+    non_repeating_options=(--db --webhook --slack --from-env --from-file)
+    __rbscron_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--webhook')
+        return
+        ;;
+    '--slack')
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion alert route add -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--layer')
+        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
+        return
+        ;;
+    '--severity')
+        __rbscron_add_completions -W 'critical'$'\n''warning'
+        return
+        ;;
+    '--from-env')
+        return
+        ;;
+    '--from-file')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_route_list() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_route_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __rbscron_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_route_test() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __rbscron_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_silence() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __rbscron_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|rm)
+        # Offer subcommand argument completions
+        "_rbscron_alert_silence_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list rm' -- "${cur}"))
+        ;;
+    esac
+}
+
+_rbscron_alert_silence_add() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --for --reason)
+    __rbscron_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--for')
+        return
+        ;;
+    '--reason')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion alert silence add -- positional@0 "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_silence_list() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __rbscron_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_rbscron_alert_silence_rm() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __rbscron_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
         return
         ;;
     esac

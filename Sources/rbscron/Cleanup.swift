@@ -17,6 +17,8 @@ extension RBSCron {
                   rbscron cleanup --dry-run
                   rbscron cleanup --runs 30d --vacuum
                   rbscron cleanup --older-than 14d --json
+                  rbscron cleanup --remote --layer qstash --dry-run
+                  rbscron cleanup --remote --layer pg_cron --app camino
                 """
         )
 
@@ -44,10 +46,10 @@ extension RBSCron {
         @Flag(help: "Run VACUUM afterwards to give the space back to the file system.")
         var vacuum = false
 
-        @Flag(help: "Delete rbscron's schedules on the layer that are no longer in the inventory (local history is untouched).")
+        @Flag(help: "Clean the layer instead of the local history: qstash deletes rbscron's schedules no longer in the inventory; pg_cron collects and prunes each project's fire history (rbscron.fires).")
         var remote = false
 
-        @Option(help: ArgumentHelp("With --remote: the layer to clean (qstash).", valueName: "layer"))
+        @Option(help: ArgumentHelp("With --remote: the layer to clean (qstash or pg_cron).", valueName: "layer"))
         var layer: Layer?
 
         @Option(help: ArgumentHelp("With --remote: only this app's schedules.", valueName: "app"), completion: InventoryCompletion.apps)
@@ -61,13 +63,16 @@ extension RBSCron {
         func validate() throws {
             for case let (duration?, option) in retentions { try duration.require(option) }
             if remote {
-                guard let layer else { throw ValidationError("--remote needs --layer qstash") }
-                guard layer == .qstash else {
-                    throw ValidationError("--remote cleans qstash only: vercel.json is rewritten whole by `schedule apply`, and pg_cron migrations unschedule their own stale jobs")
+                guard let layer else { throw ValidationError("--remote needs --layer qstash or --layer pg_cron") }
+                guard layer == .qstash || layer == .pgCron else {
+                    throw ValidationError("--remote cleans qstash or pg_cron: vercel.json is rewritten whole by `schedule apply`")
                 }
-                if retentions.contains(where: { $0.0 != nil }) || vacuum {
-                    throw ValidationError("--remote cleans the layer; run the local retention options without it")
+                let allowed: Set<String> = layer == .pgCron ? ["--older-than"] : []
+                if retentions.contains(where: { $0.0 != nil && !allowed.contains($0.1) }) || vacuum {
+                    throw ValidationError("--remote cleans the layer; run the local retention options without it"
+                                          + (layer == .pgCron ? " (--older-than sets the fire history's retention)" : ""))
                 }
+                if layer == .pgCron, dryRun { throw ValidationError("--dry-run does not apply to --remote --layer pg_cron") }
             } else if layer != nil || app != nil {
                 throw ValidationError("--layer and --app go with --remote")
             }
@@ -85,8 +90,11 @@ extension RBSCron {
         mutating func run() async throws {
             let workspace = try global.workspace()
             if remote {
-                let report = try await workspace.cleanupRemote(layer ?? .qstash, app: app, dryRun: dryRun)
-                return try Output.emit(report, output, global.style)
+                let days = olderThan.map { max(1, $0.milliseconds / 86_400_000) } ?? PgCronSQL.historyRetentionDays
+                let report = try await workspace.cleanupRemote(layer ?? .qstash, app: app, dryRun: dryRun, retentionDays: days)
+                try Output.emit(report, output, global.style)
+                if case .pgCron(let cleaned) = report, cleaned.projects.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+                return
             }
             try Output.emit(try workspace.cleanup(policy, dryRun: dryRun, vacuum: vacuum), output, global.style)
         }

@@ -15,15 +15,18 @@ extension RBSCron.List {
 
                 pg_cron: cron.job of each app's Supabase project (supabase.project_ref; with --app, that app's) \
                 through the Management API (SUPABASE_ACCESS_TOKEN of the app, else global; SUPABASE_API_URL \
-                overrides https://api.supabase.com), with each job's latest run. Jobs named rbs-<app>-<job> (and \
+                overrides https://api.supabase.com), with each job's latest run, and the project's pg_cron release \
+                (extversion; a warning when it differs from the inventory's supabase.pg_cron_version, 1.6 by \
+                default). Jobs named rbs-<app>-<job> (and \
                 .2, .3… for extra UTC entries) and the seed's keep-alive-ping and cleanup-cron-history are \
                 rbscron's; anything else is foreign. Commands are shown with stored secrets and literal tokens \
                 hidden. A project that cannot be read (no token: nothing is sent; HTTP error; unreachable) is \
                 reported on stderr (and as `error` in --json) after the projects that could be, and the exit \
                 status is 1.
 
-                vercel: the crons array of the app's deployed vercel.json (--vercel-json, default ./vercel.json; \
-                needs --app), each matched by path to the app's vercel job, or flagged foreign.
+                vercel: the crons array (Vercel Cron) and the schedules object (Vercel Schedules) of the app's \
+                deployed vercel.json (--vercel-json, default ./vercel.json; needs --app): a cron matched by path to \
+                the app's vercel job, a schedule by name and path, or flagged foreign.
 
                 Examples:
                   rbscron list schedules

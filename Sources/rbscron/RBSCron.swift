@@ -11,15 +11,14 @@ struct RBSCron: AsyncParsableCommand {
             rbscron keeps a local inventory (one SQLite file) of the apps, their cron endpoints and their \
             secrets. On first use it is seeded with the RBS ecosystem, so every command works at once.
 
-            Exit codes: 0 success, 1 runtime error, 2 a check failed, 64 usage error, 74 (trigger) a request \
-            was sent but its outcome could not be recorded.
+            Exit codes: 0 success, 1 runtime error, 2 a check failed, 64 usage error.
 
             Examples:
               rbscron list jobs --app camino
               rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
             """,
         version: RBSCronVersion.current,
-        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self]
+        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -61,6 +60,7 @@ struct RBSCron: AsyncParsableCommand {
               rbscron list jobs --app camino    one app's jobs and schedules
               rbscron health-check              is every app up, and who loses jobs if not
               rbscron stats                     success rates, streaks and missed fires
+              rbscron audit --dry-run           which endpoints must refuse callers without the secret
               rbscron --help                    every command
             """)
     }

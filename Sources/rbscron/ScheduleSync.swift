@@ -47,8 +47,9 @@ extension RBSCron.Schedule {
                 qstash: reads the schedules from QStash (the app's QSTASH_TOKEN, else the global one; QSTASH_URL \
                 overrides https://qstash.upstash.io) and compares them by id rbs-<app>-<job>: cron (with CRON_TZ= \
                 for a job not meant in UTC), destination, method, retries, timeout and forwarded headers (values \
-                never shown). vercel: compares the crons array of --vercel-json. pg_cron: prints the migration's SQL \
-                and the job names it schedules. --exit-code exits 2 when there is drift (or the layer would refuse the jobs).
+                never shown). vercel: compares --vercel-json in the app's vercel_mode: the crons array (matched by \
+                path) or the schedules object (matched by name: schedule, timezone, jitter, path, requestMethod). \
+                pg_cron: prints the migration's SQL and the job names it schedules. --exit-code exits 2 when there is drift (or the layer would refuse the jobs).
 
                 Examples:
                   rbscron schedule plan --layer qstash
@@ -78,8 +79,10 @@ extension RBSCron.Schedule {
             discussion: """
                 qstash: creates and updates with idempotent upserts (fixed ids rbs-<app>-<job>) and deletes only \
                 rbscron's own schedules (rbs- prefix) that left the inventory, unless --prune-foreign. Applying \
-                twice changes nothing the second time. vercel: rewrites only the crons array of --vercel-json, \
-                keeping every other key and its formatting; refuses what Vercel would refuse. pg_cron: writes the \
+                twice changes nothing the second time. vercel: rewrites only the crons array (crons mode) or the \
+                schedules object (schedules mode, see `schedule migrate`) of --vercel-json and drops the other \
+                mode's path entries, keeping every other key and its formatting; refuses what Vercel would refuse. \
+                pg_cron: writes the \
                 migration into --out (default supabase/migrations) and prints its path.
 
                 Examples:

@@ -45,7 +45,7 @@ extension RBSCron {
         @Flag(name: .customLong("exit-code"), help: "Exit 2 when a job's latest run failed or an observed job missed a fire.")
         var exitCode = false
 
-        @Flag(help: "First read QStash delivery events and pg_cron run history into the inventory (needs QSTASH_TOKEN / SUPABASE_ACCESS_TOKEN secrets).")
+        @Flag(help: "First read QStash delivery events, pg_cron run history and Vercel's cron state and request log into the inventory (needs QSTASH_TOKEN / SUPABASE_ACCESS_TOKEN / VERCEL_TOKEN secrets).")
         var sync = false
 
         @Option(help: ArgumentHelp("Also write a self-contained HTML dashboard to this file (- for standard output, alone).", valueName: "file"))
@@ -64,7 +64,10 @@ extension RBSCron {
             let workspace = try global.workspace(readOnly: !sync)
             let query = StatsQuery(app: app, job: job, since: since.seconds, now: workspace.now)
             if sync {
-                for summary in try await workspace.syncHistory(query) { Output.note(summary.line) }
+                for summary in try await workspace.syncHistory(query) {
+                    Output.note(summary.line)
+                    for warning in summary.warnings { Output.warn(warning) }
+                }
             }
             let report = try workspace.stats(query)
             if let html {

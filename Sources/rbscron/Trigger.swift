@@ -14,11 +14,27 @@ extension RBSCron {
                 only transport errors, 5xx and 429 are retried. A run whose retries ran out becomes a dead letter.
 
                 Modes: APP/JOB… fires those jobs; --group fires a dispatcher's fan-out children itself; \
-                --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer should \
-                have fired within --window; --replay-dead-letters replays dead letters once each.
+                --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer missed \
+                (below); --replay-dead-letters replays dead letters once each; \
+                APP/JOB --via pg_cron runs a pg_cron job's own command once in its database (pg_cron has no \
+                "run now"), so the exact path of its schedule is tested: Vault secret, pg_net, endpoint.
 
-                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage, \
-                74 a request was sent but its outcome could not be written to the inventory (printed instead).
+                Due mode (--due) reads what each layer did (QStash's log, pg_cron's fire history in the app's \
+                database, Vercel's request log: the tokens of `stats --sync`), accounts for every fire of \
+                the window and fires one only when its layer missed it: past the layer's tolerance (QStash \
+                1m, pg_cron 2m, Vercel Pro 1m, Hobby 59m59s) plus --grace (default per layer: qstash 2m, \
+                pg_cron 3m, vercel 5m). Never a fire that is pending, paused, of unknown result or failed \
+                (a failure is for alerts, not a reason to fire twice). Jobs whose layer shows nothing are \
+                fired only with --include-unobserved; --blind fires every due fire without looking (the \
+                old behaviour). Each fire is sent once: claimed in the inventory, and for pg_cron jobs in \
+                the app's database (rbscron.backfill), so two runners on different machines never both \
+                fire it. A fan-out dispatcher is never fired again: when it failed or missed, its children \
+                are fired directly, in order. Every decision is recorded with its reason; --explain lists \
+                them all (with --json: {"runs", "decisions"}).
+
+                Exit codes: 0 all ok, 1 runtime error (also when a request was sent but its outcome could not be \
+                written to the inventory: the outcome is printed and stderr says it WAS SENT), 2 a job failed, \
+                was denied or its breaker is open, 64 usage.
 
                 Examples:
                   rbscron trigger camino/daily-dispatcher
@@ -27,13 +43,13 @@ extension RBSCron {
                   rbscron trigger --group camino/daily-dispatcher --parallel 4
                   rbscron trigger --app signalsloop --schedule daily --at 09:00
                   rbscron trigger --due --window 20m
-                  rbscron trigger --due --parallel 8 --json
+                  rbscron trigger --due --parallel 8 --explain --json
+                  rbscron trigger --due --app camino --grace 10m --include-unobserved
+                  rbscron trigger --due --ping https://hc-ping.com/<uuid>
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
+                  rbscron trigger camino/sync-constanza-invoices --via pg_cron
                 """
         )
-
-        /// The exit code when a request was sent and its outcome could not be stored (sysexits' EX_IOERR).
-        static let outcomeNotRecorded: Int32 = 74
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -91,17 +107,37 @@ extension RBSCron {
             valueName: "n"))
         var parallel = 1
 
-        @Flag(help: "Fire every scheduled job whose latest fire time is within --window and not yet fired.")
+        @Flag(help: "Fire what the layers missed: each due fire the layer's evidence shows was not delivered, once.")
         var due = false
 
-        @Option(help: ArgumentHelp("With --due: how far back a fire still counts, e.g. 30m.", valueName: "duration"))
+        @Option(help: ArgumentHelp("With --due: how far back a fire still counts, from the moment it could be judged (its layer's tolerance and the grace after it), e.g. 30m.", valueName: "duration"))
         var window: DurationArgument = "30m"
+
+        @Option(help: ArgumentHelp("With --due: wait this long beyond the layer's tolerance before calling a fire missed (default per layer: qstash 2m, pg_cron 3m, vercel 5m).", valueName: "duration"))
+        var grace: DurationArgument?
+
+        @Flag(help: "With --due: also fire, blind, the jobs whose layer shows nothing rbscron can read.")
+        var includeUnobserved = false
+
+        @Flag(help: "With --due: fire every due fire without reading the layers (once per fire time, as before evidence).")
+        var blind = false
+
+        @Flag(help: "With --due: list every decision (also the skipped fires); with --json print {\"runs\", \"decisions\"}.")
+        var explain = false
 
         @Flag(help: "Replay unresolved dead letters, each once.")
         var replayDeadLetters = false
 
+        @Option(help: ArgumentHelp(
+            "Run APP/JOB… through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
+            valueName: "layer"))
+        var via: Layer?
+
         @Option(help: ArgumentHelp("With --replay-dead-letters: at most this many.", valueName: "n"))
         var limit = 20
+
+        @Option(help: ArgumentHelp("Send the healthchecks.io ping protocol to this URL: start, then success or fail (e.g. with --due).", valueName: "url"))
+        var ping: String?
 
         func validate() throws {
             _ = try request()
@@ -117,10 +153,19 @@ extension RBSCron {
             try backoffCap.require("--backoff-cap")
             try breakerCooldown.require("--breaker-cooldown")
             try window.require("--window")
+            if let grace { try grace.require("--grace") }
+            if !due, grace != nil || includeUnobserved || blind || explain {
+                throw ValidationError("--grace, --include-unobserved, --blind and --explain go with --due.")
+            }
+            if blind, grace != nil || includeUnobserved {
+                throw ValidationError("--blind does not read the layers: --grace and --include-unobserved do not apply.")
+            }
             if let retries, !(0...10).contains(retries) { throw ValidationError("--retries must be 0 to 10.") }
             if breakerThreshold < 0 { throw ValidationError("--breaker-threshold must be 0 or more.") }
             if parallel < 1 { throw ValidationError("--parallel must be 1 or more.") }
             if limit < 1 { throw ValidationError("--limit must be 1 or more.") }
+            if ping != nil && dryRun { throw ValidationError("--ping does not apply to --dry-run (nothing runs).") }
+            try PingOption.validate(ping)
             if let body, (try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])) == nil {
                 throw ValidationError("--body is not valid JSON.")
             }
@@ -155,12 +200,17 @@ extension RBSCron {
             } else {
                 mode = .jobs(try jobs.map(ArgumentValues.jobRef))
             }
+            if let via {
+                guard via == .pgCron else { throw ValidationError("--via takes pg_cron (the only layer that can run a job's own command now).") }
+                guard case .jobs = mode else { throw ValidationError("--via pg_cron goes with APP/JOB….") }
+            }
             let options = TriggerOptions(
                 timeoutMs: timeout?.milliseconds, retries: retries, body: body.map { Data($0.utf8) }, insecure: insecure,
                 force: force, maxAgeMs: maxAge?.milliseconds, backoffBaseMs: backoffBase.milliseconds,
                 backoffCapMs: backoffCap.milliseconds, breakerThreshold: breakerThreshold,
                 breakerCooldownMs: breakerCooldown.milliseconds)
-            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun)
+            let dueOptions = DueOptions(grace: grace?.seconds, includeUnobserved: includeUnobserved, blind: blind, explain: explain)
+            return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun, via: via, due: dueOptions)
         }
 
         mutating func run() async throws {
@@ -168,14 +218,16 @@ extension RBSCron {
                 Output.warn("--insecure: TLS certificates and host names are NOT verified; anyone on the path can read the job's credentials.")
             }
             let style = global.style
-            let report = try await global.workspace().trigger(
-                try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
+            let workspace = try global.workspace()
+            let report = try await workspace.pinging(ping, problems: { Output.warn($0) }) {
+                try await workspace.trigger(try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
+            }
             try Output.emit(report, output, style)
             // A sent request whose outcome could not be stored: the report above is its only record.
             let unrecorded = report.unrecorded.compactMap(\.notRecordedMessage)
             if !unrecorded.isEmpty {
                 for message in unrecorded { Output.note("Error: \(message)") }
-                throw ExitCode(Self.outcomeNotRecorded)
+                throw ExitCode.failure
             }
             if report.failed { throw ExitCode(2) }
         }

@@ -41,6 +41,8 @@ struct EnvironmentSecretsTests {
             case "/v2/events":
                 return request.authorization == "Bearer \(Self.qstashToken)" ? .json(200, #"{"events": [], "cursor": ""}"#)
                     : .json(401, #"{"error": "no"}"#)
+            case "/v2/schedules":
+                return request.authorization == "Bearer \(Self.qstashToken)" ? .json(200, "[]") : .json(401, #"{"error": "no"}"#)
             case "/v1/projects/demoref/database/query":
                 guard request.authorization == "Bearer \(Self.token)" else { return .json(401, #"{"message": "no"}"#) }
                 return .json(201, request.text.contains("job_run_details d JOIN") ? Self.rows : "[]")

@@ -31,7 +31,8 @@ struct GoldenOutputTests {
         "checked_at", "pinged_at", "total_ms", "created_at", "rotated_at", "previous_expires_at", "previous_valid_until",
         "last_success_at", "last_attempt_at", "days_since", "pauses_after", "last_checked_at", "p50_ms", "p95_ms",
         "max_ms", "p95_latency_ms", "totalDuration", "duration", "observed_since", "at", "older_than",
-        "last_schedule_time", "next_schedule_time", "uptime",
+        "last_schedule_time", "next_schedule_time", "uptime", "opened_at", "last_seen_at", "resolved_at", "expires_at",
+        "resolved_since", "delivered_at", "next_start", "open_until",
     ]
 
     // MARK: Normalising
@@ -110,8 +111,12 @@ struct GoldenOutputTests {
             ("schedule-next-fanout", ["schedule", "next", "agora/keep-alive", "--from", "2026-03-08T00:00:00Z",
                                       "--count", "2", "--json"], false),
             ("schedule-timeline", ["schedule", "timeline", "--from", "2026-04-01T00:00:00Z", "--hours", "3", "--json"], false),
-            ("schedule-check", ["schedule", "check", "--json"], false),
-            ("schedule-check-exit-code", ["schedule", "check", "--exit-code", "--json"], false),
+            ("schedule-timeline-budget", ["schedule", "timeline", "--budget", "--app", "colectiva", "--from", "2026-05-01T00:00:00Z",
+                                          "--hours", "72", "--json"], false),
+            ("schedule-migrate-camino", ["schedule", "migrate", "--layer", "vercel", "--app", "camino",
+                                         "--from", "2026-05-01T00:00:00Z", "--json"], false),
+            ("schedule-check", ["schedule", "check", "--from", "2026-05-01T00:00:00Z", "--json"], false),
+            ("schedule-check-exit-code", ["schedule", "check", "--from", "2026-05-01T00:00:00Z", "--exit-code", "--json"], false),
             ("plan-pg-cron-camino", ["schedule", "plan", "--layer", "pg_cron", "--app", "camino", "--json"], false),
             ("keepalive-sql-baul", ["keepalive", "--sql", "--project", "baul"], false),
             ("keepalive-status", ["keepalive", "--status", "--json"], false),
@@ -175,7 +180,7 @@ struct GoldenOutputTests {
           "last_start_ms": null, "last_end_ms": null}]
         """
 
-    @Test("a loopback ecosystem: trigger, health-check, keepalive, layer sync, remote listings, secrets, stats")
+    @Test("a loopback ecosystem: trigger, health-check, keepalive, layer sync, remote listings, secrets, stats, audit")
     func loopback() async throws {
         let app = try LoopbackServer { request in
             switch request.path {
@@ -209,6 +214,7 @@ struct GoldenOutputTests {
             ("trigger-denied", ["trigger", "demo/ok", "--json"], [:]),
             ("trigger-group", ["trigger", "--group", "demo/dispatcher", "--json"], env),
             ("trigger-due", ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"], env),
+            ("trigger-due-explain", ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--explain", "--json"], env),
             ("trigger-replay", ["trigger", "--replay-dead-letters", "--json"], env),
             ("health-check", ["health-check", "--json"], env),
             ("keepalive", ["keepalive", "--project", "demo", "--json"], env),
@@ -225,6 +231,8 @@ struct GoldenOutputTests {
             ("cleanup-remote-qstash", ["cleanup", "--remote", "--layer", "qstash", "--dry-run", "--json"], env),
             ("remote-pg-cron", ["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "demo", "--json"], env),
             ("plan-pg-cron-demo", ["schedule", "plan", "--layer", "pg_cron", "--app", "demo", "--json"], env),
+            ("audit-dry-run", ["audit", "--app", "demo", "--dry-run", "--json"], env),
+            ("audit", ["audit", "--app", "demo", "--yes", "--json"], env),
         ]
         for (name, arguments, environment) in cases {
             try Self.check(name, try await rbs.run(arguments, env: environment), rbs)
@@ -240,5 +248,42 @@ struct GoldenOutputTests {
         try Self.check("secret-rotate", try await rbs.run(["secret", "rotate", "demo", "CRON_SECRET", "--from-env", "NEW_CRON_SECRET",
                                                            "--json"], env: rotating), rbs)
         try Self.check("list-secrets-demo", try await rbs.run(["list", "secrets", "--app", "demo", "--json"], env: keyed), rbs)
+    }
+
+    @Test("alerts: a route, a check that opens an incident and notifies, the list, a silence")
+    func alerts() async throws {
+        let app = try LoopbackServer { request in
+            request.path == "/api/cron/fail" ? .text(503, "busy") : .json(200, #"{"success":true}"#)
+        }
+        defer { app.stop() }
+        let hooks = try LoopbackServer(status: 200, body: "ok")
+        defer { hooks.stop() }
+        let refused = try LoopbackListener.open(listening: false)
+        defer { close(refused.fd) }
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let file = rbs.home.appendingPathComponent("demo.yaml")
+        try Data((Self.manifest(base: app.baseURL, refused: "http://127.0.0.1:\(refused.port)") + """
+
+            maintenance:
+              - {name: leap-day, cron: "0 3 29 2 *", duration: 2h, timezone: America/Mexico_City, apps: [demo], reason: once in four years}
+            """).utf8).write(to: file)
+        #expect(try await rbs.run(["import", file.path]).status == 0)
+        var env = Self.secretEnv
+        env["RBSCRON_MASTER_KEY"] = Self.masterKey
+        #expect(try await rbs.run(["alert", "route", "add", "hooks", "--webhook", hooks.baseURL + "/hook/golden-hook-token"], env: env).status == 0)
+        #expect(try await rbs.run(["trigger", "demo/failing"], env: env).status == 2)
+        #expect(try await rbs.run(["health-check", "--app", "down"], env: env).status == 2)
+        let cases: [(String, [String])] = [
+            ("alert-route-list", ["alert", "route", "list", "--json"]),
+            ("alert-check", ["alert", "check", "--json"]),
+            ("alert-list", ["alert", "list", "--json"]),
+            ("alert-silence", ["alert", "silence", "demo/failing", "--for", "1h", "--reason", "golden", "--json"]),
+            ("alert-check-silenced", ["alert", "check", "--json"]),
+        ]
+        for (name, arguments) in cases {
+            try Self.check(name, try await rbs.run(arguments, env: env), rbs)
+        }
+        #expect(hooks.requests.count == 2, "one open per incident, once")
     }
 }

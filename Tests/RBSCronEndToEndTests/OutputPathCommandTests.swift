@@ -59,6 +59,22 @@ struct OutputPathCommandTests {
         #expect(dash.status == 0 && dash.stdout.contains("version: 1"), "\(dash.stderr)")
     }
 
+    @Test("schedule apply --layer vercel writes a linked vercel.json's target and keeps its mode")
+    func vercelJSONThroughLink() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let target = rbs.home.appendingPathComponent("vercel.json").path
+        let link = rbs.home.appendingPathComponent("linked-vercel.json").path
+        try "{\n  \"framework\": \"sveltekit\",\n  \"crons\": []\n}\n".write(toFile: target, atomically: false, encoding: .utf8)
+        #expect(chmod(target, 0o600) == 0)
+        #expect(symlink(target, link) == 0)
+        let apply = try await rbs.run(["schedule", "apply", "--layer", "vercel", "--app", "baul", "--vercel-json", link])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(mode(link) & S_IFMT == S_IFLNK, "the link stays a link")
+        #expect(mode(target) & 0o7777 == 0o600, "the target keeps its mode")
+        #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"path\": \"/api/cron/generate-routes\""))
+    }
+
     @Test("an output path in a missing folder is refused in plain words")
     func missingFolder() async throws {
         let rbs = try RBSCronProcess()

@@ -6,7 +6,7 @@ import Testing
 /// `schedule apply --layer pg_cron` and `keepalive --sql`, end to end. `PgTestDatabase.open()` takes the lock the
 /// in-process pg_cron suites take, so they never share `cron.job` at the same time.
 @Suite("pg_cron migrations from the binary on a real PostgreSQL", .serialized,
-       .enabled(if: PgTestDatabase.shouldRun, "RBSCRON_TEST_PG is not set; run scripts/pg-test-server.sh start and export its env"))
+       .enabled(if: PgTestDatabase.shouldRun, Comment(rawValue: PgTestDatabase.skipReason)))
 struct PgCronBinaryTests {
     static func manifest(withVoice: Bool) -> String {
         """
@@ -63,31 +63,35 @@ struct PgCronBinaryTests {
         #expect(schedules == [
             "nightly-vacuum": "0 4 * * *",
             "rbs-mesa-cleanup-cron-history": "0 3 * * 0",
+            "rbs-mesa-collect": "*/5 * * * *",
             "rbs-mesa-sync-invoices": "0 */6 * * *",
             "rbs-mesa-refresh-stats": "30 2 * * *",
             "rbs-mesa-voice-outbound": "*/15 15-23 * * 1-6",
             "rbs-mesa-voice-outbound.2": "*/15 0 * * 0,2-6",
         ])
         let sync = try #require(twice.first { $0.jobname == "rbs-mesa-sync-invoices" })
-        #expect(sync.command.contains("rbscron.invoke_cron_endpoint('/api/cron/sync-invoices', 'POST', 10000)"))
+        #expect(sync.command.contains("rbscron.invoke_cron_endpoint('/api/cron/sync-invoices', 'POST', 10000, 'rbs-mesa-sync-invoices')"))
         #expect(!first.contains(token), "no token in the migration: the invoker reads it from Vault")
 
-        // What pg_cron would run: the stored command calls pg_net with Vault's base URL and bearer.
-        try await db.exec("""
-            INSERT INTO vault.decrypted_secrets VALUES ('rbscron_mesa_base_url', 'https://mesa.example.test'),
-                                                       ('rbscron_mesa_cron_secret', \(db.quote(token)));
-            """)
-        let calls = try await db.runCommand(ofJob: "rbs-mesa-sync-invoices")
-        #expect(calls.count == 1)
-        #expect(calls.first?.method == "POST" && calls.first?.url == "https://mesa.example.test/api/cron/sync-invoices")
-        #expect(calls.first?.headers["Authorization"] == "Bearer \(token)")
+        // What pg_cron runs: the stored command calls the endpoint through pg_net with Vault's base URL and bearer.
+        try await db.deactivateJobs()
+        let endpoint = try LoopbackServer(status: 200)
+        defer { endpoint.stop() }
+        try await db.createSecret("rbscron_mesa_base_url", endpoint.baseURL)
+        try await db.createSecret("rbscron_mesa_cron_secret", token)
+        let fires = try await db.runJobNow("rbs-mesa-sync-invoices")
+        #expect(fires.map(\.outcome) == ["ok"] && fires.first?.status_code == 200)
+        #expect(endpoint.requests.count == 1)
+        #expect(endpoint.requests.first?.method == "POST" && endpoint.requests.first?.target == "/api/cron/sync-invoices")
+        #expect(endpoint.requests.first?.authorization == "Bearer \(token)")
 
         // The job leaves the inventory: the next migration unschedules both of its entries and nothing else.
         let second = try await apply(rbs, withVoice: false, out: out)
         let result = try await db.run(second)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try await db.cronJobs().map(\.jobname).sorted() == [
-            "nightly-vacuum", "rbs-mesa-cleanup-cron-history", "rbs-mesa-refresh-stats", "rbs-mesa-sync-invoices",
+            "nightly-vacuum", "rbs-mesa-cleanup-cron-history", "rbs-mesa-collect", "rbs-mesa-refresh-stats",
+            "rbs-mesa-sync-invoices",
         ])
     }
 
@@ -112,8 +116,12 @@ struct PgCronBinaryTests {
     /// Supabase's `POST /v1/projects/{ref}/database/query`: runs the query the binary posted on the real database
     /// and answers its rows as a JSON array, as the Management API does. Its handler runs on the server's own
     /// thread, which may wait for the psql call.
-    static func managementAPI(db: PgTestDatabase, ref: String, token: String) throws -> LoopbackServer {
+    static func managementAPI(db: PgTestDatabase, ref: String, token: String, status: String = "ACTIVE_HEALTHY") throws -> LoopbackServer {
         try LoopbackServer { request in
+            if request.method == "GET", request.path == "/v1/projects/\(ref)" {
+                guard request.authorization == "Bearer \(token)" else { return .json(401, #"{"message":"Unauthorized"}"#) }
+                return .json(200, #"{"ref": "\#(ref)", "status": "\#(status)"}"#)
+            }
             guard request.method == "POST", request.path == "/v1/projects/\(ref)/database/query" else {
                 return .json(404, #"{"message":"not found"}"#)
             }
@@ -165,7 +173,8 @@ struct PgCronBinaryTests {
         let jobs = try #require(project["jobs"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in (job["jobname"] as? String).map { ($0, job) } })
         #expect(Set(byName.keys) == ["rbs-mesa-sync-invoices", "rbs-mesa-refresh-stats", "rbs-mesa-voice-outbound",
-                                     "rbs-mesa-voice-outbound.2", "rbs-mesa-cleanup-cron-history", "report-by-hand"])
+                                     "rbs-mesa-voice-outbound.2", "rbs-mesa-cleanup-cron-history", "rbs-mesa-collect",
+                                     "report-by-hand"])
         #expect(byName["rbs-mesa-voice-outbound.2"]?["job"] as? String == "mesa/voice-outbound")
         #expect(byName["rbs-mesa-voice-outbound.2"]?["managed"] as? Bool == true)
         #expect(byName["report-by-hand"]?["managed"] as? Bool == false && byName["report-by-hand"]?["job"] is NSNull)

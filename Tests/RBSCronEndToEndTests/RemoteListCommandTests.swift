@@ -50,6 +50,10 @@ struct RemoteListCommandTests {
         try LoopbackServer { request in
             let isQuery = request.path == "/v1/projects/hubref/database/query"
             guard request.authorization == "Bearer \(token)" else { return .json(401, isQuery ? hubRows : #"{"message":"not found"}"#) }
+            // The project's pg_cron release: Supabase's.
+            if isQuery, String(decoding: request.body, as: UTF8.self).contains("pg_extension") {
+                return .json(201, #"[{"extversion": "1.6"}]"#)
+            }
             return .json(request.method == "POST" && isQuery ? 201 : 404, isQuery ? hubRows : #"{"message":"not found"}"#)
         }
     }
@@ -81,14 +85,14 @@ struct RemoteListCommandTests {
         let withToken = api.merging(["RBSCRON_SECRET_HUB_SUPABASE_ACCESS_TOKEN": Self.token]) { _, new in new }
         let partial = try await p.run(["list", "schedules", "--remote", "--layer", "pg_cron"], env: withToken)
         #expect(partial.status == 1)
-        #expect(partial.stdout.contains("project hubref (hub)"))
+        #expect(partial.stdout.contains("project hubref (hub, pg_cron 1.6)"))
         #expect(partial.stdout.contains("rbs-hub-sync.2"))
         #expect(partial.stdout.contains("failed 2026-04-10T10:00:00Z"))
         #expect(partial.stdout.contains("vacuum-by-hand") && partial.stdout.contains("foreign"))
         #expect(partial.stdout.contains("3 jobs, 1 foreign"))
         #expect(!partial.stdout.contains("leafref"))
         #expect(partial.stderr.contains("Error: pg_cron of project leafref (leaf)") && partial.stderr.contains("SUPABASE_ACCESS_TOKEN"))
-        #expect(server.paths == ["/v1/projects/hubref/database/query"])
+        #expect(server.paths == ["/v1/projects/hubref/database/query", "/v1/projects/hubref/database/query"])
 
         let json = try await p.run(["list", "schedules", "--remote", "--layer", "pg_cron", "--json"], env: withToken)
         #expect(json.status == 1)
@@ -111,11 +115,21 @@ struct RemoteListCommandTests {
         #expect(one.status == 0, "\(one.stderr)")
         #expect(one.stdout.contains("rbs-hub-sync") && one.stderr.isEmpty)
 
+        // The inventory records pg_cron 1.4 for hub's project, which runs 1.6: a warning, and the listing still succeeds.
+        let recorded = p.home.appendingPathComponent("recorded.yaml")
+        try Data(Self.manifest.replacingOccurrences(of: "project_ref: hubref}", with: "project_ref: hubref, pg_cron_version: \"1.4\"}").utf8)
+            .write(to: recorded)
+        #expect(try await p.run(["import", recorded.path]).status == 0)
+        let differs = try await p.run(["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "hub"], env: withToken)
+        #expect(differs.status == 0, "\(differs.stderr)")
+        #expect(differs.stderr.contains("warning: project hubref (hub) runs pg_cron 1.6, but the inventory records 1.4"))
+        #expect(differs.stderr.contains("record `supabase: {pg_cron_version: \"1.6\"}` for hub"))
+
         let noRef = try await p.run(["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "lone"], env: withToken)
         #expect(noRef.status == 1)
         #expect(noRef.stderr.contains("lone has no Supabase project ref"))
 
-        for outcome in [denied, partial, json, one, noRef] {
+        for outcome in [denied, partial, json, one, differs, noRef] {
             #expect(!outcome.stdout.contains(Self.token) && !outcome.stderr.contains(Self.token))
         }
     }

@@ -25,9 +25,9 @@ import Testing
         let jobs = try #require(report["jobs"] as? [[String: Any]])
         #expect(jobs.count == 69)
         let keys: Set<String> = ["app", "job", "layer", "schedule", "enabled", "description", "runs", "successes", "failures",
-                                 "skipped", "success_rate", "p50_ms", "p95_ms", "max_ms", "last_success_at", "last_failure",
-                                 "failure_streak", "observation", "observed_since", "expected_fires", "missed_fires",
-                                 "last_missed_fire", "status"]
+                                 "skipped", "unknown", "success_rate", "p50_ms", "p95_ms", "max_ms", "last_success_at", "last_failure",
+                                 "failure_streak", "observation", "observation_note", "observed_since", "expected_fires", "missed_fires",
+                                 "last_missed_fire", "status", "fire_counts", "fires"]
         for job in jobs { #expect(Set(job.keys) == keys) }
         // Nothing ran: scheduled jobs are unobserved and grey, never green.
         #expect(jobs.allSatisfy { ($0["status"] as? String) == "grey" })

@@ -171,7 +171,7 @@ struct TriggerCommandTests {
         defer { server.stop() }
         let cli = try await setUp(server)
         defer { cli.cleanup() }
-        let arguments = ["trigger", "--due", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"]
+        let arguments = ["trigger", "--due", "--blind", "--at", "2026-04-10T09:10:00Z", "--window", "30m", "--json"]
         async let first = cli.run(arguments, env: secretEnv)
         async let second = cli.run(arguments, env: secretEnv)
         let both = try await [first, second]

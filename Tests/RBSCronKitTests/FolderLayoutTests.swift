@@ -17,12 +17,16 @@ struct FolderLayoutTests {
         "Store": ["Support", "Model", "Secrets"],
         "Inventory": ["Support", "Cron", "Model"],
         "Schedule": ["Support", "Cron", "Model", "Inventory"],
+        "Evidence": ["Support", "Cron", "Model"],
         "Layers": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Schedule"],
-        "Runs": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory"],
+        "Runs": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory", "Evidence"],
         "Health": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers"],
-        "Stats": ["Support", "Cron", "Model", "Store", "Inventory"],
+        "Stats": ["Support", "Cron", "Model", "Store", "Inventory", "Evidence"],
+        "Audit": ["Support", "HTTP", "Model", "Secrets", "Auth", "Store", "Inventory"],
+        "Alerts": ["Support", "HTTP", "Cron", "Model", "Secrets", "Store", "Inventory", "Layers", "Runs", "Health", "Stats",
+                   "Evidence", "Audit"],
         "Workspace": ["Support", "HTTP", "Cron", "Model", "Secrets", "Auth", "Store", "Inventory", "Schedule", "Layers",
-                      "Runs", "Health", "Stats"],
+                      "Runs", "Health", "Stats", "Audit", "Alerts", "Evidence"],
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -3,12 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// The PostgreSQL + pg_cron database named by `RBSCRON_TEST_PG` (see `scripts/pg-test-server.sh`),
-/// driven through the `psql` binary. Shared by both test targets: pg_cron keeps its jobs in one table of one
-/// database, so every test that uses it holds `PgTestLock` (taken by `open()`) until it lets go of the value.
+/// The PostgreSQL database named by `RBSCRON_TEST_PG` (see `scripts/pg-test-server.sh start --supabase`), with
+/// the stack of a Supabase project: pg_cron, the real pg_net and Supabase Vault. Driven through the `psql`
+/// binary. Shared by both test targets: pg_cron keeps its jobs in one table of one database, so every test that
+/// uses it holds `PgTestLock` (taken by `open()`) until it lets go of the value.
 public struct PgTestDatabase: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case notConfigured
+        case notSupabase
         case psqlMissing
         case psql(status: Int32, stderr: String)
         case unexpectedOutput(String)
@@ -17,8 +19,11 @@ public struct PgTestDatabase: Sendable {
         public var description: String {
             switch self {
             case .notConfigured:
-                return "RBSCRON_TEST_PG is not set but CI=true: start the fixture with scripts/pg-test-server.sh start "
-                    + "and export the line printed by scripts/pg-test-server.sh env"
+                return "RBSCRON_TEST_PG is not set but CI=true: start the fixture with scripts/pg-test-server.sh start --supabase "
+                    + "and export what scripts/pg-test-server.sh env prints"
+            case .notSupabase:
+                return "the test database has no pg_net and Supabase Vault (RBSCRON_TEST_PG_SUPABASE is not 1): start the "
+                    + "fixture with scripts/pg-test-server.sh start --supabase and export what scripts/pg-test-server.sh env prints"
             case .psqlMissing: return "psql not found (set RBSCRON_PSQL)"
             case .psql(let status, let stderr): return "psql exited \(status): \(stderr)"
             case .unexpectedOutput(let text): return "unexpected psql output: \(text)"
@@ -40,17 +45,24 @@ public struct PgTestDatabase: Sendable {
 
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    /// Run when a database is configured, and on CI (where a missing one is a failure, not a skip).
-    public static var shouldRun: Bool { url != nil || isCI }
+    /// True when the database has the real pg_net and Vault (`scripts/pg-test-server.sh env` says so).
+    public static var isSupabase: Bool { ProcessInfo.processInfo.environment["RBSCRON_TEST_PG_SUPABASE"] == "1" }
+
+    /// Run when a database with the real stack is configured, and on CI (where a missing one is a failure, not a skip).
+    public static var shouldRun: Bool { (url != nil && isSupabase) || isCI }
+
+    /// Why the PostgreSQL tests are skipped, for `.enabled(if:_:)`.
+    public static let skipReason = "needs PostgreSQL with pg_cron, pg_net and Vault: run scripts/pg-test-server.sh start --supabase and export what scripts/pg-test-server.sh env prints"
 
     public let url: String
     public let psql: URL
     /// Held for as long as any copy of this value lives.
     let lock: PgTestLock
 
-    /// The configured database, with the Supabase stand-ins installed and pg_cron's jobs cleared.
+    /// The configured database, with pg_cron's jobs, pg_net's requests, Vault's secrets and rbscron's schema cleared.
     public static func open() async throws -> PgTestDatabase {
         guard let url else { throw Failure.notConfigured }
+        guard isSupabase else { throw Failure.notSupabase }
         guard let psql = findPsql() else { throw Failure.psqlMissing }
         let db = PgTestDatabase(url: url, psql: psql, lock: try await PgTestLock.acquire())
         try await db.reset()
@@ -66,53 +78,64 @@ public struct PgTestDatabase: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { URL(fileURLWithPath: $0) }
     }
 
-    /// Stand-ins for Supabase's `vault` and `net` schemas, with pg_net's real signatures (named arguments
-    /// must match), recording every call and the backend that made it.
-    public static let supabaseStandIns = """
-        SET client_min_messages = warning;
-        CREATE SCHEMA IF NOT EXISTS vault;
-        CREATE TABLE IF NOT EXISTS vault.decrypted_secrets (name text PRIMARY KEY, decrypted_secret text);
-        CREATE SCHEMA IF NOT EXISTS net;
-        CREATE TABLE IF NOT EXISTS net.calls (
-          id bigserial PRIMARY KEY,
-          method text NOT NULL,
-          url text,
-          headers jsonb,
-          body jsonb,
-          params jsonb,
-          timeout_milliseconds int,
-          caller_pid int NOT NULL DEFAULT pg_backend_pid()
-        );
-        CREATE OR REPLACE FUNCTION net.http_post(
-          url text, body jsonb DEFAULT '{}'::jsonb, params jsonb DEFAULT '{}'::jsonb,
-          headers jsonb DEFAULT '{"Content-Type": "application/json"}'::jsonb, timeout_milliseconds int DEFAULT 5000)
-        RETURNS bigint LANGUAGE sql AS $$
-          INSERT INTO net.calls (method, url, headers, body, params, timeout_milliseconds)
-          VALUES ('POST', url, headers, body, params, timeout_milliseconds) RETURNING id
-        $$;
-        CREATE OR REPLACE FUNCTION net.http_get(
-          url text, params jsonb DEFAULT '{}'::jsonb, headers jsonb DEFAULT '{}'::jsonb,
-          timeout_milliseconds int DEFAULT 5000)
-        RETURNS bigint LANGUAGE sql AS $$
-          INSERT INTO net.calls (method, url, headers, body, params, timeout_milliseconds)
-          VALUES ('GET', url, headers, NULL, params, timeout_milliseconds) RETURNING id
-        $$;
-        """
-
-    /// Clears everything the tests create: every pg_cron job, the recorded calls, the fake vault, the
-    /// keep-alive functions and the `rbscron` schema.
+    /// Clears everything the tests create: every pg_cron job and its history, pg_net's requests and answers, Vault's
+    /// secrets, the keep-alive functions and the `rbscron` schema. A test that dropped pg_net or Vault gets them back.
     public func reset() async throws {
         try await exec("""
             SET client_min_messages = warning;
+            CREATE EXTENSION IF NOT EXISTS pg_net;
+            CREATE EXTENSION IF NOT EXISTS supabase_vault CASCADE;
             SELECT cron.unschedule(jobid) FROM cron.job;
             DROP FUNCTION IF EXISTS public.keep_alive();
             DROP FUNCTION IF EXISTS public.cleanup_cron_history();
             DROP SCHEMA IF EXISTS rbscron CASCADE;
             DELETE FROM cron.job_run_details;
-            \(Self.supabaseStandIns)
-            TRUNCATE net.calls;
-            DELETE FROM vault.decrypted_secrets;
+            DELETE FROM vault.secrets;
+            TRUNCATE net.http_request_queue, net._http_response;
             """)
+    }
+
+    /// Stores a secret in Supabase Vault, as an operator would: `vault.create_secret(value, name)`.
+    public func createSecret(_ name: String, _ value: String) async throws {
+        try await exec("SELECT vault.create_secret(\(quote(value)), \(quote(name)));")
+    }
+
+    /// Stops pg_cron from firing the jobs by itself (tests run their commands when they choose).
+    public func deactivateJobs() async throws {
+        try await exec("UPDATE cron.job SET active = false;")
+    }
+
+    /// A row of `rbscron.fires`.
+    public struct Fire: Decodable, Sendable, Equatable {
+        public var id: Int
+        public var job_name: String?
+        public var trigger: String
+        public var method: String
+        public var path: String
+        public var timeout_ms: Int
+        public var outcome: String
+        public var status_code: Int?
+        public var timed_out: Bool?
+        public var error_msg: String?
+        public var body_excerpt: String?
+        public var cron_runid: Int?
+    }
+
+    static let fireColumns = "id, job_name, trigger, method, path, timeout_ms, outcome, status_code, timed_out, error_msg, body_excerpt, cron_runid"
+
+    /// Every fire of the history, oldest first.
+    public func fires() async throws -> [Fire] {
+        try await rows(Fire.self, "SELECT \(Self.fireColumns) FROM rbscron.fires ORDER BY id")
+    }
+
+    /// Runs a job's own command once (`rbscron.run_job_now`) and waits for pg_net's answer to each fire it made.
+    public func runJobNow(_ jobName: String) async throws -> [Fire] {
+        let fired = try await rows(Fire.self, "SELECT \(Self.fireColumns) FROM rbscron.run_job_now(\(quote(jobName)))")
+        var answered: [Fire] = []
+        for fire in fired {
+            answered += try await rows(Fire.self, "SELECT \(Self.fireColumns) FROM rbscron.wait_for_fire(\(fire.id), 30)")
+        }
+        return answered
     }
 
     /// Runs SQL from a file, `psql -v ON_ERROR_STOP=1 -f FILE`, without judging the outcome.
@@ -160,27 +183,6 @@ public struct PgTestDatabase: Sendable {
 
     public func cronJobs() async throws -> [CronJob] {
         try await rows(CronJob.self, "SELECT jobid, jobname::text AS jobname, schedule, command, active FROM cron.job ORDER BY jobname")
-    }
-
-    public struct NetCall: Decodable, Sendable {
-        public var method: String
-        public var url: String
-        public var headers: [String: String]
-        public var body: [String: String]?
-        public var timeout_milliseconds: Int
-    }
-
-    /// Executes the stored `command` of a pg_cron job in a fresh session, the way pg_cron would, and
-    /// returns the pg_net calls made by that session only (pg_cron may fire jobs in the background).
-    public func runCommand(ofJob jobName: String) async throws -> [NetCall] {
-        try await rows(NetCall.self, """
-            SELECT method, url, headers, body, timeout_milliseconds FROM net.calls
-            WHERE caller_pid = pg_backend_pid() ORDER BY id
-            """, after: """
-            DO $rbstest$ BEGIN
-              EXECUTE (SELECT command FROM cron.job WHERE jobname = \(quote(jobName)));
-            END $rbstest$;
-            """)
     }
 
     /// The core of a stand-in for Supabase's Management API `POST /v1/projects/{ref}/database/query` over this

@@ -40,25 +40,51 @@ public struct QStashSigner: Sendable {
         self.makeJTI = makeJTI
     }
 
+    /// How a token departs from what QStash itself would send. `audit --signed-probes` sends such tokens, signed
+    /// with the real key, to check that an endpoint refuses them; ``signature(url:body:)`` never deviates.
+    public struct Deviation: Sendable, Equatable {
+        /// Seconds added to the issue time; `-(lifetime + 300)` makes a token that expired five minutes ago.
+        public var issuedAtOffset: Int64
+        /// The `sub` claim to carry instead of the destination URL.
+        public var subject: String?
+        /// The body whose hash the `body` claim carries instead of the request's own.
+        public var claimedBody: Data?
+
+        public init(issuedAtOffset: Int64 = 0, subject: String? = nil, claimedBody: Data? = nil) {
+            self.issuedAtOffset = issuedAtOffset
+            self.subject = subject
+            self.claimedBody = claimedBody
+        }
+
+        /// No deviation: the token QStash would send.
+        public static let none = Deviation()
+    }
+
     /// The `Upstash-Signature` value for a request with `body` to `url`.
     ///
     /// - Parameter url: the full destination URL, exactly as the receiving app reconstructs it.
     public func signature(url: String, body: Data) throws -> String {
+        try signature(url: url, body: body, deviation: .none)
+    }
+
+    /// A token for `body` to `url` that departs from QStash's own as `deviation` says (an expired one, one for
+    /// another URL or another body): what an endpoint must refuse.
+    public func signature(url: String, body: Data, deviation: Deviation) throws -> String {
         guard let parsed = URL(string: url),
               let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http",
               let host = parsed.host, !host.isEmpty
         else {
             throw SecretError.invalidDestinationURL(url)
         }
-        let issuedAt = Int64(clock().timeIntervalSince1970.rounded(.down))
+        let issuedAt = Int64(clock().timeIntervalSince1970.rounded(.down)) + deviation.issuedAtOffset
         let claims = Claims(
             iss: "Upstash",
-            sub: url,
+            sub: deviation.subject ?? url,
             exp: issuedAt + Self.lifetime,
             nbf: issuedAt,
             iat: issuedAt,
             jti: makeJTI(),
-            body: Self.bodyHash(body)
+            body: Self.bodyHash(deviation.claimedBody ?? body)
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -13,6 +13,9 @@ public enum KeepaliveState: String, Codable, Sendable, CaseIterable {
     case unknown
     /// No Supabase URL in the inventory.
     case notConfigured = "not_configured"
+    /// The Management API reported the project paused the last time rbscron read it (`stats --sync`): it runs
+    /// nothing until restored. Exit 2.
+    case paused
 }
 
 /// One project's keep-alive status. Keys are a contract (see README).
@@ -60,8 +63,8 @@ public struct KeepaliveStatusReport: Sendable, Equatable, Encodable {
 
     public var entries: [KeepaliveStatusEntry]
 
-    /// True when a project is overdue: `keepalive --status` then exits 2.
-    public var anyOverdue: Bool { entries.contains { $0.state == .overdue } }
+    /// True when a project is overdue or paused: `keepalive --status` then exits 2.
+    public var anyOverdue: Bool { entries.contains { $0.state == .overdue || $0.state == .paused } }
 
     /// Its JSON is the array of entries.
     public func encode(to encoder: any Encoder) throws { try entries.encode(to: encoder) }
@@ -75,23 +78,29 @@ public struct KeepaliveStatusReport: Sendable, Equatable, Encodable {
 
     /// Builds the report for the projects of `inventory` (all, or `project`) from the stored history.
     public static func build(inventory: Inventory, project: String?, history: [String: KeepaliveHistory],
-                             now: Date) throws -> KeepaliveStatusReport {
+                             projects: [String: ProjectState] = [:], now: Date) throws -> KeepaliveStatusReport {
         let apps = try KeepalivePinger.projects(in: inventory, project: project)
         let entries = apps.map { app -> KeepaliveStatusEntry in
             let past = history[app.name] ?? KeepaliveHistory()
             let configured = !(app.supabase?.url ?? "").isEmpty
             let days = past.lastSuccess.map { now.timeIntervalSince($0) / 86_400 }
-            let state: KeepaliveState
+            var state: KeepaliveState
             if let days {
                 state = Self.state(daysSince: days)
             } else {
                 state = configured ? .unknown : .notConfigured
             }
+            var lastError = past.lastError
+            if let ref = app.supabase?.projectRef, let known = projects[ref], known.status == .paused,
+               past.lastSuccess.map({ $0 < known.checkedAt }) ?? true {
+                state = .paused
+                lastError = known.detail
+            }
             return KeepaliveStatusEntry(
                 app: app.name, projectRef: app.supabase?.projectRef, url: app.supabase?.url, state: state,
                 lastSuccessAt: past.lastSuccess, daysSince: days,
                 pausesAfter: past.lastSuccess?.addingTimeInterval(pauseDays * 86_400),
-                lastAttemptAt: past.lastAttempt, lastError: past.lastError)
+                lastAttemptAt: past.lastAttempt, lastError: lastError)
         }
         return KeepaliveStatusReport(entries: entries)
     }

@@ -7,6 +7,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
     public var baseURL: String
     public var platform: Platform
     public var vercelPlan: VercelPlan?
+    public var vercelMode: VercelMode
+    public var qstashPlan: QStashPlan?
     public var active: Bool
     public var health: HealthTarget
     public var supabase: SupabaseProject?
@@ -20,6 +22,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
         baseURL = URLRules.masked(app.baseURL)
         platform = app.platform
         vercelPlan = app.vercelPlan
+        vercelMode = app.vercelMode
+        qstashPlan = app.qstashPlan
         active = app.active
         health = app.health
         supabase = app.supabase
@@ -29,11 +33,11 @@ public struct AppReport: Encodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, displayName = "display_name", baseURL = "base_url", platform, vercelPlan = "vercel_plan",
-             active, health, supabase, jobs, notes
+             vercelMode = "vercel_mode", qstashPlan = "qstash_plan", active, health, supabase, jobs, notes
     }
 
     enum HealthKeys: String, CodingKey { case path, method, expectedStatus = "expected_status" }
-    enum SupabaseKeys: String, CodingKey { case url, projectRef = "project_ref" }
+    enum SupabaseKeys: String, CodingKey { case url, projectRef = "project_ref", pgCronVersion = "pg_cron_version" }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +46,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
         try c.encode(baseURL, forKey: .baseURL)
         try c.encode(platform, forKey: .platform)
         try c.encode(vercelPlan, forKey: .vercelPlan)
+        try c.encode(vercelMode, forKey: .vercelMode)
+        try c.encode(qstashPlan, forKey: .qstashPlan)
         try c.encode(active, forKey: .active)
         var h = c.nestedContainer(keyedBy: HealthKeys.self, forKey: .health)
         try h.encode(health.path, forKey: .path)
@@ -51,6 +57,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
             var s = c.nestedContainer(keyedBy: SupabaseKeys.self, forKey: .supabase)
             try s.encode(supabase.url, forKey: .url)
             try s.encode(supabase.projectRef, forKey: .projectRef)
+            // The recorded release, or null: Supabase's 1.6 is then assumed.
+            try s.encode(supabase.pgCronVersion, forKey: .pgCronVersion)
         } else {
             try c.encodeNil(forKey: .supabase)
         }
@@ -67,7 +75,8 @@ public struct JobReport: Encodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case app, name, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
-             retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description, group
+             retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description, group,
+             jitter
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,6 +100,7 @@ public struct JobReport: Encodable, Sendable, Equatable {
         try c.encode(job.dependsOn.map(\.description), forKey: .dependsOn)
         try c.encode(job.description, forKey: .description)
         try c.encode(job.group, forKey: .group)
+        try c.encode(job.jitter, forKey: .jitter)
     }
 }
 

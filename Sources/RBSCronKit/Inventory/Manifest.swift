@@ -91,6 +91,23 @@ public enum Manifest {
     public static func render(_ inventory: Inventory) -> String {
         ManifestWriter().render(inventory)
     }
+
+    /// `90%` or `0.9` → 0.9 (nil when it is neither).
+    public static func rate(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            guard let value = Double(trimmed.dropLast().trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+            return value / 100
+        }
+        guard let value = Double(trimmed), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `90%`, `99.5%`: a rate as the manifest writes it (and ``ManifestDecoder`` reads it back exactly).
+    static func percent(_ rate: Double) -> String {
+        let value = (rate * 100_000).rounded() / 1000
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+    }
 }
 
 /// Builds the YAML tree of a manifest. A Yams `Tag` made with the defaults carries a constructor of its own (three
@@ -116,6 +133,8 @@ private struct ManifestWriter {
                 (key("platform"), str(app.platform.rawValue)),
             ]
             if let plan = app.vercelPlan { pairs.append((key("vercel_plan"), str(plan.rawValue))) }
+            if app.vercelMode != .crons { pairs.append((key("vercel_mode"), str(app.vercelMode.rawValue))) }
+            if let plan = app.qstashPlan { pairs.append((key("qstash_plan"), str(plan.rawValue))) }
             if app.health != HealthTarget() {
                 pairs.append((key("health"), mapping([
                     (key("path"), str(app.health.path)),
@@ -127,17 +146,22 @@ private struct ManifestWriter {
                 var sp: [(Node, Node)] = []
                 if let url = supabase.url { sp.append((key("url"), str(url))) }
                 if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
+                if let version = supabase.pgCronVersionText { sp.append((key("pg_cron_version"), quoted(version))) }
                 pairs.append((key("supabase"), mapping(sp, .flow)))
             }
+            if let project = app.vercelProject { pairs.append((key("vercel_project"), str(project))) }
+            if let team = app.vercelTeam { pairs.append((key("vercel_team"), str(team))) }
             if !app.active { pairs.append((key("active"), plain("false"))) }
             if !app.notes.isEmpty { pairs.append((key("notes"), str(app.notes))) }
             pairs.append((key("jobs"), sequence(inventory.jobs(ofApp: app.name).map(jobNode))))
             appNodes.append(mapping(pairs))
         }
-        let root = mapping([
+        var top: [(Node, Node)] = [
             (key("version"), plain(String(Manifest.version))),
             (key("apps"), sequence(appNodes)),
-        ])
+        ]
+        if !inventory.maintenance.isEmpty { top.append((key("maintenance"), sequence(inventory.maintenance.map(windowNode)))) }
+        let root = mapping(top)
         let body = (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
         return "# rbscron inventory manifest (import with: rbscron import FILE)\n" + body
     }
@@ -161,7 +185,28 @@ private struct ManifestWriter {
             pairs.append((key("depends_on"), sequence(job.dependsOn.map { str($0.description) }, .flow)))
         }
         if let group = job.group { pairs.append((key("group"), str(group))) }
+        if let jitter = job.jitter { pairs.append((key("jitter"), plain(String(jitter)))) }
         if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
+        if let alert = job.alert, !alert.isEmpty {
+            var fields: [(Node, Node)] = []
+            if let failures = alert.failures { fields.append((key("failures"), plain(String(failures)))) }
+            if let rate = alert.successRate { fields.append((key("success_rate"), str(Manifest.percent(rate)))) }
+            if let missed = alert.missedFires { fields.append((key("missed_fires"), plain(missed ? "true" : "false"))) }
+            pairs.append((key("alert"), mapping(fields, .flow)))
+        }
+        return mapping(pairs)
+    }
+
+    private func windowNode(_ window: MaintenanceWindow) -> Node {
+        var pairs: [(Node, Node)] = [
+            (key("name"), str(window.name)),
+            (key("cron"), quoted(window.cron)),
+            (key("duration"), str(DurationText.format(milliseconds: window.durationMs))),
+        ]
+        if window.timezone != "UTC" { pairs.append((key("timezone"), str(window.timezone))) }
+        if !window.apps.isEmpty { pairs.append((key("apps"), sequence(window.apps.map(str), .flow))) }
+        if !window.jobs.isEmpty { pairs.append((key("jobs"), sequence(window.jobs.map { str($0.description) }, .flow))) }
+        if !window.reason.isEmpty { pairs.append((key("reason"), str(window.reason))) }
         return mapping(pairs)
     }
 
@@ -214,7 +259,7 @@ struct ManifestDecoder {
                   + "this alias is where it went over. Write the repeated parts out, or repeat fewer")
             return nil
         }
-        guard let top = mapping(root, "", allowed: ["version", "apps"]) else { return nil }
+        guard let top = mapping(root, "", allowed: ["version", "apps", "maintenance"]) else { return nil }
         if let v = top["version"] {
             if let n = int(v, "version"), n != Manifest.version {
                 issue(v, "version", "unsupported manifest version \(n); this rbscron reads version \(Manifest.version)")
@@ -235,17 +280,77 @@ struct ManifestDecoder {
                 jobs += appJobs
             }
         }
-        return Inventory(apps: apps, jobs: jobs)
+        var maintenance: [MaintenanceWindow] = []
+        if let windows = top["maintenance"] {
+            for (i, node) in sequence(windows, "maintenance").enumerated() {
+                if let window = decodeWindow(node, "maintenance[\(i)]") { maintenance.append(window) }
+            }
+        }
+        return Inventory(apps: apps, jobs: jobs, maintenance: maintenance)
+    }
+
+    private mutating func decodeWindow(_ node: Node, _ path: String) -> MaintenanceWindow? {
+        guard let m = mapping(node, path, allowed: ["name", "cron", "duration", "timezone", "apps", "jobs", "reason"]) else {
+            return nil
+        }
+        guard let name = requiredString(m, node, path, "name"), let cron = requiredString(m, node, path, "cron") else { return nil }
+        var window = MaintenanceWindow(name: name, cron: cron, durationMs: 0)
+        if let d = m["duration"] {
+            if let text = scalarString(d, "\(path).duration") {
+                if let ms = DurationText.milliseconds(text) {
+                    window.durationMs = ms
+                } else {
+                    issue(d, "\(path).duration", "'\(text)' is not a duration; write it like 30m, 2h or 1d")
+                }
+            }
+        } else {
+            issue(node, "\(path).duration", "missing; how long each window lasts, e.g. 2h")
+        }
+        if let tz = string(m, path, "timezone") { window.timezone = tz }
+        if let a = m["apps"] {
+            for (k, item) in sequence(a, "\(path).apps").enumerated() {
+                if let text = scalarString(item, "\(path).apps[\(k)]") { window.apps.append(text) }
+            }
+        }
+        if let j = m["jobs"] {
+            for (k, item) in sequence(j, "\(path).jobs").enumerated() {
+                guard let text = scalarString(item, "\(path).jobs[\(k)]") else { continue }
+                if let ref = JobRef(text) { window.jobs.append(ref) } else {
+                    issue(item, "\(path).jobs[\(k)]", "'\(text)' is not a job address; write it as APP/JOB")
+                }
+            }
+        }
+        window.reason = string(m, path, "reason") ?? ""
+        return window
+    }
+
+    private mutating func decodeAlert(_ node: Node, _ path: String) -> JobAlertPolicy? {
+        guard let m = mapping(node, path, allowed: ["failures", "success_rate", "missed_fires"]) else { return nil }
+        var policy = JobAlertPolicy()
+        if let f = m["failures"], let n = int(f, "\(path).failures") { policy.failures = n }
+        if let r = m["success_rate"], let text = scalarString(r, "\(path).success_rate") {
+            if let rate = Manifest.rate(text) {
+                policy.successRate = rate
+            } else {
+                issue(r, "\(path).success_rate", "'\(text)' is not a rate; write it like 90% or 0.9")
+            }
+        }
+        if let b = m["missed_fires"], let value = bool(b, "\(path).missed_fires") { policy.missedFires = value }
+        return policy
     }
 
     private mutating func decodeApp(_ node: Node, _ path: String) -> (App, [Job])? {
         guard let m = mapping(node, path, allowed: ["name", "display_name", "base_url", "platform", "vercel_plan",
-                                                     "health", "supabase", "active", "notes", "jobs"]) else { return nil }
+                                                     "vercel_mode", "qstash_plan", "vercel_project", "vercel_team",
+                                                     "health", "supabase", "active",
+                                                     "notes", "jobs"]) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let displayName = string(m, path, "display_name") ?? name
         let baseURL = requiredString(m, node, path, "base_url") ?? ""
         let platform = enumValue(m, node, path, "platform", Platform.self, required: true) ?? .other
         let plan = enumValue(m, node, path, "vercel_plan", VercelPlan.self, required: false)
+        let mode = enumValue(m, node, path, "vercel_mode", VercelMode.self, required: false) ?? .crons
+        let qstashPlan = enumValue(m, node, path, "qstash_plan", QStashPlan.self, required: false)
         var health = HealthTarget()
         if let h = m["health"], let hm = mapping(h, "\(path).health", allowed: ["path", "method", "expect"]) {
             if let p = string(hm, "\(path).health", "path") { health.path = p }
@@ -253,10 +358,20 @@ struct ManifestDecoder {
             if let e = hm["expect"], let code = int(e, "\(path).health.expect") { health.expectedStatus = code }
         }
         var supabase: SupabaseProject?
-        if let s = m["supabase"], let sm = mapping(s, "\(path).supabase", allowed: ["url", "project_ref"]) {
+        if let s = m["supabase"], let sm = mapping(s, "\(path).supabase", allowed: ["url", "project_ref", "pg_cron_version"]) {
+            var version: PgCronVersion?
+            if let v = sm["pg_cron_version"], let text = scalarString(v, "\(path).supabase.pg_cron_version") {
+                version = PgCronVersion(text)
+                if version == nil {
+                    issue(v, "\(path).supabase.pg_cron_version",
+                          "'\(text)' is not a pg_cron version; write it like \"1.6\" (Supabase's) or \"1.4\" (Debian 12's)")
+                }
+            }
             supabase = SupabaseProject(url: string(sm, "\(path).supabase", "url"),
-                                       projectRef: string(sm, "\(path).supabase", "project_ref"))
+                                       projectRef: string(sm, "\(path).supabase", "project_ref"), pgCronVersion: version)
         }
+        let vercelProject = string(m, path, "vercel_project")
+        let vercelTeam = string(m, path, "vercel_team")
         let active = m["active"].flatMap { bool($0, "\(path).active") } ?? true
         let notes = string(m, path, "notes") ?? ""
         var jobs: [Job] = []
@@ -266,13 +381,15 @@ struct ManifestDecoder {
             }
         }
         let app = App(name: name, displayName: displayName, baseURL: baseURL, platform: platform, vercelPlan: plan,
-                      health: health, supabase: supabase, active: active, notes: notes)
+                      vercelMode: mode, qstashPlan: qstashPlan, health: health, supabase: supabase,
+                      vercelProject: vercelProject, vercelTeam: vercelTeam, active: active, notes: notes)
         return (app, jobs)
     }
 
     private mutating func decodeJob(_ node: Node, _ path: String, app: String) -> Job? {
         let allowed: Set<String> = ["name", "path", "sql", "method", "layer", "schedule", "timezone", "auth", "timeout",
-                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group"]
+                                    "retries", "priority", "enabled", "triggered_by", "order", "depends_on", "description", "group",
+                                    "alert", "jitter"]
         guard let m = mapping(node, path, allowed: allowed) else { return nil }
         guard let name = requiredString(m, node, path, "name") else { return nil }
         let layer = enumValue(m, node, path, "layer", Layer.self, required: true) ?? .manual
@@ -315,6 +432,8 @@ struct ManifestDecoder {
         }
         job.description = string(m, path, "description") ?? ""
         job.group = string(m, path, "group")
+        if let a = m["alert"] { job.alert = decodeAlert(a, "\(path).alert") }
+        if let j = m["jitter"], let n = int(j, "\(path).jitter") { job.jitter = n }
         return job
     }
 

@@ -58,6 +58,17 @@ public enum InventoryValidator {
             if let url = app.supabase?.url, let reason = URLRules.problem(withBaseURL: url) {
                 add("\(path).supabase.url", reason)
             }
+            // Both name one segment of a Vercel API path or query: nothing else may travel in them.
+            if let project = app.vercelProject, !VercelIdentifier.isValid(project) {
+                add("\(path).vercel_project", "'\(project)' is not a Vercel project id or name; use its id (prj_…) or its name (letters, digits, '.', '_' and '-')")
+            }
+            if let team = app.vercelTeam {
+                if !VercelIdentifier.isValid(team) {
+                    add("\(path).vercel_team", "'\(team)' is not a Vercel team id; use the team's id (team_…)")
+                } else if app.vercelProject == nil {
+                    add("\(path).vercel_team", "a team without `vercel_project` reads nothing; add the project's id or name")
+                }
+            }
         }
 
         // Jobs are laid out under their app in the manifest; compute the same paths.
@@ -106,7 +117,8 @@ public enum InventoryValidator {
             if job.layer.isScheduled {
                 if let text = job.schedule {
                     do {
-                        let schedule = try CronSchedule.parse(text, dialect: job.layer.dialect)
+                        let version = appIndex[job.app].map { inventory.apps[$0].pgCronVersion } ?? .supabase
+                        let schedule = try CronSchedule.parse(text, dialect: job.layer.dialect, pgCronVersion: version)
                         if let tz = schedule.timeZone, tz.identifier != job.timezone, job.timezone != "UTC" {
                             add("\(path).timezone", "'\(job.timezone)' disagrees with the schedule's CRON_TZ=\(tz.identifier)")
                         }
@@ -123,6 +135,14 @@ public enum InventoryValidator {
                 add("\(path).timeout", "\(DurationText.format(milliseconds: job.timeoutMs)) is out of range (more than 0, at most 24h)")
             }
             if !(0...10).contains(job.retries) { add("\(path).retries", "\(job.retries) is out of range (0–10)") }
+            if let jitter = job.jitter {
+                let range = LayerLimits.standard.vercelSchedules.jitterMinutes
+                if job.layer != .vercel {
+                    add("\(path).jitter", "jitter is a Vercel Schedules setting; a \(job.layer.rawValue) job has none")
+                } else if !range.contains(jitter) {
+                    add("\(path).jitter", "\(jitter) is out of range: Vercel Schedules takes a jitter of \(range.lowerBound)–\(range.upperBound) minutes")
+                }
+            }
             if let parent = job.triggeredBy {
                 if job.layer != .fanout {
                     add("\(path).triggered_by", "only fanout jobs are triggered by another job; set layer: fanout")
@@ -146,6 +166,43 @@ public enum InventoryValidator {
                     add("\(path).depends_on[\(k)]", "'\(dep)' is not a job of this manifest")
                 }
             }
+            if let alert = job.alert {
+                if let failures = alert.failures, !(0...1000).contains(failures) {
+                    add("\(path).alert.failures", "\(failures) is out of range (0 turns failure alerts off; at most 1000)")
+                }
+                if let rate = alert.successRate, !(rate > 0 && rate <= 1) {
+                    add("\(path).alert.success_rate", "must be more than 0% and at most 100% (e.g. 90%)")
+                }
+            }
+        }
+
+        var windowNames: Set<String> = []
+        for (i, window) in inventory.maintenance.enumerated() {
+            let path = "maintenance[\(i)]"
+            if !Slug.isValid(window.name) {
+                add("\(path).name", "'\(window.name)' is not a slug; use lowercase letters, digits and single hyphens")
+            } else if !windowNames.insert(window.name).inserted {
+                add("\(path).name", "maintenance window '\(window.name)' is declared twice")
+            }
+            do {
+                _ = try CronSchedule.parse(window.cron, dialect: .vixie)
+            } catch {
+                add("\(path).cron", error.localizedDescription)
+            }
+            if TimeZone(identifier: window.timezone) == nil {
+                add("\(path).timezone", "'\(window.timezone)' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
+            }
+            if window.durationMs <= 0 || window.durationMs > 31 * 86_400_000 {
+                add("\(path).duration", "\(DurationText.format(milliseconds: window.durationMs)) is out of range (more than 0, at most 31d)")
+            }
+            for (k, app) in window.apps.enumerated() where appIndex[app] == nil {
+                add("\(path).apps[\(k)]", "'\(app)' is not an app of this manifest")
+            }
+            for (k, ref) in window.jobs.enumerated() where jobPath[ref] == nil {
+                add("\(path).jobs[\(k)]", "'\(ref)' is not a job of this manifest")
+            }
+            // Printed by `alert` and in notifications, like an app's notes.
+            if let problem = controlProblem(window.reason, allowing: ["\n", "\t"]) { add("\(path).reason", problem) }
         }
 
         // A fan-out chain that loops would fire forever; a dependency cycle would never start.
@@ -206,6 +263,16 @@ public enum InventoryValidator {
             if let cycle = visit(job.ref) { return cycle }
         }
         return nil
+    }
+}
+
+/// What a Vercel project or team identifier may be: an id (`prj_…`, `team_…`) or a name, 1–100 ASCII letters, digits,
+/// `.`, `_` and `-`. It becomes one segment of a Vercel API path, so nothing else is let through.
+public enum VercelIdentifier {
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 100, text != ".", text != ".." else { return false }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+            || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
     }
 }
 

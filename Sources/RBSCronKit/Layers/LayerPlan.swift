@@ -211,7 +211,8 @@ extension LayerPlan {
 public struct ScheduledJobReport: Encodable, Sendable, Equatable {
     public var job: String
     public var layer: Layer
-    /// The id the layer knows it by: `rbs-<app>-<job>` on QStash and pg_cron, the path in `vercel.json`.
+    /// The id the layer knows it by: `rbs-<app>-<job>` on QStash and pg_cron, the path in vercel.json's `crons`, the
+    /// job's name in its `schedules`.
     public var id: String
     /// As sent to the layer (QStash: with `CRON_TZ=` when the job is not meant in UTC).
     public var schedule: String
@@ -233,6 +234,11 @@ public struct ScheduledJobReport: Encodable, Sendable, Equatable {
             id = ScheduleID.of(app: job.app, job: job.name)
             schedule = job.schedule ?? ""
             target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL"
+        case .vercel where app?.vercelMode == .schedules:
+            // Vercel Schedules knows an entry by its name, the job's.
+            id = job.name
+            schedule = job.schedule ?? ""
+            target = job.path.map { "\(job.method.rawValue) \($0)" } ?? ""
         default:
             id = job.path ?? job.name
             schedule = job.schedule ?? ""

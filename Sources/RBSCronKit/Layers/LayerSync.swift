@@ -37,6 +37,19 @@ public enum RemoteSchedules: Encodable, Sendable {
     }
 }
 
+/// What `cleanup --remote` did on a layer; encodes as the layer's own report.
+public enum RemoteCleanupReport: Encodable, Sendable {
+    case qstash(QStashCleanupReport)
+    case pgCron(PgCronCleanupReport)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .qstash(let report): try report.encode(to: encoder)
+        case .pgCron(let report): try report.encode(to: encoder)
+        }
+    }
+}
+
 /// What `stats --sync` read back from one layer.
 public struct SyncSummary: Encodable, Sendable, Equatable {
     public var layer: String
@@ -48,6 +61,8 @@ public struct SyncSummary: Encodable, Sendable, Equatable {
     public var matched: Int
     /// Runs that were new to the inventory.
     public var inserted: Int
+    /// What the operator should know (a project skipped because it is paused or unreachable); not in the JSON.
+    public var warnings: [String] = []
 
     public init(layer: String, sources: [String], read: Int, matched: Int, inserted: Int = 0) {
         self.layer = layer
@@ -60,14 +75,24 @@ public struct SyncSummary: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case layer, sources, read, matched, inserted }
 }
 
-/// The runs a layer's own history holds for the inventory's jobs.
+/// The runs a layer's own history holds for the inventory's jobs, and what it learnt of its projects.
 public struct LayerHistory: Sendable {
     public var summary: SyncSummary
     public var runs: [RemoteRun]
+    /// Supabase projects: paused, unreachable, their pg_cron version, how far their history was read.
+    public var projects: [ProjectState]
+    /// Sentences for the operator (a project skipped because it is paused or unreachable).
+    public var warnings: [String]
+    /// Per job: how far back the layer was read, its schedule's state, the calls still in flight.
+    public var observations: [LayerObservation]
 
-    public init(summary: SyncSummary, runs: [RemoteRun]) {
+    public init(summary: SyncSummary, runs: [RemoteRun], projects: [ProjectState] = [], warnings: [String] = [],
+                observations: [LayerObservation] = []) {
         self.summary = summary
         self.runs = runs
+        self.projects = projects
+        self.warnings = warnings
+        self.observations = observations
     }
 }
 
@@ -102,9 +127,9 @@ public protocol LayerSync: Sendable {
     func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport
     /// What the layer holds now.
     func remote(_ request: LayerRequest) async throws -> RemoteSchedules
-    /// The layer's own record of the fires of `jobs` since `since`; nil when the layer keeps none rbscron can read
-    /// for these jobs (or none of them is on this layer).
-    func history(jobs: [Job], since: Date) async throws -> LayerHistory?
+    /// The layer's own record of the fires of `jobs` since `since`, read at `now` (the workspace's clock); nil when
+    /// none of them is on this layer.
+    func history(jobs: [Job], since: Date, now: Date) async throws -> LayerHistory?
 }
 
 extension LayerSync {
@@ -115,29 +140,4 @@ extension LayerSync {
         guard let app = inventory.app(named: name) else { throw InventoryQueryError.unknownApp(name, suggestion: nil) }
         return app
     }
-}
-
-/// The Vercel layer: the `crons` array of each app's vercel.json. Vercel Cron keeps no run history rbscron can read.
-public struct VercelLayer: LayerSync {
-    public let inventory: Inventory
-    public var layer: Layer { .vercel }
-
-    public init(inventory: Inventory) { self.inventory = inventory }
-
-    public func plan(_ request: LayerRequest) async throws -> LayerPlan {
-        let app = try requiredApp(request, in: inventory)
-        return try VercelCrons.plan(app: app, jobs: inventory.jobs, text: try VercelCrons.read(path: request.vercelJSON),
-                                    file: request.vercelJSON)
-    }
-
-    public func apply(_ request: LayerRequest, dryRun: Bool) async throws -> LayerApplyReport {
-        try VercelCrons.apply(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON,
-                              dryRun: dryRun)
-    }
-
-    public func remote(_ request: LayerRequest) async throws -> RemoteSchedules {
-        .vercel(try VercelCrons.remote(app: try requiredApp(request, in: inventory), jobs: inventory.jobs, path: request.vercelJSON))
-    }
-
-    public func history(jobs: [Job], since: Date) async throws -> LayerHistory? { nil }
 }

@@ -74,3 +74,40 @@ public struct KeepaliveHistory: Sendable, Equatable {
         self.lastError = lastError
     }
 }
+
+/// What rbscron last learnt of a Supabase project from its Management API: whether it answers, and its pg_cron.
+public struct ProjectState: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        /// The project answered.
+        case active
+        /// Supabase reports it paused (`INACTIVE`, `PAUSING`…): its pg_cron runs nothing.
+        case paused
+        /// The Management API or the database could not be reached.
+        case unreachable
+        /// Not known.
+        case unknown
+    }
+
+    public var projectRef: String
+    public var status: Status
+    /// What the Management API said (`ACTIVE_HEALTHY`, `INACTIVE`…), when it said something.
+    public var providerStatus: String?
+    /// `extversion` of pg_cron in the project's database, e.g. `1.6`.
+    public var pgCronVersion: String?
+    /// Why it is paused or unreachable, in a sentence (no secret).
+    public var detail: String?
+    public var checkedAt: Date
+    /// Everything the project's history held up to here has been read (the next sync starts here at the latest).
+    public var syncedUntil: Date?
+
+    public init(projectRef: String, status: Status, providerStatus: String? = nil, pgCronVersion: String? = nil,
+                detail: String? = nil, checkedAt: Date, syncedUntil: Date? = nil) {
+        self.projectRef = projectRef
+        self.status = status
+        self.providerStatus = providerStatus
+        self.pgCronVersion = pgCronVersion
+        self.detail = detail
+        self.checkedAt = checkedAt
+        self.syncedUntil = syncedUntil
+    }
+}

@@ -5,9 +5,27 @@ public enum Platform: String, CaseIterable, Codable, Sendable {
     case vercel, firebase, other
 }
 
-/// The Vercel plan of a project; Hobby limits crons to once a day.
+/// The Vercel plan of a project; Hobby limits crons to once a day (the limits are data: ``LayerLimits``).
 public enum VercelPlan: String, CaseIterable, Codable, Sendable {
     case hobby, pro
+}
+
+/// How an app's `vercel.json` declares its schedules.
+public enum VercelMode: String, CaseIterable, Codable, Sendable {
+    /// Vercel Cron (legacy): the `crons` array; every call is a GET in UTC.
+    case crons
+    /// Vercel Schedules: the `schedules` object; each entry has its own time zone, request method and jitter.
+    case schedules
+}
+
+/// The plan of the QStash account an app's QStash jobs are registered with (the limits are data: ``LayerLimits``).
+public enum QStashPlan: String, CaseIterable, Codable, Sendable {
+    /// Free: 10 active schedules, 1,000 messages a day.
+    case free
+    /// Pay as you go.
+    case payg
+    /// A fixed plan (Fixed 1M, the smallest: one million messages a day).
+    case fixed
 }
 
 /// The scheduler layer that fires a job.
@@ -83,10 +101,24 @@ public struct SupabaseProject: Codable, Sendable, Equatable {
     /// `https://<ref>.supabase.co`; unknown until an operator sets it.
     public var url: String?
     public var projectRef: String?
+    /// The pg_cron release the project runs, when recorded; nil means Supabase's (``PgCronVersion/supabase``).
+    public var pgCronVersion: PgCronVersion?
 
-    public init(url: String? = nil, projectRef: String? = nil) {
+    public init(url: String? = nil, projectRef: String? = nil, pgCronVersion: PgCronVersion? = nil) {
         self.url = url
         self.projectRef = projectRef
+        self.pgCronVersion = pgCronVersion
+    }
+
+    /// The version schedules are checked against: the recorded one, else Supabase's.
+    public var effectivePgCronVersion: PgCronVersion { pgCronVersion ?? .supabase }
+
+    /// The recorded version as stored (`1.4`), or nil.
+    public var pgCronVersionText: String? { pgCronVersion?.description }
+
+    /// A project whose recorded version is stored as text (an unreadable text reads as not recorded).
+    public init(url: String?, projectRef: String?, pgCronVersionText: String?) {
+        self.init(url: url, projectRef: projectRef, pgCronVersion: pgCronVersionText.flatMap(PgCronVersion.init))
     }
 }
 
@@ -99,26 +131,43 @@ public struct App: Codable, Sendable, Equatable {
     public var baseURL: String
     public var platform: Platform
     public var vercelPlan: VercelPlan?
+    /// Whether the app's vercel.json uses Vercel Cron (`crons`, the default) or Vercel Schedules (`schedules`).
+    public var vercelMode: VercelMode
+    /// The plan of the QStash account this app's QStash jobs use, when recorded.
+    public var qstashPlan: QStashPlan?
     public var health: HealthTarget
     public var supabase: SupabaseProject?
+    /// The Vercel project (its id `prj_…` or its name) whose cron state and request log `stats --sync` reads;
+    /// without it the app's Vercel fires are unobserved.
+    public var vercelProject: String?
+    /// The Vercel team (`team_…`) that owns the project; nil for a personal account's project.
+    public var vercelTeam: String?
     public var active: Bool
     public var notes: String
 
     public init(
         name: String, displayName: String, baseURL: String, platform: Platform,
-        vercelPlan: VercelPlan? = nil, health: HealthTarget = HealthTarget(),
-        supabase: SupabaseProject? = nil, active: Bool = true, notes: String = ""
+        vercelPlan: VercelPlan? = nil, vercelMode: VercelMode = .crons, qstashPlan: QStashPlan? = nil,
+        health: HealthTarget = HealthTarget(), supabase: SupabaseProject? = nil, vercelProject: String? = nil,
+        vercelTeam: String? = nil, active: Bool = true, notes: String = ""
     ) {
         self.name = name
         self.displayName = displayName
         self.baseURL = baseURL
         self.platform = platform
         self.vercelPlan = vercelPlan
+        self.vercelMode = vercelMode
+        self.qstashPlan = qstashPlan
         self.health = health
         self.supabase = supabase
+        self.vercelProject = vercelProject
+        self.vercelTeam = vercelTeam
         self.active = active
         self.notes = notes
     }
+
+    /// The pg_cron release of the app's Supabase project (Supabase's when not recorded, or without a project).
+    public var pgCronVersion: PgCronVersion { supabase?.effectivePgCronVersion ?? .supabase }
 }
 
 /// A job's address: `APP/JOB`.
@@ -181,6 +230,11 @@ public struct Job: Codable, Sendable, Equatable {
     /// The time-of-day group an orchestrator runs it in (seed 003): `hourly`, `daily@09:00`,
     /// `weekly@sun-10:00`; `trigger --app A --schedule …` runs a group by hand.
     public var group: String?
+    /// The job's own alert thresholds (manifest `alert:`); nil takes the `alert check` defaults.
+    public var alert: JobAlertPolicy?
+    /// Vercel Schedules only: the jitter window of each run, in minutes (Vercel starts the run at a random
+    /// moment within it); nil for none.
+    public var jitter: Int?
 
     public var ref: JobRef { JobRef(app: app, job: name) }
 
@@ -189,7 +243,7 @@ public struct Job: Codable, Sendable, Equatable {
         layer: Layer, schedule: String? = nil, timezone: String = "UTC", auth: AuthKind = .cronSecret,
         timeoutMs: Int = 60_000, retries: Int = 0, priority: Priority = .medium, enabled: Bool = true,
         triggeredBy: JobRef? = nil, order: Int? = nil, dependsOn: [JobRef] = [], description: String = "",
-        group: String? = nil
+        group: String? = nil, alert: JobAlertPolicy? = nil, jitter: Int? = nil
     ) {
         self.app = app
         self.name = name
@@ -209,6 +263,8 @@ public struct Job: Codable, Sendable, Equatable {
         self.dependsOn = dependsOn
         self.description = description
         self.group = group
+        self.alert = alert
+        self.jitter = jitter
     }
 }
 
@@ -219,15 +275,18 @@ public struct Job: Codable, Sendable, Equatable {
 public struct Inventory: Sendable, Equatable {
     public var apps: [App] { didSet { index = IndexBox() } }
     public var jobs: [Job] { didSet { index = IndexBox() } }
+    /// Recurring windows in which incidents notify no one (manifest `maintenance:`).
+    public var maintenance: [MaintenanceWindow]
     private var index = IndexBox()
 
-    public init(apps: [App], jobs: [Job]) {
+    public init(apps: [App], jobs: [Job], maintenance: [MaintenanceWindow] = []) {
         self.apps = apps
         self.jobs = jobs
+        self.maintenance = maintenance
     }
 
     public static func == (lhs: Inventory, rhs: Inventory) -> Bool {
-        lhs.apps == rhs.apps && lhs.jobs == rhs.jobs
+        lhs.apps == rhs.apps && lhs.jobs == rhs.jobs && lhs.maintenance == rhs.maintenance
     }
 
     /// The app named `name` (the first, should a manifest declare it twice).
@@ -237,6 +296,11 @@ public struct Inventory: Sendable, Equatable {
 
     /// The jobs of app `name`, in inventory order.
     public func jobs(ofApp name: String) -> [Job] { (lookup.jobsOfApp[name] ?? []).map { jobs[$0] } }
+
+    /// The pg_cron release of `app`'s Supabase project (Supabase's 1.6 when not recorded).
+    public func pgCronVersion(of app: String) -> PgCronVersion {
+        self.app(named: app)?.pgCronVersion ?? .supabase
+    }
 
     /// The fan-out children of a job, in their order.
     public func children(of ref: JobRef) -> [Job] {

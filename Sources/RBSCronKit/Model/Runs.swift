@@ -24,6 +24,10 @@ public enum RunOutcome: String, Codable, Sendable, CaseIterable {
     case denied
     /// The process that started it died before finishing it.
     case abandoned
+    /// The layer fired it, but its result can no longer be known (pg_net no longer had the response).
+    case unknown
+    /// Stopped by the operator (Ctrl-C) before it finished; not a failure of the job.
+    case interrupted
 
     /// Outcomes that count as a failed run for the circuit breaker.
     public var isFailure: Bool { self == .httpError || self == .timeout || self == .transportError }
@@ -109,9 +113,16 @@ public struct RemoteRun: Sendable, Equatable {
     public var durationMs: Double?
     public var attempts: Int
     public var error: String?
+    /// The fire this call was made for, when the layer recorded it (a backfill): it then covers exactly that fire.
+    public var scheduledFor: Date?
+    /// The (already redacted) start of the response body, when the layer kept one.
+    public var responseExcerpt: String?
 
     public init(job: JobRef, idempotencyKey: String, startedAt: Date, finishedAt: Date, outcome: String,
-                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil) {
+                httpStatus: Int? = nil, durationMs: Double? = nil, attempts: Int = 1, error: String? = nil,
+                scheduledFor: Date? = nil, responseExcerpt: String? = nil) {
+        self.scheduledFor = scheduledFor
+        self.responseExcerpt = responseExcerpt
         self.job = job
         self.idempotencyKey = idempotencyKey
         self.startedAt = startedAt

@@ -26,10 +26,10 @@ public enum DueMode {
         var result: [DueFire] = []
         for job in inventory.jobs where job.enabled && job.layer.isScheduled && job.path != nil {
             if let app, job.app != app { continue }
-            guard inventory.app(named: job.app)?.active == true, let text = job.schedule,
-                  let schedule = try? CronSchedule.parse(text, dialect: job.layer.dialect),
-                  let zone = TimeZone(identifier: job.timezone),
-                  let fire = schedule.previous(atOrBefore: at, in: zone, lookback: Double(windowMs) / 1000)
+            let owner = inventory.app(named: job.app)
+            // As the layer fires it: Vercel Cron in UTC, Vercel Schedules in the job's zone, pg_cron as its release reads it.
+            guard owner?.active == true, let timing = try? JobFires.of(job, app: owner),
+                  let fire = timing.previous(atOrBefore: at, lookback: Double(windowMs) / 1000)
             else { continue }
             result.append(DueFire(job: job, fireTime: fire, idempotencyKey: "due:\(job.ref):\(Timestamp.ms(fire))"))
         }

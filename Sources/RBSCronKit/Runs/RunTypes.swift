@@ -27,7 +27,7 @@ public struct RunReport: Encodable, Sendable, Equatable {
     /// True when this run was the half-open probe after a breaker's cool-down.
     public var breakerProbe: Bool
     /// Why the run's outcome could not be written to the inventory (a full disk): the request was sent, and this
-    /// report is the only record of what happened. Not in the JSON: the exit code and a message say it.
+    /// report is the only record of what happened. Not in the JSON (its shape is a contract): stderr says it, exit 1.
     public var notRecorded: String? = nil
 
     public var succeeded: Bool { outcome == .ok }
@@ -172,7 +172,7 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .sqlJob(let ref):
-            return "'\(ref)' runs SQL inside its database (pg_cron), so it cannot be fired over HTTP. Run it in the database, e.g. SELECT cron.schedule(…) or psql."
+            return "'\(ref)' runs SQL inside its database (pg_cron), so it cannot be fired over HTTP. Run it there with: rbscron trigger \(ref) --via pg_cron"
         case .unknownApp(let ref):
             return "the app of '\(ref)' is not in the inventory; see `rbscron list apps`."
         case .notAGroup(let ref):

@@ -21,12 +21,20 @@ public struct TriggerRequest: Sendable {
     public var parallel: Int
     /// Print the requests; send nothing, record nothing.
     public var dryRun: Bool
+    /// Run the jobs' own commands in their layer instead of calling the endpoints directly (pg_cron: the exact
+    /// path the schedule takes, Vault secret and pg_net included).
+    public var via: Layer?
+    /// How due mode chooses (evidence, grace, blind).
+    public var due: DueOptions
 
-    public init(mode: Mode, options: TriggerOptions = TriggerOptions(), parallel: Int = 1, dryRun: Bool = false) {
+    public init(mode: Mode, options: TriggerOptions = TriggerOptions(), parallel: Int = 1, dryRun: Bool = false,
+                via: Layer? = nil, due: DueOptions = DueOptions()) {
         self.mode = mode
         self.options = options
         self.parallel = parallel
         self.dryRun = dryRun
+        self.via = via
+        self.due = due
     }
 }
 
@@ -45,6 +53,12 @@ public struct TriggerReport: Encodable, Sendable {
     public var alreadyClaimed: [DueFire] = []
     /// Runs left `started` by a process that is gone, marked abandoned before firing.
     public var abandonedMarked = 0
+    /// Due mode: every fire it judged, with what it did and why.
+    public var decisions: [DueDecision] = []
+    /// Due mode with `explain`: the JSON holds the decisions beside the runs.
+    public var explain = false
+    /// What the operator should know (a layer whose evidence could not be read).
+    public var evidenceWarnings: [String] = []
 
     public init(mode: TriggerRequest.Mode, dryRun: Bool) {
         self.mode = mode
@@ -62,7 +76,15 @@ public struct TriggerReport: Encodable, Sendable {
         return runs.contains { !$0.succeeded }
     }
 
+    enum ExplainedKeys: String, CodingKey { case runs, decisions, requests }
+
     public func encode(to encoder: any Encoder) throws {
+        if explain {
+            var c = encoder.container(keyedBy: ExplainedKeys.self)
+            if dryRun { try c.encode(requests, forKey: .requests) } else { try c.encode(runs, forKey: .runs) }
+            try c.encode(decisions, forKey: .decisions)
+            return
+        }
         if dryRun { return try requests.encode(to: encoder) }
         if let group { return try group.encode(to: encoder) }
         try runs.encode(to: encoder)

@@ -65,8 +65,10 @@ public struct ScheduleCheckReport: Encodable, Sendable, Equatable {
 
 /// The limits the rules check against, with the layers' documented values as defaults.
 public struct ScheduleLimits: Sendable {
-    /// Vercel: cron jobs per project.
-    public var vercelJobsPerProject = 100
+    /// The per-plan limits of Vercel and QStash (data, not code).
+    public var layers = LayerLimits.standard
+    /// How far ahead the QStash budget rules look, in days (a month: monthly jobs count).
+    public var budgetWindowDays = ScheduleBudget.checkWindowDays
     /// Supabase pg_cron: jobs running at the same time.
     public var pgCronConcurrentJobs = 8
     /// Supabase pg_cron: longest run of one job, in milliseconds.
@@ -90,14 +92,23 @@ public enum ScheduleCheck {
         ("schedule.invalid", "the schedule does not parse in its layer's dialect"),
         ("schedule.never-fires", "the schedule can never fire (e.g. 30 February)"),
         ("schedule.timezone", "the job's time zone is not an IANA zone"),
-        ("vercel.job-limit", "more than 100 Vercel cron jobs in one project"),
-        ("vercel.hobby-frequency", "a Hobby project's cron fires more than once a day"),
-        ("vercel.hobby-precision", "a Hobby project's cron fires anywhere within its hour"),
+        ("vercel.job-limit", "more Vercel crons (disabled ones included) than a project allows (100)"),
         ("vercel.plan-unknown", "a cron that breaks Hobby limits on a project of unknown plan"),
-        ("vercel.method-get", "Vercel Cron calls with GET; the job is declared with another method"),
-        ("vercel.timezone", "Vercel fires in UTC; the job is meant in another zone"),
+    ] + VercelPlan.allCases.flatMap { plan in [
+        ("vercel.\(plan.rawValue)-frequency", "a \(plan.rawValue.capitalized) project's cron fires more often than its plan allows (Hobby: once a day)"),
+        ("vercel.\(plan.rawValue)-precision", "a \(plan.rawValue.capitalized) project's cron fires anywhere within its plan's precision (Hobby: the hour)"),
+    ] } + [
+        ("vercel.method-get", "crons mode: Vercel Cron calls with GET; the job is declared with another method"),
+        ("vercel.timezone", "crons mode: Vercel Cron fires in UTC; the job is meant in another zone"),
+        ("vercel.schedules-method", "schedules mode: Vercel Schedules calls a path with GET or POST only"),
+        ("vercel.schedules-timezone", "schedules mode: a time zone name longer than Vercel Schedules accepts"),
+        ("vercel.jitter", "a jitter outside 1–15 minutes, or set on an app in crons mode, which has none"),
+        ("vercel.unobserved", "an app's Vercel fires are unobserved: no vercel_project is recorded to read them from"),
         ("qstash.resolution", "QStash has one-minute resolution and five fields only"),
         ("qstash.timezone", "QStash fires in UTC unless CRON_TZ= is given; the job is meant in another zone"),
+        ("qstash.plan-unknown", "an app with QStash schedules whose QStash plan is not recorded"),
+        ("qstash.schedule-limit", "more active QStash schedules than the app's plan allows"),
+        ("qstash.daily-messages", "more QStash messages a day (fires × (1 + retries)) than the app's plan allows"),
         ("pg_cron.no-supabase", "a pg_cron job on an app with no Supabase project"),
         ("pg_cron.concurrency", "more than 8 pg_cron jobs of one project running at once"),
         ("pg_cron.timeout", "a pg_cron job allowed to run longer than 10 minutes"),
@@ -120,11 +131,11 @@ public enum ScheduleCheck {
         let jobs = inventory.jobs.filter { app == nil || $0.app == app }
 
         for job in jobs where job.enabled {
-            checkJob(job, in: inventory, now: now, add: add)
+            checkJob(job, in: inventory, now: now, limits: limits, add: add)
         }
         for a in apps {
-            let own = inventory.jobs(ofApp: a.name).filter(\.enabled)
-            checkApp(a, jobs: own, now: now, limits: limits, add: add)
+            let all = inventory.jobs(ofApp: a.name)
+            checkApp(a, jobs: all.filter(\.enabled), declared: all, now: now, limits: limits, add: add)
         }
         findings.sort { ($0.severity, $0.job, $0.rule, $0.message) < ($1.severity, $1.job, $1.rule, $1.message) }
         let counts = ScheduleCheckReport.Counts(
@@ -137,7 +148,7 @@ public enum ScheduleCheck {
 
     // MARK: Per job
 
-    private static func checkJob(_ job: Job, in inventory: Inventory, now: Date,
+    private static func checkJob(_ job: Job, in inventory: Inventory, now: Date, limits: ScheduleLimits,
                                  add: (FindingSeverity, String, String, String, String) -> Void) {
         let name = job.ref.description
         let owner = inventory.app(named: job.app)
@@ -155,7 +166,7 @@ public enum ScheduleCheck {
             }
             let schedule: CronSchedule
             do {
-                schedule = try CronSchedule.parse(text, dialect: job.layer.dialect)
+                schedule = try CronSchedule.parse(text, dialect: job.layer.dialect, pgCronVersion: owner?.pgCronVersion ?? .supabase)
             } catch {
                 if job.layer == .qstash, (try? CronSchedule.parse(text, dialect: .pgCron)) != nil {
                     add(.error, name, "qstash.resolution",
@@ -172,7 +183,7 @@ public enum ScheduleCheck {
                     "Correct the day-of-month and month fields.")
             }
             switch job.layer {
-            case .vercel: checkVercel(job, schedule: schedule, app: owner, now: now, add: add)
+            case .vercel: checkVercel(job, schedule: schedule, app: owner, now: now, limits: limits.layers, add: add)
             case .qstash: checkQStash(job, schedule: schedule, add: add)
             case .pgCron: checkPgCron(job, schedule: schedule, app: owner, now: now, add: add)
             case .manual, .fanout: break
@@ -180,7 +191,7 @@ public enum ScheduleCheck {
         }
 
         if job.layer == .fanout, let parentRef = job.triggeredBy {
-            checkFanout(job, parentRef: parentRef, in: inventory, add: add)
+            checkFanout(job, parentRef: parentRef, in: inventory, limits: limits.layers, add: add)
         }
 
         if job.layer == .manual, let path = job.path, path.hasPrefix("/api/cron/") {
@@ -197,42 +208,86 @@ public enum ScheduleCheck {
         }
     }
 
-    private static func checkVercel(_ job: Job, schedule: CronSchedule, app: App?, now: Date,
+    private static func checkVercel(_ job: Job, schedule: CronSchedule, app: App?, now: Date, limits: LayerLimits,
                                     add: (FindingSeverity, String, String, String, String) -> Void) {
         let name = job.ref.description
         let text = job.schedule ?? ""
-        if job.method != .GET {
-            add(.error, name, "vercel.method-get",
-                "declared \(job.method.rawValue) \(job.path ?? ""), but Vercel Cron always calls with GET: a handler that only accepts \(job.method.rawValue) answers 405 and the job never runs.",
-                "Export a GET handler for \(job.path ?? "the path") and set `method: GET`; or move the job to QStash, which can POST.")
-        }
-        if !isUTC(job.timezone) {
-            add(.error, name, "vercel.timezone",
-                "meant in \(job.timezone), but Vercel evaluates '\(text)' in UTC.",
-                utcFix(job: job, schedule: schedule, now: now, layerHint: "Vercel has no time-zone setting"))
+        let schedulesLimits = limits.vercelSchedules
+        switch app?.vercelMode ?? .crons {
+        case .crons:
+            if job.method != .GET {
+                add(.error, name, "vercel.method-get",
+                    "declared \(job.method.rawValue) \(job.path ?? ""), but Vercel Cron always calls with GET: a handler that only accepts \(job.method.rawValue) answers 405 and the job never runs.",
+                    "Export a GET handler for \(job.path ?? "the path") and set `method: GET`; or move \(job.app) to Vercel Schedules (`rbscron schedule migrate --layer vercel --app \(job.app)`), which calls with the job's method; or move the job to QStash, which can POST.")
+            }
+            if !isUTC(job.timezone) {
+                add(.error, name, "vercel.timezone",
+                    "meant in \(job.timezone), but Vercel Cron evaluates '\(text)' in UTC.",
+                    utcFix(job: job, schedule: schedule, now: now, layerHint: "Vercel Cron has no time-zone setting")
+                        + " Or move \(job.app) to Vercel Schedules (`rbscron schedule migrate --layer vercel --app \(job.app)`), which fires in the job's zone.")
+            }
+            if let jitter = job.jitter {
+                add(.warning, name, "vercel.jitter",
+                    "jitter \(jitter) is a Vercel Schedules setting, but \(job.app) uses Vercel Cron (crons mode), which has none: it is not written.",
+                    "Move \(job.app) to Vercel Schedules (`vercel_mode: schedules`, see `rbscron schedule migrate --layer vercel --app \(job.app)`), or remove `jitter:`.")
+            }
+        case .schedules:
+            if !schedulesLimits.requestMethods.contains(job.method) {
+                let allowed = schedulesLimits.requestMethods.map(\.rawValue).joined(separator: " or ")
+                add(.error, name, "vercel.schedules-method",
+                    "declared \(job.method.rawValue) \(job.path ?? ""), but a Vercel Schedules path target is called with \(allowed) only.",
+                    "Accept \(allowed) at \(job.path ?? "the path") and set `method:` accordingly, or move the job to QStash.")
+            }
+            if job.timezone.count > schedulesLimits.maxTimezoneLength {
+                add(.error, name, "vercel.schedules-timezone",
+                    "the zone name '\(job.timezone)' is longer than the \(schedulesLimits.maxTimezoneLength) characters a Vercel Schedules `timezone` holds.",
+                    "Use an equivalent, shorter IANA name for the zone.")
+            }
+            if let jitter = job.jitter, !schedulesLimits.jitterMinutes.contains(jitter) {
+                add(.error, name, "vercel.jitter",
+                    "jitter \(jitter) is outside the \(schedulesLimits.jitterMinutes.lowerBound)–\(schedulesLimits.jitterMinutes.upperBound) minutes Vercel Schedules accepts: the deployment is refused.",
+                    "Set `jitter:` from \(schedulesLimits.jitterMinutes.lowerBound) to \(schedulesLimits.jitterMinutes.upperBound), or remove it.")
+            }
         }
         let interval = schedule.minimumIntervalSeconds
-        let subDaily = interval.map { $0 < 86_400 } ?? false
-        switch app?.vercelPlan {
-        case .hobby:
-            if subDaily {
-                add(.error, name, "vercel.hobby-frequency",
-                    "'\(text)' fires more than once a day; a Hobby project's cron fires at most once a day (deployment fails).",
-                    "Fire it at most daily, move it to QStash, or upgrade the project to Pro.")
-            } else {
-                add(.info, name, "vercel.hobby-precision",
-                    "on Hobby, Vercel fires '\(text)' at some minute within the scheduled hour, not at the exact minute.",
-                    "If the exact minute matters, upgrade to Pro or use QStash.")
-            }
-        case .none:
-            if subDaily {
+        let hobby = limits.vercel[.hobby] ?? limits.vercelAnyPlan
+        guard let plan = app?.vercelPlan else {
+            if let interval, interval < hobby.minimumIntervalSeconds {
                 add(.info, name, "vercel.plan-unknown",
-                    "'\(text)' fires more than once a day, which a Hobby project does not allow; the app's Vercel plan is not recorded.",
+                    "'\(text)' fires more often than \(everyText(hobby.minimumIntervalSeconds)), which a Hobby project does not allow; the app's Vercel plan is not recorded.",
                     "Record `vercel_plan: pro` (or hobby) for \(job.app) in the manifest.")
             }
-        case .pro:
-            break
+            return
         }
+        let planLimits = limits.vercel(plan)
+        if let interval, interval < planLimits.minimumIntervalSeconds {
+            add(.error, name, "vercel.\(plan.rawValue)-frequency",
+                "'\(text)' fires more often than \(everyText(planLimits.minimumIntervalSeconds)); a \(plan.rawValue.capitalized) project's cron fires at most \(everyText(planLimits.minimumIntervalSeconds)) (deployment fails).",
+                "Fire it at most \(everyText(planLimits.minimumIntervalSeconds)), move it to QStash, or upgrade the project's plan.")
+        } else if planLimits.precisionSeconds > 60 {
+            add(.info, name, "vercel.\(plan.rawValue)-precision",
+                "on \(plan.rawValue.capitalized), Vercel fires '\(text)' at some moment within \(withinText(planLimits.precisionSeconds)) of the scheduled time, not at the exact minute.",
+                "If the exact minute matters, upgrade the plan or use QStash.")
+        }
+    }
+
+    /// "once a day", "once an hour", "once every 5 minutes".
+    static func everyText(_ seconds: Int) -> String {
+        switch seconds {
+        case 86_400: return "once a day"
+        case 3_600: return "once an hour"
+        case 60: return "once a minute"
+        default:
+            if seconds % 86_400 == 0 { return "once every \(seconds / 86_400) days" }
+            if seconds % 3_600 == 0 { return "once every \(seconds / 3_600) hours" }
+            if seconds % 60 == 0 { return "once every \(seconds / 60) minutes" }
+            return "once every \(seconds) seconds"
+        }
+    }
+
+    /// "its hour", "5 minutes".
+    static func withinText(_ seconds: Int) -> String {
+        seconds == 3_600 ? "its hour" : seconds % 60 == 0 ? "\(seconds / 60) minutes" : "\(seconds) seconds"
     }
 
     private static func checkQStash(_ job: Job, schedule: CronSchedule,
@@ -259,13 +314,18 @@ public enum ScheduleCheck {
                 "Split the work or make it resumable, and set `timeout:` to 10m or less; long work belongs behind an HTTP endpoint called by QStash.")
         }
         if !isUTC(job.timezone), schedule.intervalSeconds == nil {
+            var fix = utcFix(job: job, schedule: schedule, now: now, layerHint: "cron.timezone cannot be changed per job")
+            if app?.vercelMode == .schedules, let path = job.path {
+                fix += " Or move it to \(job.app)'s Vercel Schedules, which fire it in \(job.timezone) with \(job.method.rawValue) \(path): "
+                    + "`rbscron schedule migrate --layer vercel --app \(job.app) --move \(job.name)`."
+            }
             add(.error, name, "pg_cron.timezone",
                 "meant in \(job.timezone), but pg_cron evaluates '\(job.schedule ?? "")' in cron.timezone, which is GMT on Supabase.",
-                utcFix(job: job, schedule: schedule, now: now, layerHint: "cron.timezone cannot be changed per job"))
+                fix)
         }
     }
 
-    private static func checkFanout(_ job: Job, parentRef: JobRef, in inventory: Inventory,
+    private static func checkFanout(_ job: Job, parentRef: JobRef, in inventory: Inventory, limits: LayerLimits,
                                     add: (FindingSeverity, String, String, String, String) -> Void) {
         let name = job.ref.description
         guard let parent = inventory.job(parentRef) else { return }  // the validator refuses this
@@ -286,12 +346,18 @@ public enum ScheduleCheck {
         if parent.app != job.app {
             let how = root.schedule.map { "\(root.layer.rawValue) '\($0)'" } ?? root.layer.rawValue
             let fallback = fallbackSchedule(for: root)
+            let childApp = inventory.app(named: job.app)
             var fix = "Add a fallback cron of its own in \(job.app)'s vercel.json"
             if let path = job.path {
-                fix += ": {\"path\": \"\(path)\", \"schedule\": \"\(fallback)\"} (Vercel calls it with GET)"
+                if childApp?.vercelMode == .schedules {
+                    fix += ": \"schedules\": {\"\(job.name)\": {\"schedule\": \"\(fallback)\", \"path\": \"\(path)\", \"requestMethod\": \"\(job.method == .POST ? "POST" : "GET")\"}}"
+                } else {
+                    fix += ": {\"path\": \"\(path)\", \"schedule\": \"\(fallback)\"} (Vercel calls it with GET)"
+                }
             }
-            let plan = inventory.app(named: job.app)?.vercelPlan
-            let subDaily = ((try? CronSchedule.parse(fallback, dialect: .vercel))?.minimumIntervalSeconds ?? 86_400) < 86_400
+            let plan = childApp?.vercelPlan
+            let hobbyInterval = (limits.vercel[.hobby] ?? limits.vercelAnyPlan).minimumIntervalSeconds
+            let subDaily = ((try? CronSchedule.parse(fallback, dialect: .vercel))?.minimumIntervalSeconds ?? hobbyInterval) < hobbyInterval
             if subDaily, plan != .pro {
                 fix += plan == .hobby
                     ? "; a Hobby project fires at most daily, so use a daily schedule such as '0 6 * * *' or upgrade to Pro"
@@ -340,13 +406,28 @@ public enum ScheduleCheck {
 
     // MARK: Per app
 
-    private static func checkApp(_ app: App, jobs: [Job], now: Date, limits: ScheduleLimits,
+    private static func checkApp(_ app: App, jobs: [Job], declared: [Job], now: Date, limits: ScheduleLimits,
                                  add: (FindingSeverity, String, String, String, String) -> Void) {
         let vercelJobs = jobs.filter { $0.layer == .vercel }
-        if vercelJobs.count > limits.vercelJobsPerProject {
+        let vercelLimits = limits.layers.vercel(app.vercelPlan)
+        let counted = vercelLimits.disabledCronsCount ? declared.filter { $0.layer == .vercel } : vercelJobs
+        if counted.count > vercelLimits.cronsPerProject {
+            let disabled = counted.count - vercelJobs.count
+            let note = disabled > 0 ? " (\(disabled) disabled: Vercel counts disabled crons too)" : ""
             add(.error, app.name, "vercel.job-limit",
-                "\(vercelJobs.count) Vercel cron jobs; a Vercel project allows \(limits.vercelJobsPerProject).",
-                "Merge jobs behind a dispatcher endpoint (one cron fanning out), or move some to QStash.")
+                "\(counted.count) Vercel \(app.vercelMode == .schedules ? "schedules" : "cron jobs")\(note); a Vercel project allows \(vercelLimits.cronsPerProject).",
+                "Merge jobs behind a dispatcher endpoint (one cron fanning out), remove disabled ones from the manifest, or move some to QStash.")
+        }
+
+        let qstashJobs = jobs.filter { $0.layer == .qstash }
+        if !qstashJobs.isEmpty {
+            checkQStashBudget(app: app, jobs: qstashJobs, now: now, limits: limits, add: add)
+        }
+
+        if !vercelJobs.isEmpty, app.vercelProject == nil {
+            add(.info, app.name, "vercel.unobserved",
+                "\(app.name)'s \(vercelJobs.count == 1 ? "Vercel cron" : "\(vercelJobs.count) Vercel crons") cannot be observed: no `vercel_project` is recorded, so `stats --sync` cannot read the project's cron state or request log, and every fire shows as unobserved.",
+                "Record `vercel_project:` (the project's id prj_… or its name) and, for a team's project, `vercel_team:` for \(app.name) in the manifest, and store a VERCEL_TOKEN: `rbscron secret set global VERCEL_TOKEN --from-env VERCEL_TOKEN`.")
         }
 
         let pgCron = jobs.filter { $0.layer == .pgCron }
@@ -368,11 +449,49 @@ public enum ScheduleCheck {
         }
     }
 
+    /// The app's QStash schedules and messages a day against its recorded plan (a fire is one message, each retry
+    /// one more), over the next month.
+    private static func checkQStashBudget(app: App, jobs: [Job], now: Date, limits: ScheduleLimits,
+                                          add: (FindingSeverity, String, String, String, String) -> Void) {
+        let (budget, _) = ScheduleBudget.forecast(app: app, layer: .qstash, jobs: jobs,
+                                                  from: ScheduleBudget.startOfUTCDay(now), days: limits.budgetWindowDays,
+                                                  limits: limits.layers)
+        let peak = budget.peak
+        let peakText = peak.map { "up to \(NumberText.grouped($0.messages ?? 0)) messages a day (\($0.date): \(NumberText.grouped($0.fires)) fires, each with its retries)" }
+            ?? "no message in the next \(limits.budgetWindowDays) days"
+        guard let plan = app.qstashPlan, let planLimits = limits.layers.qstash[plan] else {
+            let free = limits.layers.qstash[.free]
+            let freeText = free.map { f in
+                "; the free plan allows " + [f.activeSchedules.map { "\($0) active schedules" }, f.messagesPerDay.map { "\(NumberText.grouped($0)) messages a day" }]
+                    .compactMap { $0 }.joined(separator: " and ")
+            } ?? ""
+            let why = app.qstashPlan.map { "no limits are recorded for its QStash plan '\($0.rawValue)'" } ?? "its QStash plan is not recorded"
+            add(.info, app.name, "qstash.plan-unknown",
+                "\(app.name) registers \(jobs.count) QStash schedule\(jobs.count == 1 ? "" : "s") and needs \(peakText); \(why)\(freeText).",
+                "Record `qstash_plan: free` (or payg, fixed) for \(app.name) in the manifest, so these are held to the plan's limits; `rbscron schedule timeline --budget --app \(app.name)` shows the forecast.")
+            return
+        }
+        if let max = planLimits.activeSchedules, jobs.count > max {
+            add(planLimits.schedulesHardLimit ? .error : .warning, app.name, "qstash.schedule-limit",
+                "\(jobs.count) active QStash schedules; the \(plan.rawValue) plan allows \(max)"
+                    + (planLimits.schedulesHardLimit ? ", so QStash refuses the rest." : " before each extra one is billed."),
+                planLimits.schedulesHardLimit
+                    ? "Merge schedules behind one dispatcher endpoint (one schedule fanning out), move some jobs to another layer, or record a larger plan (`qstash_plan: payg`)."
+                    : "Merge schedules behind a dispatcher endpoint, or accept the extra cost.")
+        }
+        if let daily = planLimits.messagesPerDay, let peak, (peak.messages ?? 0) > daily {
+            let over = budget.daysOverLimit
+            add(.error, app.name, "qstash.daily-messages",
+                "\(peakText), above the \(NumberText.grouped(daily)) a day of the \(plan.rawValue) plan on \(over.count) of the next \(limits.budgetWindowDays) days (first \(over.first?.date ?? peak.date)); QStash stops accepting messages for the rest of such a day.",
+                "Fire less often, lower `retries:`, or record a larger plan (`qstash_plan: payg`).")
+        }
+    }
+
     /// Peak number of distinct pg_cron jobs running at once over the window, each run
     /// lasting up to its timeout (runs of one job never overlap: pg_cron waits for the last).
     private static func checkPgCronConcurrency(app: App, jobs: [Job], now: Date, limits: ScheduleLimits,
                                                add: (FindingSeverity, String, String, String, String) -> Void) {
-        let peak = pgCronPeak(jobs: jobs, from: now, days: limits.concurrencyWindowDays)
+        let peak = pgCronPeak(jobs: jobs, from: now, days: limits.concurrencyWindowDays, version: app.pgCronVersion)
         guard peak.jobs.count > limits.pgCronConcurrentJobs, let at = peak.at else { return }
         add(.error, app.name, "pg_cron.concurrency",
             "\(peak.jobs.count) pg_cron jobs run at once at \(Timestamp.rfc3339(at)) (\(peak.jobs.joined(separator: ", "))); Supabase runs at most \(limits.pgCronConcurrentJobs) at a time and the rest wait or fail.",
@@ -380,13 +499,13 @@ public enum ScheduleCheck {
     }
 
     /// The first moment of the largest overlap of pg_cron runs in `[from, from + days)`.
-    static func pgCronPeak(jobs: [Job], from: Date, days: Int) -> (at: Date?, jobs: [String]) {
+    static func pgCronPeak(jobs: [Job], from: Date, days: Int, version: PgCronVersion = .supabase) -> (at: Date?, jobs: [String]) {
         let to = from.addingTimeInterval(TimeInterval(days) * 86_400)
         struct Event { var time: Double; var delta: Int; var job: String }
         var events: [Event] = []
         for job in jobs {
             guard let text = job.schedule, let zone = TimeZone(identifier: job.timezone),
-                  let schedule = try? CronSchedule.parse(text, dialect: .pgCron) else { continue }
+                  let schedule = try? CronSchedule.parse(text, dialect: .pgCron, pgCronVersion: version) else { continue }
             let length = Double(job.timeoutMs) / 1000
             // Merge one job's overlapping runs into spans.
             var spans: [(Double, Double)] = []
@@ -424,7 +543,7 @@ public enum ScheduleCheck {
         var instants: [Date] = [now]
         for job in jobs {
             guard let text = job.schedule, let zone = TimeZone(identifier: job.timezone),
-                  let schedule = try? CronSchedule.parse(text, dialect: .pgCron) else { continue }
+                  let schedule = try? CronSchedule.parse(text, dialect: .pgCron, pgCronVersion: app.pgCronVersion) else { continue }
             // At most one fire per hour is needed to measure day-long gaps.
             var cursor = now
             while let next = schedule.next(after: cursor, in: zone), next <= horizon {

@@ -76,17 +76,27 @@ public enum ScheduleReports {
         guard root.layer.isScheduled, let text = root.schedule else {
             throw .unscheduledJob(job.ref.description, layer: root.layer)
         }
-        guard let zone = TimeZone(identifier: root.timezone) else {
+        guard TimeZone(identifier: root.timezone) != nil else {
             throw .unknownJobTimeZone(root.ref.description, zone: root.timezone)
         }
+        let timing: JobFires
         do {
-            var report = try next(expression: text, dialect: root.layer.dialect, zone: zone, from: from, count: count)
-            report.job = job.ref.description
-            report.via = root.ref == job.ref ? nil : root.ref.description
-            return report
-        } catch {
+            guard let parsed = try JobFires.of(root, app: inventory.app(named: root.app)) else {
+                throw ScheduleError.unscheduledJob(job.ref.description, layer: root.layer)
+            }
+            timing = parsed
+        } catch let error as CronError {
             throw .invalidJobSchedule(root.ref.description, error)
+        } catch let error as ScheduleError {
+            throw error
+        } catch {
+            throw .unscheduledJob(job.ref.description, layer: root.layer)
         }
+        return NextFiresReport(
+            expression: text, dialect: root.layer.dialect, timezone: zoneName(timing.zone),
+            description: timing.schedule.englishDescription,
+            fires: timing.nextFires(after: from, count: min(max(count, 0), maximumCount)),
+            job: job.ref.description, via: root.ref == job.ref ? nil : root.ref.description)
     }
 
     /// A zone's name for reports: `UTC` for the zone Foundation may call `GMT`.
@@ -238,18 +248,19 @@ extension ScheduleReports {
                 skipped.append(TimelineSkip(job: job.ref.description, reason: "no schedule"))
                 continue
             }
-            guard let zone = TimeZone(identifier: job.timezone) else {
+            guard TimeZone(identifier: job.timezone) != nil else {
                 skipped.append(TimelineSkip(job: job.ref.description, reason: "unknown time zone '\(job.timezone)'"))
                 continue
             }
-            let schedule: CronSchedule
+            let timing: JobFires
             do {
-                schedule = try CronSchedule.parse(text, dialect: job.layer.dialect)
+                guard let parsed = try JobFires.of(job, app: inventory.app(named: job.app)) else { continue }
+                timing = parsed
             } catch {
                 skipped.append(TimelineSkip(job: job.ref.description, reason: error.localizedDescription))
                 continue
             }
-            for date in schedule.fires(from: start, to: to, in: zone, limit: 200_000) where date < to {
+            for date in timing.fires(from: start, to: to, limit: 200_000) where date < to {
                 fires.append(TimelineFire(at: date, job: job.ref.description, app: job.app, layer: job.layer,
                                           schedule: text, triggeredBy: nil, order: nil))
                 addChildren(of: job, at: date, schedule: text, depth: 0, seen: [job.ref])

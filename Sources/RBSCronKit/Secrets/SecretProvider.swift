@@ -9,6 +9,8 @@ public enum SecretKeys {
     public static let supabaseServiceRoleKey = "SUPABASE_SERVICE_ROLE_KEY"
     public static let supabaseAnonKey = "SUPABASE_ANON_KEY"
     public static let supabaseAccessToken = "SUPABASE_ACCESS_TOKEN"
+    /// A Vercel access token that may read the projects (cron state, request log, Schedules) of the apps.
+    public static let vercelToken = "VERCEL_TOKEN"
 
     /// The scope name for secrets shared by every app.
     public static let globalScope = "global"

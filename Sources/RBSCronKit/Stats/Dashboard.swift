@@ -9,7 +9,8 @@ public enum Dashboard {
     /// Reads what the dashboard needs for `report`'s jobs and renders it.
     public static func render(store: InventoryStore, report: StatsReport) throws -> String {
         let inventory = try store.inventory()
-        let facts = try store.dashboardFacts(jobs: report.jobs.map(\.ref), now: report.generatedAt)
+        var facts = try store.dashboardFacts(jobs: report.jobs.map(\.ref), now: report.generatedAt)
+        facts.audits = try store.latestAuditProbes()
         return html(report: report, facts: facts, inventory: inventory)
     }
 
@@ -31,14 +32,44 @@ public enum Dashboard {
         return out
     }
 
-    static let colours: [StatusColour: String] = [.green: "#16a34a", .amber: "#d97706", .red: "#dc2626", .grey: "#9ca3af"]
+    static let colours: [StatusColour: String] = [.green: "#16a34a", .amber: "#d97706", .red: "#dc2626", .grey: "#9ca3af",
+                                                  .blue: "#2563eb"]
 
     static let legend: [(StatusColour, String)] = [
         (.green, "healthy: latest run ok, no missed fire, success rate ≥ 95 %"),
         (.amber, "attention: some fires missed, or success rate under 95 %"),
         (.red, "failing: latest run failed, or an observed job ran none of its fires"),
+        (.blue, "called by its fan-out parent: the parent was delivered, this job's own result is not known"),
         (.grey, "unobserved: rbscron cannot see this job's fires (or it has no runs); not known healthy"),
     ]
+
+    /// The colour of one fire in the fire strip.
+    static func colour(of state: FireState) -> StatusColour {
+        switch state {
+        case .delivered: return .green
+        case .failed, .missed: return .red
+        case .unknown, .pending: return .amber
+        case .parentDelivered: return .blue
+        case .paused, .unobserved: return .grey
+        }
+    }
+
+    /// The latest fires of a job, one square each (oldest left), coloured by state, each with its reason.
+    static func fireStrip(_ fires: [FireAccount], limit: Int = 48) -> String {
+        guard !fires.isEmpty else { return "<span class=\"mono\">–</span>" }
+        let shown = fires.suffix(limit)
+        var rects = ""
+        for (i, fire) in shown.enumerated() {
+            let colour = colour(of: fire.state)
+            let faint = fire.state == .unobserved || fire.state == .paused || (fire.state == .pending && fire.calledAt == nil)
+            rects += "<rect x=\"\(i * 5)\" y=\"0\" width=\"4\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
+                + (faint ? " fill-opacity=\"0.35\"" : "")
+                + " data-state=\"\(fire.state.rawValue)\"><title>\(escape(Timestamp.rfc3339(fire.at))): \(escape(fire.reasonWithoutDetail ?? fire.reason))</title></rect>"
+        }
+        let width = shown.count * 5
+        return "<svg class=\"fires\" width=\"\(width)\" height=\"14\" viewBox=\"0 0 \(width) 14\" role=\"img\" "
+            + "aria-label=\"the latest \(shown.count) fires\">\(rects)</svg>"
+    }
 
     /// The page for `report` and `facts`.
     public static func html(report: StatsReport, facts: DashboardFacts, inventory: Inventory) -> String {
@@ -70,6 +101,7 @@ public enum Dashboard {
         page += failuresSection(facts)
         page += deadLettersSection(facts)
         page += keepAliveSection(facts, inventory: inventory, apps: Set(report.apps.map(\.app)), now: report.generatedAt)
+        page += auditSection(facts, jobs: report.jobs.map(\.ref))
         page += "</div>\n</body>\n</html>\n"
         return page
     }
@@ -110,7 +142,7 @@ public enum Dashboard {
             <span class="health">uptime \(percent(app.uptime)) · p95 \(ms(app.p95LatencyMs)) · \(app.checks) checks</span></h2>
             <table>
             <thead><tr><th></th><th>job</th><th>layer</th><th>schedule</th><th>runs</th><th>success</th>\
-            <th>p95</th><th>streak</th><th>missed</th><th>7 days</th><th>latency</th></tr></thead>
+            <th>p95</th><th>streak</th><th>missed</th><th>fires</th><th>7 days</th><th>latency</th></tr></thead>
             <tbody>
 
             """
@@ -122,7 +154,7 @@ public enum Dashboard {
                 <td>\(dot(job.status))</td><td class="name">\(escape(job.job))</td><td>\(escape(job.layer.rawValue))</td>\
                 <td class="mono">\(escape(job.schedule ?? "–"))</td><td>\(job.runs)</td><td>\(percent(job.successRate))</td>\
                 <td>\(ms(job.p95Ms))</td><td>\(job.failureStreak)</td><td>\(escape(missed))</td>\
-                <td>\(heatStrip(facts.buckets[job.ref]))</td><td>\(sparkline(facts.buckets[job.ref]))</td></tr>
+                <td>\(fireStrip(job.fires))</td><td>\(heatStrip(facts.buckets[job.ref]))</td><td>\(sparkline(facts.buckets[job.ref]))</td></tr>
 
                 """
         }
@@ -241,6 +273,50 @@ public enum Dashboard {
                 + "<td class=\"mono\">\(ping?.lastOkAt.map { escape(Timestamp.rfc3339($0)) } ?? "–")</td><td>\(bar)</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
+    }
+
+    /// The last `audit` of each endpoint of the report's jobs: red when it let a caller without the secret in, amber
+    /// for a warning (a 500, a 405 to Vercel's GET, no answer), green when every probe was refused.
+    static func auditSection(_ facts: DashboardFacts, jobs: [JobRef]) -> String {
+        let audited = jobs.compactMap { ref in facts.audits[ref].map { (ref, $0) } }
+        var s = "<section class=\"audit\"><h2>Endpoint audit <span class=\"slug\">probes without or with wrong credentials</span></h2>\n"
+        guard !audited.isEmpty else {
+            return s + "<p class=\"empty\">No endpoint audited yet: run <code>rbscron audit</code>.</p></section>\n"
+        }
+        let rank = ["critical": 0, "warning": 1, "info": 2, "ok": 3]
+        s += "<table><thead><tr><th></th><th>endpoint</th><th>audited</th><th>probes</th><th>verdict</th><th>detail</th></tr></thead><tbody>\n"
+        for (ref, probes) in audited {
+            let sent = probes.filter { $0.severity != nil }
+            let worst = sent.min { (rank[$0.severity ?? ""] ?? 9) < (rank[$1.severity ?? ""] ?? 9) }
+            let colour: StatusColour
+            switch worst?.severity {
+            case "critical": colour = .red
+            case "warning": colour = .amber
+            case "info", "ok": colour = .green
+            default: colour = .grey
+            }
+            let verdict = worst.map { w in
+                w.severity == "ok" ? "refused every probe" : "\(w.severity ?? ""): \(w.probe) \(w.verdict)"
+                    + (w.httpStatus.map { " (\($0))" } ?? "")
+            } ?? "nothing sent"
+            let detail = worst?.severity == "ok" ? "" : auditDetail(worst)
+            s += "<tr class=\"status-\(colour.rawValue)\" data-audit=\"\(escape(ref.description))\" data-severity=\"\(escape(worst?.severity ?? "none"))\">"
+                + "<td>\(dot(colour))</td><td>\(escape(ref.description)) <span class=\"mono\">\(escape(probes.first?.method ?? ""))</span></td>"
+                + "<td class=\"mono\">\(escape(probes.first.map { Timestamp.rfc3339($0.auditedAt) } ?? "–"))</td>"
+                + "<td>\(sent.count)</td><td>\(escape(verdict))</td><td class=\"err\">\(escape(detail))</td></tr>\n"
+        }
+        return s + "</tbody></table></section>\n"
+    }
+
+    /// What the page says of a probe: an answer by its status only (the response text that `audit` prints stays out
+    /// of the page, like a failed run's), otherwise rbscron's own words for why there was no answer.
+    static func auditDetail(_ probe: AuditProbeRecord?) -> String {
+        guard let probe else { return "" }
+        if let status = probe.httpStatus {
+            let redirected = probe.finalURL.map { $0 != probe.url } ?? false
+            return "HTTP \(status)" + (redirected ? " after redirects" : "")
+        }
+        return probe.detail ?? ""
     }
 
     static let css = """

@@ -2,7 +2,8 @@ import Foundation
 
 /// How a job's fires can be checked against its runs.
 public enum FireObservation: String, Codable, Sendable {
-    /// rbscron sees every fire: the job is fired by due mode or its layer's history is synced.
+    /// rbscron sees the job's fires: its layer's history is synced (or due mode fires it, or it follows a parent whose
+    /// fires are seen).
     case observed
     /// A scheduled job whose fires rbscron cannot see; never reported as healthy.
     case unobserved
@@ -15,6 +16,8 @@ public enum FireObservation: String, Codable, Sendable {
 /// The colour of a job or app on the status board.
 public enum StatusColour: String, Codable, Sendable, CaseIterable {
     case green, amber, red, grey
+    /// Called by a delivered fan-out parent, with no proof of its own result: never green.
+    case blue
 }
 
 /// One job's line in `stats`. Keys are a contract (see README "JSON shapes").
@@ -29,7 +32,9 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var successes: Int
     public var failures: Int
     public var skipped: Int
-    /// successes / (runs − skipped); nil when nothing was attempted.
+    /// Fires whose result is unknown (the layer fired them; nobody can tell how they ended).
+    public var unknown: Int
+    /// successes / (runs − skipped − unknown); nil when no run has a known result.
     public var successRate: Double?
     public var p50Ms: Double?
     public var p95Ms: Double?
@@ -38,21 +43,29 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var lastFailure: RunFailure?
     public var failureStreak: Int
     public var observation: FireObservation
+    /// Why an unobserved job cannot be judged now (`project paused`, `project unreachable`), when there is a reason
+    /// beyond "the layer keeps nothing rbscron reads".
+    public var observationNote: String?
     public var observedSince: Date?
-    /// Fires the schedule made inside the missed-fire window; nil unless observed.
+    /// Fires the schedule made in the window that rbscron could judge (seen, and past the layer's tolerance); nil
+    /// unless observed.
     public var expectedFires: Int?
     public var missedFires: Int?
     public var lastMissedFire: Date?
     public var status: StatusColour
+    /// Every fire of the window by state (all states present).
+    public var fireCounts = FireCounts()
+    /// Every fire of the window, oldest first, with its state and reason.
+    public var fires: [FireAccount] = []
 
     public var ref: JobRef { JobRef(app: app, job: job) }
 
     enum CodingKeys: String, CodingKey {
-        case app, job, layer, schedule, enabled, description, runs, successes, failures, skipped
+        case app, job, layer, schedule, enabled, description, runs, successes, failures, skipped, unknown
         case successRate = "success_rate", p50Ms = "p50_ms", p95Ms = "p95_ms", maxMs = "max_ms"
         case lastSuccessAt = "last_success_at", lastFailure = "last_failure", failureStreak = "failure_streak"
-        case observation, observedSince = "observed_since", expectedFires = "expected_fires"
-        case missedFires = "missed_fires", lastMissedFire = "last_missed_fire", status
+        case observation, observationNote = "observation_note", observedSince = "observed_since", expectedFires = "expected_fires"
+        case missedFires = "missed_fires", lastMissedFire = "last_missed_fire", status, fireCounts = "fire_counts", fires
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -67,6 +80,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
         try c.encode(successes, forKey: .successes)
         try c.encode(failures, forKey: .failures)
         try c.encode(skipped, forKey: .skipped)
+        try c.encode(unknown, forKey: .unknown)
         try c.encode(successRate, forKey: .successRate)
         try c.encode(p50Ms, forKey: .p50Ms)
         try c.encode(p95Ms, forKey: .p95Ms)
@@ -75,11 +89,14 @@ public struct JobStats: Encodable, Sendable, Equatable {
         try c.encode(lastFailure, forKey: .lastFailure)
         try c.encode(failureStreak, forKey: .failureStreak)
         try c.encode(observation, forKey: .observation)
+        try c.encode(observationNote, forKey: .observationNote)
         try c.encode(observedSince, forKey: .observedSince)
         try c.encode(expectedFires, forKey: .expectedFires)
         try c.encode(missedFires, forKey: .missedFires)
         try c.encode(lastMissedFire, forKey: .lastMissedFire)
         try c.encode(status, forKey: .status)
+        try c.encode(fireCounts, forKey: .fireCounts)
+        try c.encode(fires, forKey: .fires)
     }
 }
 
@@ -187,35 +204,59 @@ public struct StatsQuery: Sendable {
 
 /// Turns stored runs and checks into `StatsReport`s. Pure arithmetic lives here; SQL lives in `StatsStore`.
 public enum StatsEngine {
-    /// A run without `scheduled_for` (a remote or due run) covers a fire when it starts at most this long after it
-    /// (and before the next fire), or up to `clockSkew` before it. Fires younger than this are not judged yet.
-    public static let matchTolerance: TimeInterval = 15 * 60
-    public static let clockSkew: TimeInterval = 60
     /// A job whose success rate in the window is below this is amber.
     public static let amberSuccessRate = 0.95
-    /// At most this many fires are checked per job (a 30-second pg_cron job over 90 days has 259,200).
-    public static let maxFiresPerJob = 300_000
 
     /// The stats report for `query`.
     public static func report(store: InventoryStore, query: StatsQuery) throws -> StatsReport {
         let inventory = try store.inventory()
         let jobs = try query.jobs(in: inventory)
         let since = query.now.addingTimeInterval(-query.since)
-        let added = try store.jobAddedTimes()
-        // Observation start is only known after reading runs; the fire window starts at the later of since and added.
-        var fireStart: [JobRef: Date] = [:]
-        for job in jobs where job.layer.isScheduled && job.enabled {
-            fireStart[job.ref] = max(since, added[job.ref] ?? since).addingTimeInterval(-matchTolerance)
-        }
-        let facts = try store.jobRunFacts(jobs: jobs.map(\.ref), since: since, until: query.now, fireWindowStart: fireStart)
+        let facts = try store.jobRunFacts(jobs: jobs.map(\.ref), since: since, until: query.now)
+        let ledger = try FireLedger.build(store: store, inventory: inventory, jobs: jobs, from: since, now: query.now)
+        let observations = try store.observations()
         let health = try store.appHealthFacts(since: since, until: query.now)
         let appNames = Set(jobs.map(\.app)).union(query.app.map { [$0] } ?? [])
         let apps = inventory.apps.filter { appNames.contains($0.name) || (query.job == nil && query.app == nil) }
         return StatsReport(
-            generatedAt: query.now, since: since, firesCheckedUntil: query.now.addingTimeInterval(-matchTolerance),
-            toleranceMs: Int(matchTolerance * 1000),
+            generatedAt: query.now, since: since, firesCheckedUntil: query.now,
+            toleranceMs: Int(LayerTiming.matchWindow * 1000),
             apps: apps.map { appStats($0, health[$0.name] ?? AppHealthFacts()) },
-            jobs: jobs.map { jobStats($0, facts[$0.ref] ?? JobRunFacts(), since: since, addedAt: added[$0.ref], now: query.now) })
+            jobs: jobs.map { job in
+                var stats = jobStats(job, facts[job.ref] ?? JobRunFacts())
+                apply(ledger.fires[job.ref] ?? [], to: &stats)
+                // No fire in the window to carry the reason: the layer's own word on why it cannot be seen.
+                if stats.observation == .unobserved, stats.observationNote == nil, let note = observations[job.ref]?.note,
+                   observations[job.ref]?.historyFrom == nil {
+                    stats.observationNote = note
+                }
+                return stats
+            })
+    }
+
+    /// Fills a job's fire accounting: counts, the fires, and what they say of the job (observed or not, missed
+    /// fires, the colour).
+    static func apply(_ entries: [FireLedger.Entry], to stats: inout JobStats) {
+        guard !entries.isEmpty else { return }
+        let accounts = entries.map(\.account)
+        stats.fires = accounts
+        stats.fireCounts = FireCounts(accounts)
+        // A fire younger than its layer's tolerance, with no call yet, is not judged.
+        let judged = accounts.filter { !($0.state == .pending && $0.calledAt == nil) }
+        let seen = judged.filter { $0.state != .unobserved }
+        if seen.isEmpty {
+            stats.observation = .unobserved
+            stats.observationNote = accounts.last { $0.state == .unobserved }.map { reason in
+                reason.reason.hasPrefix("unobserved: ") ? String(reason.reason.dropFirst("unobserved: ".count)) : reason.reason
+            }
+        } else {
+            stats.observation = .observed
+            let missed = seen.filter { $0.state == .missed }
+            stats.expectedFires = seen.count
+            stats.missedFires = missed.count
+            stats.lastMissedFire = missed.last?.at
+        }
+        stats.status = status(of: stats)
     }
 
     /// Nearest-rank percentile of `values` (in any order; `p` in 0…1).
@@ -223,73 +264,48 @@ public enum StatsEngine {
         Selection.percentiles(values, [p])[0]
     }
 
-    /// One job's stats from its facts.
-    public static func jobStats(_ job: Job, _ facts: JobRunFacts, since: Date, addedAt: Date?, now: Date) -> JobStats {
-        let attempted = facts.runs - facts.skipped
+    /// One job's stats from its run facts; its fires are accounted by ``apply(_:to:)``.
+    public static func jobStats(_ job: Job, _ facts: JobRunFacts) -> JobStats {
+        let attempted = facts.runs - facts.skipped - facts.unknown
         let failures = attempted - facts.successes
         let durations = Selection.percentiles(facts.durationsMs, [0.5, 0.95, 1])
         var stats = JobStats(
             app: job.app, job: job.name, layer: job.layer, schedule: job.schedule, enabled: job.enabled,
             description: job.description, runs: facts.runs, successes: facts.successes, failures: failures,
-            skipped: facts.skipped, successRate: attempted > 0 ? Double(facts.successes) / Double(attempted) : nil,
+            skipped: facts.skipped, unknown: facts.unknown, successRate: attempted > 0 ? Double(facts.successes) / Double(attempted) : nil,
             p50Ms: durations[0], p95Ms: durations[1], maxMs: durations[2], lastSuccessAt: facts.lastSuccessAt, lastFailure: facts.lastFailure,
-            failureStreak: facts.failureStreak, observation: .unobserved, observedSince: facts.observedSince,
+            failureStreak: facts.failureStreak, observation: .unobserved, observationNote: nil, observedSince: facts.observedSince,
             expectedFires: nil, missedFires: nil, lastMissedFire: nil, status: .grey)
         if !job.enabled {
             stats.observation = .disabled
         } else if !job.layer.isScheduled || job.schedule == nil {
             stats.observation = .unscheduled
-        } else if let observedSince = facts.observedSince, let text = job.schedule,
-                  let schedule = try? CronSchedule.parse(text, dialect: job.layer.dialect) {
-            stats.observation = .observed
-            let zone = TimeZone(identifier: job.timezone) ?? TimeZone(identifier: "UTC") ?? .current
-            // The first observed run covers its own fire, which may be up to the tolerance earlier.
-            let from = [since, addedAt ?? since, observedSince.addingTimeInterval(-matchTolerance)].max() ?? since
-            let until = now.addingTimeInterval(-matchTolerance)
-            let fires = from < until ? schedule.fires(from: from, to: until, in: zone, limit: maxFiresPerJob) : []
-            let missed = missedFires(fires: fires, schedule: schedule, zone: zone,
-                                     scheduledFor: facts.scheduledFor, unscheduledStarts: facts.unscheduledStarts)
-            stats.expectedFires = fires.count
-            stats.missedFires = missed.count
-            stats.lastMissedFire = missed.last
         }
         stats.status = status(of: stats)
         return stats
     }
 
-    /// The fires that no run accounts for. A run with `scheduled_for` equal to a fire covers it; otherwise each
-    /// run in `unscheduledStarts` covers at most one fire: the one it follows within the tolerance (and before
-    /// the next fire), or precedes by at most the clock skew.
-    public static func missedFires(fires: [Date], schedule: CronSchedule, zone: TimeZone,
-                                   scheduledFor: Set<Int64>, unscheduledStarts: [Int64]) -> [Date] {
-        var missed: [Date] = []
-        var index = 0
-        let skewMs = Int64(clockSkew * 1000), toleranceMs = Int64(matchTolerance * 1000)
-        for (i, fire) in fires.enumerated() {
-            let t = Timestamp.ms(fire)
-            if scheduledFor.contains(t) { continue }
-            while index < unscheduledStarts.count, unscheduledStarts[index] < t - skewMs { index += 1 }
-            let nextFire = i + 1 < fires.count ? fires[i + 1] : schedule.next(after: fire, in: zone)
-            let upper = min(t + toleranceMs, nextFire.map { Timestamp.ms($0) - skewMs } ?? Int64.max)
-            if index < unscheduledStarts.count, unscheduledStarts[index] <= max(upper, t) {
-                index += 1
-            } else {
-                missed.append(fire)
-            }
-        }
-        return missed
-    }
-
-    /// Red: the latest run failed, or an observed job ran none of its fires. Amber: some fires missed, or the
-    /// success rate is under 95 %. Grey: nothing to judge (unobserved scheduled jobs, jobs without runs). Green otherwise.
+    /// Red: the latest run failed, the latest fire that ended was failed or missed, or an observed job ran none of
+    /// its fires. Amber: some fires missed, failed or of unknown result, or the success rate is under 95 %. Blue: its
+    /// fires were only called by a delivered fan-out parent (no proof of its own result). Grey: nothing to judge
+    /// (unobserved or paused scheduled jobs, jobs without runs). Green otherwise.
     public static func status(of stats: JobStats) -> StatusColour {
         if stats.failureStreak > 0 { return .red }
+        let ended: Set<FireState> = [.delivered, .failed, .missed, .unknown, .parentDelivered]
+        if let latest = stats.fires.last(where: { ended.contains($0.state) }), latest.state == .failed || latest.state == .missed {
+            return .red
+        }
         if let missed = stats.missedFires, missed > 0 {
             return stats.runs == 0 || missed == stats.expectedFires ? .red : .amber
         }
+        let counts = stats.fireCounts
+        if counts[.failed] > 0 || counts[.unknown] > 0 || stats.unknown > 0 { return .amber }
         if let rate = stats.successRate, rate < amberSuccessRate { return .amber }
         switch stats.observation {
-        case .observed: return .green
+        case .observed:
+            if counts[.delivered] == 0, counts[.parentDelivered] > 0 { return .blue }
+            if counts[.delivered] == 0, counts[.paused] > 0 { return .grey }
+            return .green
         case .unobserved, .disabled: return .grey
         case .unscheduled: return stats.runs > 0 ? .green : .grey
         }

@@ -61,12 +61,15 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var jobsAdded: [String]
     public var jobsRemoved: [String]
     public var jobsChanged: [String]
+    /// How many maintenance windows the manifest declares.
+    public var maintenanceWindows: Int
     public var dryRun: Bool
 
     /// The `import --json` keys.
     enum CodingKeys: String, CodingKey {
         case apps, jobs, appsAdded = "apps_added", appsRemoved = "apps_removed", jobsAdded = "jobs_added",
-             jobsRemoved = "jobs_removed", jobsChanged = "jobs_changed", dryRun = "dry_run"
+             jobsRemoved = "jobs_removed", jobsChanged = "jobs_changed", maintenanceWindows = "maintenance_windows",
+             dryRun = "dry_run"
     }
 }
 
@@ -307,8 +310,23 @@ public final class InventoryStore: Sendable {
                 }
                 try db.execute(sql: "DELETE FROM jobs")
                 try db.execute(sql: "DELETE FROM apps")
+                try db.execute(sql: "DELETE FROM maintenance_windows")
                 try Self.insert(inventory, into: db, addedAt: addedAt, now: now)
                 return summary
+            }
+        }
+    }
+
+    /// Records that `app` moved to Vercel Schedules: its `vercel_mode` becomes `schedules` and the jobs named in `moved`
+    /// (pg_cron jobs of the app) move to the vercel layer, in one transaction.
+    public func recordVercelSchedules(app: String, moved: [String]) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE apps SET vercel_mode = 'schedules' WHERE name = ?", arguments: [app])
+                for job in moved {
+                    try db.execute(sql: "UPDATE jobs SET layer = 'vercel' WHERE app = ? AND name = ? AND layer = 'pg_cron'",
+                                   arguments: [app, job])
+                }
             }
         }
     }
@@ -323,7 +341,7 @@ public final class InventoryStore: Sendable {
             appsAdded: newApps.subtracting(oldApps).sorted(), appsRemoved: oldApps.subtracting(newApps).sorted(),
             jobsAdded: Set(newJobs.keys).subtracting(oldJobs.keys).map(\.description).sorted(),
             jobsRemoved: Set(oldJobs.keys).subtracting(newJobs.keys).map(\.description).sorted(),
-            jobsChanged: changed.sorted(), dryRun: dryRun)
+            jobsChanged: changed.sorted(), maintenanceWindows: after.maintenance.count, dryRun: dryRun)
     }
 
     private static func insert(_ inventory: Inventory, into db: Database, addedAt: [JobRef: Int64], now: Date) throws {
@@ -331,24 +349,37 @@ public final class InventoryStore: Sendable {
         for (position, app) in inventory.apps.enumerated() {
             try db.execute(sql: """
                 INSERT INTO apps (name, display_name, base_url, platform, vercel_plan, health_path, health_method,
-                                  health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  health_expect, has_supabase, supabase_url, supabase_ref, active, notes, position,
+                                  vercel_project, vercel_team, vercel_mode, qstash_plan, supabase_pg_cron_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [app.name, app.displayName, app.baseURL, app.platform.rawValue, app.vercelPlan?.rawValue,
                                  app.health.path, app.health.method.rawValue, app.health.expectedStatus,
                                  app.supabase != nil, app.supabase?.url, app.supabase?.projectRef, app.active,
-                                 app.notes, position])
+                                 app.notes, position, app.vercelProject, app.vercelTeam, app.vercelMode.rawValue,
+                                 app.qstashPlan?.rawValue, app.supabase?.pgCronVersionText])
         }
         for (position, job) in inventory.jobs.enumerated() {
             let deps = String(decoding: try JSONEncoder().encode(job.dependsOn.map(\.description)), as: UTF8.self)
+            let alert = try job.alert.flatMap { $0.isEmpty ? nil : String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             try db.execute(sql: """
                 INSERT INTO jobs (app, name, path, sql, method, layer, schedule, timezone, auth, timeout_ms, retries,
                                   priority, enabled, triggered_by_app, triggered_by_job, fanout_order, depends_on,
-                                  description, position, added_at, task_group)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  description, position, added_at, task_group, alert_policy, jitter)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [job.app, job.name, job.path, job.sql, job.method.rawValue, job.layer.rawValue,
                                  job.schedule, job.timezone, job.auth.rawValue, job.timeoutMs, job.retries,
                                  job.priority.rawValue, job.enabled, job.triggeredBy?.app, job.triggeredBy?.job,
-                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs, job.group])
+                                 job.order, deps, job.description, position, addedAt[job.ref] ?? nowMs, job.group, alert,
+                                 job.jitter])
+        }
+        for (position, window) in inventory.maintenance.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO maintenance_windows (name, cron, timezone, duration_ms, apps, jobs, reason, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [window.name, window.cron, window.timezone, window.durationMs,
+                                 String(decoding: try JSONEncoder().encode(window.apps), as: UTF8.self),
+                                 String(decoding: try JSONEncoder().encode(window.jobs.map(\.description)), as: UTF8.self),
+                                 window.reason, position])
         }
     }
 
@@ -360,10 +391,14 @@ public final class InventoryStore: Sendable {
                 name: row["name"], displayName: row["display_name"], baseURL: row["base_url"],
                 platform: Platform(rawValue: row["platform"]) ?? .other,
                 vercelPlan: (row["vercel_plan"] as String?).flatMap(VercelPlan.init(rawValue:)),
+                vercelMode: (row["vercel_mode"] as String?).flatMap(VercelMode.init(rawValue:)) ?? .crons,
+                qstashPlan: (row["qstash_plan"] as String?).flatMap(QStashPlan.init(rawValue:)),
                 health: HealthTarget(path: row["health_path"],
                                      method: HTTPMethod(rawValue: row["health_method"]) ?? .HEAD,
                                      expectedStatus: row["health_expect"]),
-                supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"]) : nil,
+                supabase: hasSupabase ? SupabaseProject(url: row["supabase_url"], projectRef: row["supabase_ref"],
+                                                        pgCronVersionText: row["supabase_pg_cron_version"]) : nil,
+                vercelProject: row["vercel_project"], vercelTeam: row["vercel_team"],
                 active: row["active"], notes: row["notes"]))
         }
         var jobs: [Job] = []
@@ -381,9 +416,23 @@ public final class InventoryStore: Sendable {
                 timeoutMs: row["timeout_ms"], retries: row["retries"],
                 priority: Priority(rawValue: row["priority"]) ?? .medium, enabled: row["enabled"],
                 triggeredBy: parent, order: row["fanout_order"], dependsOn: deps, description: row["description"],
-                group: row["task_group"]))
+                group: row["task_group"],
+                alert: (row["alert_policy"] as String?).flatMap { try? JSONDecoder().decode(JobAlertPolicy.self, from: Data($0.utf8)) },
+                jitter: row["jitter"]))
         }
-        return Inventory(apps: apps, jobs: jobs)
+        var maintenance: [MaintenanceWindow] = []
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM maintenance_windows ORDER BY position, name") {
+            func list(_ column: String) -> [String] {
+                let text: String = row[column]
+                return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+            }
+            let name: String = row["name"], cron: String = row["cron"], zone: String = row["timezone"]
+            let durationMs: Int = row["duration_ms"], reason: String = row["reason"]
+            let jobs: [JobRef] = list("jobs").compactMap { JobRef($0) }
+            maintenance.append(MaintenanceWindow(name: name, cron: cron, timezone: zone, durationMs: durationMs,
+                                                 apps: list("apps"), jobs: jobs, reason: reason))
+        }
+        return Inventory(apps: apps, jobs: jobs, maintenance: maintenance)
     }
 }
 

@@ -143,10 +143,229 @@ enum Schema {
                 CREATE INDEX keepalive_by_time ON keepalive_pings(pinged_at);
                 """)
         }
+        // Two outcomes join the CHECK constraint (SQLite cannot alter one, so the table is rebuilt, rows and
+        // ids kept): `unknown`, a fire the layer made whose result nobody can know any more (pg_net forgot it),
+        // and `interrupted`, a run stopped by the operator (Ctrl-C), which is not a failure of the job.
+        // What rbscron last learnt of each Supabase project (paused, unreachable, its pg_cron version).
+        migrator.registerMigration("005_project_states") { db in
+            try db.execute(sql: """
+                CREATE TABLE project_states (
+                    project_ref     TEXT PRIMARY KEY NOT NULL,
+                    status          TEXT NOT NULL CHECK (status IN ('active', 'paused', 'unreachable', 'unknown')),
+                    provider_status TEXT,
+                    pg_cron_version TEXT,
+                    detail          TEXT,
+                    checked_at      INTEGER NOT NULL,
+                    synced_until    INTEGER
+                );
+                """)
+        }
+        migrator.registerMigration("005_run_outcomes_unknown_interrupted") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs_new (
+                    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app              TEXT NOT NULL,
+                    job              TEXT NOT NULL,
+                    source           TEXT NOT NULL CHECK (source IN ('manual', 'ci', 'due', 'replay', 'remote')),
+                    scheduled_for    INTEGER,
+                    started_at       INTEGER NOT NULL,
+                    finished_at      INTEGER,
+                    state            TEXT NOT NULL CHECK (state IN ('started', 'finished', 'abandoned')),
+                    attempts         INTEGER NOT NULL DEFAULT 0,
+                    http_status      INTEGER,
+                    outcome          TEXT CHECK (outcome IN ('ok', 'http_error', 'timeout', 'transport_error',
+                                                             'skipped', 'circuit_open', 'denied', 'abandoned',
+                                                             'unknown', 'interrupted')),
+                    dns_ms           REAL,
+                    connect_ms       REAL,
+                    tls_ms           REAL,
+                    first_byte_ms    REAL,
+                    total_ms         REAL,
+                    duration_ms      REAL,
+                    response_excerpt TEXT,
+                    error            TEXT,
+                    idempotency_key  TEXT UNIQUE,
+                    pid              INTEGER
+                );
+                INSERT INTO runs_new (id, app, job, source, scheduled_for, started_at, finished_at, state, attempts,
+                                      http_status, outcome, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms,
+                                      duration_ms, response_excerpt, error, idempotency_key, pid)
+                SELECT id, app, job, source, scheduled_for, started_at, finished_at, state, attempts, http_status,
+                       outcome, dns_ms, connect_ms, tls_ms, first_byte_ms, total_ms, duration_ms, response_excerpt,
+                       error, idempotency_key, pid
+                FROM runs;
+                DROP TABLE runs;
+                ALTER TABLE runs_new RENAME TO runs;
+                CREATE INDEX runs_by_job ON runs(app, job, started_at);
+                CREATE INDEX runs_by_time ON runs(started_at);
+                CREATE INDEX runs_stats ON runs(app, job, started_at, state, outcome, source, duration_ms, scheduled_for);
+                """)
+        }
+        // `audit`: every probe an audit sent (or skipped), so `stats --html` shows each endpoint's last audit.
+        migrator.registerMigration("006_audits") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_probes (
+                    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    audited_at  INTEGER NOT NULL,
+                    app         TEXT NOT NULL,
+                    job         TEXT NOT NULL,
+                    method      TEXT NOT NULL,
+                    url         TEXT NOT NULL,
+                    probe       TEXT NOT NULL,
+                    expected    TEXT NOT NULL,
+                    http_status INTEGER,
+                    final_url   TEXT,
+                    verdict     TEXT NOT NULL,
+                    severity    TEXT CHECK (severity IN ('critical', 'warning', 'info', 'ok')),
+                    detail      TEXT,
+                    total_ms    REAL
+                );
+                CREATE INDEX audit_probes_by_job ON audit_probes(app, job, audited_at);
+                """)
+        }
+        // Alerts: routes (their URLs are sealed secrets, never here), incidents (at most one open per key: the
+        // partial unique index is what lets concurrent `alert check` processes agree), one notification per
+        // incident, route, event and reminder number (the UNIQUE constraint makes "never twice" a database
+        // fact), every delivery attempt, silences, the manifest's maintenance windows and each job's own
+        // thresholds.
+        migrator.registerMigration("007_alerts") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN alert_policy TEXT;
+                CREATE TABLE maintenance_windows (
+                    name        TEXT PRIMARY KEY NOT NULL,
+                    cron        TEXT NOT NULL,
+                    timezone    TEXT NOT NULL,
+                    duration_ms INTEGER NOT NULL CHECK (duration_ms > 0),
+                    apps        TEXT NOT NULL,
+                    jobs        TEXT NOT NULL,
+                    reason      TEXT NOT NULL,
+                    position    INTEGER NOT NULL
+                );
+                CREATE TABLE alert_routes (
+                    name       TEXT PRIMARY KEY NOT NULL,
+                    kind       TEXT NOT NULL CHECK (kind IN ('webhook', 'slack')),
+                    apps       TEXT NOT NULL,
+                    layers     TEXT NOT NULL,
+                    severities TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE alert_incidents (
+                    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key          TEXT NOT NULL,
+                    kind         TEXT NOT NULL,
+                    severity     TEXT NOT NULL CHECK (severity IN ('critical', 'warning')),
+                    app          TEXT,
+                    job          TEXT,
+                    layer        TEXT,
+                    summary      TEXT NOT NULL,
+                    detail       TEXT,
+                    look_closer  TEXT NOT NULL,
+                    since        INTEGER NOT NULL,
+                    opened_at    INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    resolved_at  INTEGER
+                );
+                CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(key) WHERE resolved_at IS NULL;
+                CREATE INDEX alert_incidents_by_time ON alert_incidents(opened_at);
+                CREATE TABLE alert_notifications (
+                    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id  INTEGER NOT NULL REFERENCES alert_incidents(id) ON DELETE CASCADE,
+                    route        TEXT NOT NULL REFERENCES alert_routes(name) ON DELETE CASCADE,
+                    event        TEXT NOT NULL CHECK (event IN ('open', 'remind', 'resolve')),
+                    sequence     INTEGER NOT NULL DEFAULT 0,
+                    state        TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
+                    attempts     INTEGER NOT NULL DEFAULT 0,
+                    created_at   INTEGER NOT NULL,
+                    claim        TEXT,
+                    claimed_at   INTEGER,
+                    delivered_at INTEGER,
+                    last_error   TEXT,
+                    UNIQUE (incident_id, route, event, sequence)
+                );
+                CREATE INDEX alert_notifications_by_state ON alert_notifications(state, id);
+                CREATE INDEX alert_notifications_by_route ON alert_notifications(route);
+                CREATE TABLE alert_attempts (
+                    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notification_id INTEGER NOT NULL REFERENCES alert_notifications(id) ON DELETE CASCADE,
+                    attempted_at    INTEGER NOT NULL,
+                    outcome         TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed')),
+                    http_status     INTEGER,
+                    error           TEXT,
+                    duration_ms     REAL
+                );
+                CREATE INDEX alert_attempts_by_notification ON alert_attempts(notification_id);
+                CREATE TABLE alert_silences (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app        TEXT NOT NULL,
+                    job        TEXT,
+                    reason     TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL CHECK (expires_at > created_at)
+                );
+                CREATE INDEX alert_silences_by_expiry ON alert_silences(expires_at);
+                """)
+        }
+        // Per-fire accounting (README "Every fire accounted for"): what each layer said of each job besides its
+        // finished calls (how far back it was read, whether its schedule is there and active, calls in flight), the
+        // decisions of due mode with their reasons, and dead letters that live in a layer (QStash's DLQ).
+        migrator.registerMigration("008_fire_evidence") { db in
+            try db.execute(sql: """
+                CREATE TABLE layer_observations (
+                    app                 TEXT NOT NULL,
+                    job                 TEXT NOT NULL,
+                    layer               TEXT NOT NULL,
+                    observed_at         INTEGER NOT NULL,
+                    history_from        INTEGER,
+                    schedule_state      TEXT CHECK (schedule_state IN ('active', 'paused', 'absent')),
+                    schedule_created_at INTEGER,
+                    pending             TEXT,
+                    note                TEXT,
+                    PRIMARY KEY (app, job)
+                );
+                CREATE TABLE due_decisions (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app        TEXT NOT NULL,
+                    job        TEXT NOT NULL,
+                    fire_at    INTEGER NOT NULL,
+                    decided_at INTEGER NOT NULL,
+                    state      TEXT NOT NULL,
+                    action     TEXT NOT NULL CHECK (action IN ('fired', 'skipped', 'claimed')),
+                    via        TEXT,
+                    reason     TEXT NOT NULL,
+                    run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+                    remote_id  TEXT
+                );
+                CREATE INDEX due_decisions_by_time ON due_decisions(decided_at);
+                CREATE INDEX due_decisions_by_fire ON due_decisions(app, job, fire_at);
+                CREATE UNIQUE INDEX due_decisions_one_fire ON due_decisions(app, job, fire_at) WHERE action = 'fired';
+                ALTER TABLE dead_letters ADD COLUMN origin TEXT NOT NULL DEFAULT 'rbscron';
+                ALTER TABLE dead_letters ADD COLUMN remote_id TEXT;
+                CREATE UNIQUE INDEX dead_letters_by_remote ON dead_letters(origin, remote_id) WHERE remote_id IS NOT NULL;
+                """)
+        }
+        // The Vercel project (id or name) and team of each app, so `stats --sync` can read its cron state and
+        // request log; NULL until an operator records them.
+        migrator.registerMigration("009_vercel_project") { db in
+            try db.execute(sql: """
+                ALTER TABLE apps ADD COLUMN vercel_project TEXT;
+                ALTER TABLE apps ADD COLUMN vercel_team TEXT;
+                """)
+        }
+        // Per-layer settings of an app (Vercel Cron or Schedules, its QStash plan, its project's pg_cron release)
+        // and the Vercel Schedules jitter of a job.
+        migrator.registerMigration("010_layer_modes") { db in
+            try db.execute(sql: """
+                ALTER TABLE apps ADD COLUMN vercel_mode TEXT NOT NULL DEFAULT 'crons'
+                    CHECK (vercel_mode IN ('crons', 'schedules'));
+                ALTER TABLE apps ADD COLUMN qstash_plan TEXT;
+                ALTER TABLE apps ADD COLUMN supabase_pg_cron_version TEXT;
+                ALTER TABLE jobs ADD COLUMN jitter INTEGER CHECK (jitter IS NULL OR jitter > 0);
+                """)
+        }
         // A dead letter keeps what its replay must send: the body as sent, sealed under the master key, when the
         // displayed payload had to be redacted (it held a secret). Letters written before this cannot be told
         // apart except by their text, so those showing a redaction are marked and never replayed as they read.
-        migrator.registerMigration("004_dead_letter_payloads") { db in
+        migrator.registerMigration("011_dead_letter_payloads") { db in
             try db.execute(sql: """
                 ALTER TABLE dead_letters ADD COLUMN payload_sealed BLOB;
                 ALTER TABLE dead_letters ADD COLUMN payload_redacted INTEGER NOT NULL DEFAULT 0 CHECK (payload_redacted IN (0, 1));

@@ -7,7 +7,10 @@ public struct JobRunFacts: Sendable, Equatable {
     /// Runs that ended (finished or abandoned) and started inside the window.
     public var runs = 0
     public var successes = 0
+    /// Runs that said nothing of the job's health: skipped (breaker, dependency) or interrupted by the operator.
     public var skipped = 0
+    /// Runs the layer made whose result is unknown (pg_net forgot the answer).
+    public var unknown = 0
     /// Durations (ms) of the runs in the window that recorded one, in no particular order.
     public var durationsMs: [Double] = []
     /// The latest successful run ever (not only in the window).
@@ -16,12 +19,8 @@ public struct JobRunFacts: Sendable, Equatable {
     public var lastFailure: RunFailure?
     /// Failed runs since the latest success (all of them when there was none).
     public var failureStreak = 0
-    /// The first run fired by due mode or read back from a layer: from then on the job's fires are observable.
+    /// The first run fired by due mode or read back from a layer.
     public var observedSince: Date?
-    /// Every `scheduled_for` of a run in the missed-fire window (ms since the epoch).
-    public var scheduledFor: Set<Int64> = []
-    /// Start times (ms, ascending) of due and remote runs in the missed-fire window that carry no `scheduled_for`.
-    public var unscheduledStarts: [Int64] = []
 
     public init() {}
 }
@@ -69,23 +68,23 @@ public struct AppHealthFacts: Sendable, Equatable {
 }
 
 /// SQL fragments shared by the stats queries. A run "ended" when it is finished or abandoned; it failed when
-/// it ended with any outcome but ok and skipped (an abandoned run without an outcome is a failure).
+/// it ended with any outcome but ok, skipped, interrupted and unknown (an abandoned run without an outcome is a
+/// failure; a result nobody knows is not a failure, and not a success either).
 enum StatsSQL {
     static let ended = "state IN ('finished', 'abandoned')"
-    static let failed = "state IN ('finished', 'abandoned') AND coalesce(outcome, 'abandoned') NOT IN ('ok', 'skipped')"
+    static let failed = "state IN ('finished', 'abandoned') AND coalesce(outcome, 'abandoned') NOT IN ('ok', 'skipped', 'interrupted', 'unknown')"
     static let errorChars = 240
 }
 
 extension InventoryStore {
-    /// Per-job run facts for `jobs` over `[since, until]`, and for missed fires over `[fireWindowStart[job], until]`.
+    /// Per-job run facts for `jobs` over `[since, until]` (fires are accounted by ``FireLedger``).
     /// Every query is covered by the `runs_stats` index. On a file store the jobs are split over up to four reader
     /// connections that scan in parallel (one read transaction each; a job is always read whole by one of them,
     /// so each job's facts are consistent, while two jobs may be read a few milliseconds apart).
     /// - Parameter readers: at most this many parallel readers (default: the processors, at most four).
-    public func jobRunFacts(jobs: [JobRef], since: Date, until: Date, fireWindowStart: [JobRef: Date] = [:],
-                            readers: Int? = nil) throws(StoreError) -> [JobRef: JobRunFacts] {
-        let window = RunWindow(sinceMs: Timestamp.ms(since), untilMs: Timestamp.ms(until),
-                               matchFromMs: fireWindowStart.mapValues(Timestamp.ms))
+    public func jobRunFacts(jobs: [JobRef], since: Date, until: Date, readers: Int? = nil) throws(StoreError)
+        -> [JobRef: JobRunFacts] {
+        let window = RunWindow(sinceMs: Timestamp.ms(since), untilMs: Timestamp.ms(until))
         let lanes = writer is DatabasePool
             ? min(readers ?? min(ProcessInfo.processInfo.activeProcessorCount, 4), jobs.count) : 1
         guard lanes > 1 else {
@@ -115,7 +114,6 @@ extension InventoryStore {
     private struct RunWindow: Sendable {
         var sinceMs: Int64
         var untilMs: Int64
-        var matchFromMs: [JobRef: Int64]
     }
 
     /// Whether text column `index` of the current row is exactly `value` (false for NULL).
@@ -128,12 +126,12 @@ extension InventoryStore {
 
     private static func jobRunFacts(_ db: Database, jobs: [JobRef], window: RunWindow) throws -> [JobRef: JobRunFacts] {
         var result: [JobRef: JobRunFacts] = [:]
-        // One pass over the job's window (covering index) feeds counts, durations and fire matching. Every row it
+        // One pass over the job's window (covering index) feeds counts and durations. Every row it
         // reads has ended (the state CHECK allows only started, finished and abandoned). Columns are read straight
         // from the statement and text is compared as bytes: at a million rows, row values, decoded strings and
         // SQL `IN` lists each cost a tenth of the time.
         let scan = try db.cachedStatement(sql: """
-            SELECT started_at, outcome, source, duration_ms, scheduled_for FROM runs
+            SELECT started_at, outcome, source, duration_ms FROM runs
             WHERE app = ? AND job = ? AND started_at >= ? AND started_at <= ? AND state != 'started'
             ORDER BY started_at
             """)
@@ -158,27 +156,17 @@ extension InventoryStore {
         for ref in jobs {
             var facts = JobRunFacts()
             let key: StatementArguments = [ref.app, ref.job]
-            let sinceMs = window.sinceMs
-            let matchFrom = window.matchFromMs[ref]
-            let rows = try Row.fetchCursor(scan, arguments: key + [min(sinceMs, matchFrom ?? sinceMs), window.untilMs])
+            let rows = try Row.fetchCursor(scan, arguments: key + [window.sinceMs, window.untilMs])
             while try rows.next() != nil {
-                let started = sqlite3_column_int64(raw, 0)
-                if started >= sinceMs {
-                    facts.runs += 1
-                    if Self.text(raw, 1, is: "ok") {
-                        facts.successes += 1
-                    } else if Self.text(raw, 1, is: "skipped") {
-                        facts.skipped += 1
-                    }
-                    if sqlite3_column_type(raw, 3) != SQLITE_NULL { facts.durationsMs.append(sqlite3_column_double(raw, 3)) }
+                facts.runs += 1
+                if Self.text(raw, 1, is: "ok") {
+                    facts.successes += 1
+                } else if Self.text(raw, 1, is: "skipped") || Self.text(raw, 1, is: "interrupted") {
+                    facts.skipped += 1
+                } else if Self.text(raw, 1, is: "unknown") {
+                    facts.unknown += 1
                 }
-                if let matchFrom, started >= matchFrom {
-                    if sqlite3_column_type(raw, 4) != SQLITE_NULL {
-                        facts.scheduledFor.insert(sqlite3_column_int64(raw, 4))
-                    } else if Self.text(raw, 2, is: "due") || Self.text(raw, 2, is: "remote") {
-                        facts.unscheduledStarts.append(started)
-                    }
-                }
+                if sqlite3_column_type(raw, 3) != SQLITE_NULL { facts.durationsMs.append(sqlite3_column_double(raw, 3)) }
             }
             let okMs = try Int64.fetchOne(lastOk, arguments: key)
             facts.lastSuccessAt = okMs.map(Timestamp.date(ms:))
@@ -239,8 +227,8 @@ extension InventoryStore {
                 var inserted = 0
                 let statement = try db.makeStatement(sql: """
                     INSERT INTO runs (app, job, source, started_at, finished_at, state, attempts, http_status, outcome,
-                                      duration_ms, total_ms, error, idempotency_key)
-                    VALUES (?, ?, 'remote', ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?)
+                                      duration_ms, total_ms, error, idempotency_key, scheduled_for, response_excerpt)
+                    VALUES (?, ?, 'remote', ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(idempotency_key) DO NOTHING
                     """)
                 for remote in runs {
@@ -248,6 +236,7 @@ extension InventoryStore {
                         remote.job.app, remote.job.job, Timestamp.ms(remote.startedAt), Timestamp.ms(remote.finishedAt),
                         remote.attempts, remote.httpStatus, remote.outcome, remote.durationMs, remote.durationMs,
                         remote.error.map { Self.shorten($0, limit: 2_000) }, remote.idempotencyKey,
+                        remote.scheduledFor.map(Timestamp.ms), remote.responseExcerpt.map { String($0.prefix(2_000)) },
                     ])
                     inserted += db.changesCount
                 }
@@ -257,8 +246,7 @@ extension InventoryStore {
     }
 
     static func shorten(_ text: String, limit: Int = StatsSQL.errorChars) -> String {
-        let oneLine = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
-        return oneLine.count <= limit ? oneLine : String(oneLine.prefix(limit - 1)) + "…"
+        TextLine.single(text, limit: limit)
     }
 }
 
@@ -316,6 +304,8 @@ public struct DashboardFacts: Sendable {
     public var deadLetters: [DeadLetterSummary] = []
     public var unresolvedDeadLetters = 0
     public var keepAlive: [String: KeepAliveFacts] = [:]
+    /// The probes of each endpoint's latest `audit`.
+    public var audits: [JobRef: [AuditProbeRecord]] = [:]
 }
 
 extension InventoryStore {

@@ -18,3 +18,16 @@ public enum RBSCronVersion {
     public static let current = "0.1.0"
     public static var userAgent: String { "rbscron/\(current)" }
 }
+
+extension ReportJSON {
+    /// The same encoding on one line, as bytes: what rbscron sends to webhooks.
+    public static func compact<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.rfc3339(date))
+        }
+        return try encoder.encode(value)
+    }
+}

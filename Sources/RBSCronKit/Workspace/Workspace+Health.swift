@@ -22,7 +22,7 @@ extension Workspace {
     /// `keepalive --status`: days since each project's last successful ping.
     public func keepaliveStatus(project: String?) throws -> KeepaliveStatusReport {
         try KeepaliveStatusReport.build(inventory: try inventory(), project: project, history: try store.keepaliveHistory(),
-                                        now: now)
+                                        projects: try store.projectStates(), now: now)
     }
 
     /// `keepalive --sql`: the pg_cron keep-alive migration of one project.

@@ -45,7 +45,8 @@ extension Workspace {
             let job = try inventory.resolve(ref)
             report = try ScheduleReports.next(job: job, in: inventory, from: request.from, count: request.count)
             let root = report.via.flatMap { JobRef($0) }.flatMap(inventory.job) ?? job
-            if root.timezone != "UTC", root.layer == .pgCron || root.layer == .vercel {
+            let schedulesMode = root.layer == .vercel && inventory.app(named: root.app)?.vercelMode == .schedules
+            if root.timezone != "UTC", root.layer == .pgCron || (root.layer == .vercel && !schedulesMode) {
                 warnings.append("\(root.layer.rawValue) fires in UTC, not \(root.timezone): these are the intended times; "
                                 + "`rbscron schedule check` shows the UTC entries that keep them")
             }
@@ -69,10 +70,18 @@ extension Workspace {
         return ScheduleReports.timeline(inventory, request)
     }
 
-    /// `schedule check`.
-    public func scheduleCheck(app: String?) throws -> ScheduleCheckReport {
+    /// `schedule timeline --budget`: each app's fires (and QStash messages) per UTC day and layer, against its plans.
+    public func budget(from: Date, days: Int, app: String?) throws -> BudgetReport {
         let inventory = try inventory()
         try InventoryFilter(app: app).validate(against: inventory)
-        return ScheduleCheck.run(inventory, app: app, now: now)
+        return ScheduleBudget.report(inventory, from: from, days: days, app: app)
+    }
+
+    /// `schedule check`; time-based rules (pg_cron concurrency, keep-alive gaps, QStash budgets) look ahead from `from`
+    /// (now by default).
+    public func scheduleCheck(app: String?, from: Date? = nil) throws -> ScheduleCheckReport {
+        let inventory = try inventory()
+        try InventoryFilter(app: app).validate(against: inventory)
+        return ScheduleCheck.run(inventory, app: app, now: from ?? now)
     }
 }

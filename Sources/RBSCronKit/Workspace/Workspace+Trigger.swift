@@ -19,6 +19,19 @@ extension Workspace {
             try jobs.map { try trigger.dryRun($0, in: inventory, options: options) }
         }
 
+        if let via = request.via {
+            guard via == .pgCron, case .jobs(let refs) = request.mode else {
+                throw LayerSyncError.unsupported(via, operation: "trigger --via", hint: "only APP/JOB… of pg_cron jobs run through their layer")
+            }
+            let jobs = try refs.map { try inventory.resolve($0) }
+            if request.dryRun {
+                report.requests = try jobs.map { try pgCronDryRun($0, inventory: inventory) }
+            } else {
+                for job in jobs { report.runs.append(try await runThroughPgCron(job, source: options.source, progress: progress)) }
+            }
+            return report
+        }
+
         switch request.mode {
         case .jobs(let refs):
             let jobs = try refs.map { try inventory.resolve($0) }
@@ -47,14 +60,25 @@ extension Workspace {
 
         case .due(let app, let at, let windowMs):
             if let app { try InventoryFilter(app: app).validate(against: inventory) }
-            if request.dryRun {
-                report.requests = try dryRun(DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs).map(\.job))
+            if request.due.blind {
+                if request.dryRun {
+                    report.requests = try dryRun(DueMode.fires(in: inventory, app: app, at: at, windowMs: windowMs).map(\.job))
+                    break
+                }
+                let result = try await trigger.fireDue(inventory: inventory, app: app, at: at, windowMs: windowMs,
+                                                       options: options, parallel: request.parallel, progress: progress)
+                report.runs = result.runs
+                report.alreadyClaimed = result.alreadyClaimed
                 break
             }
-            let result = try await trigger.fireDue(inventory: inventory, app: app, at: at, windowMs: windowMs,
-                                                   options: options, parallel: request.parallel, progress: progress)
-            report.runs = result.runs
-            report.alreadyClaimed = result.alreadyClaimed
+            let outcome = try await fireDueWithEvidence(
+                app: app, at: at, window: Double(windowMs) / 1000, options: request.due, trigger: trigger, inventory: inventory,
+                triggerOptions: options, parallel: request.parallel, dryRun: request.dryRun, progress: progress)
+            report.explain = request.due.explain
+            report.decisions = outcome.decisions
+            report.evidenceWarnings = outcome.warnings
+            report.runs = outcome.runs
+            if request.dryRun { report.requests = try dryRun(outcome.wouldFire.map(\.job)) }
 
         case .replayDeadLetters(let app, let limit):
             if let app { try InventoryFilter(app: app).validate(against: inventory) }
@@ -62,5 +86,49 @@ extension Workspace {
                                                               options: options, progress: progress)
         }
         return report
+    }
+}
+
+extension Workspace {
+    /// `trigger APP/JOB --via pg_cron`: runs the job's own command once in its database and records the outcome as
+    /// a run, like any other.
+    func runThroughPgCron(_ job: Job, source: RunSource, progress: TriggerProgress?) async throws -> RunReport {
+        guard let layer = try self.layer(.pgCron) as? PgCronLayer else { throw LayerSyncError.notALayer(.pgCron) }
+        let started = now
+        guard let runID = try store.beginRun(job.ref, source: source, startedAt: started, pid: clock.pid) else {
+            throw StoreError.database("could not record the run of \(job.ref)")
+        }
+        progress?(.started(job.ref))
+        progress?(.attempt(job.ref, number: 1))
+        let result = try await layer.runNow(job, now: clock.now)
+        let duration = max(0, result.finishedAt.timeIntervalSince(result.startedAt) * 1000)
+        let excerpt = result.responseExcerpt.map { try? redactor().remote($0) } ?? nil
+        try store.finishRun(runID, RunCompletion(
+            outcome: result.outcome, finishedAt: result.finishedAt, attempts: 1, httpStatus: result.httpStatus, timings: nil,
+            durationMs: duration, responseExcerpt: excerpt, error: result.error))
+        let report = RunReport(runID: runID, job: job.ref, source: source, outcome: result.outcome, httpStatus: result.httpStatus,
+                               attempts: 1, durationMs: duration, timings: nil, error: result.error, startedAt: started,
+                               finishedAt: result.finishedAt, scheduledFor: nil, responseExcerpt: excerpt, deadLetterID: nil,
+                               breakerProbe: false)
+        progress?(.finished(report))
+        return report
+    }
+
+    /// What `trigger APP/JOB --via pg_cron --dry-run` would send: the Management API call that runs the job.
+    func pgCronDryRun(_ job: Job, inventory: Inventory) throws -> DryRunRequest {
+        guard job.layer == .pgCron else { throw PgCronRunNowError.notPgCron(job.ref, job.layer) }
+        guard let ref = inventory.app(named: job.app)?.supabase?.projectRef, !ref.isEmpty else {
+            throw PgCronRemoteError.noProjectRef(app: job.app)
+        }
+        let key = SecretKeys.supabaseAccessToken
+        let token = try secrets.lookup(app: job.app, key: key)
+        var headers = [DryRunRequest.Header(name: "User-Agent", value: RBSCronVersion.userAgent)]
+        if let token { headers.append(DryRunRequest.Header(name: "Authorization", value: "Bearer " + SecretMask.preview(token.value))) }
+        let base = PgCronHistoryClient.baseURL(environment: environment)
+        return DryRunRequest(
+            job: job.ref, method: "POST", url: "\(base)/v1/projects/\(ref)/database/query", headers: headers,
+            body: "{\"query\": \"SELECT … FROM \(PgCronSQL.invokerSchema).run_job_now('\(ScheduleID.of(job.ref))')\"}",
+            timeoutMs: PgCronLayer.runNowWaitSeconds * 1000, retries: 0, auth: job.auth,
+            missingSecret: token == nil ? key : nil, secretSource: token?.source.description)
     }
 }

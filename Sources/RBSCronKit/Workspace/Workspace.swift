@@ -101,10 +101,14 @@ public final class Workspace: Sendable {
             return try QStashSync(inventory: inventory, secrets: secrets, transport: transport,
                               baseURL: try QStashClient.baseURL(environment: environment), redactor: try redactor())
         case .vercel:
-            return VercelLayer(inventory: inventory)
+            // Each app in the mode its inventory records (vercel_mode): Cron's state or Schedules'.
+            return try VercelLayer(inventory: inventory, secrets: secrets, transport: transport, environment: environment,
+                                   redactor: try redactor())
         case .pgCron:
-            return try PgCronLayer(inventory: inventory, secrets: secrets, transport: transport,
-                               baseURL: PgCronHistoryClient.baseURL(environment: environment), redactor: try redactor())
+            var pgCron = try PgCronLayer(inventory: inventory, secrets: secrets, transport: transport,
+                                         baseURL: PgCronHistoryClient.baseURL(environment: environment), redactor: try redactor())
+            pgCron.knownProjects = try store.projectStates()
+            return pgCron
         case .manual, .fanout:
             throw LayerSyncError.notALayer(layer)
         }

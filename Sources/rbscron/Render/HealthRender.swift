@@ -62,6 +62,7 @@ extension KeepaliveStatusReport: HumanReadable {
             case .overdue: state = style.red("overdue")
             case .unknown: state = style.yellow("unknown")
             case .notConfigured: state = style.dim("not configured")
+            case .paused: state = style.red("paused")
             }
             return [e.app, state, e.daysSince.map(Self.days) ?? "-", e.lastSuccessAt.map(Timestamp.rfc3339) ?? "never",
                     e.pausesAfter.map(Timestamp.rfc3339) ?? "-", e.lastError ?? ""]
@@ -77,6 +78,9 @@ extension KeepaliveStatusReport: HumanReadable {
                     + "free project after 7. Run `rbscron keepalive --project \(e.app)`."
             case .unknown:
                 return "warning: \(e.app): never pinged by rbscron, so its activity is unknown. Run `rbscron keepalive --project \(e.app)`."
+            case .paused:
+                return "warning: \(e.app): Supabase reported its project paused (stats --sync); restore it in the Supabase "
+                    + "dashboard, then apply `rbscron keepalive --sql --project \(e.app)`."
             case .ok, .notConfigured:
                 return nil
             }

@@ -43,7 +43,10 @@ struct ImportResult: Encodable, HumanReadable {
     func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
 
     func human(_ style: TerminalStyle) -> String? {
-        var lines = ["\(summary.dryRun ? "would import" : "imported") \(summary.apps) apps and \(summary.jobs) jobs from \(file)"]
+        let n = summary.maintenanceWindows
+        let what = n == 0 ? "\(summary.apps) apps and \(summary.jobs) jobs"
+            : "\(summary.apps) apps, \(summary.jobs) jobs and \(n) maintenance window\(n == 1 ? "" : "s")"
+        var lines = ["\(summary.dryRun ? "would import" : "imported") \(what) from \(file)"]
         for (label, items) in [("apps added", summary.appsAdded), ("apps removed", summary.appsRemoved),
                                ("jobs added", summary.jobsAdded), ("jobs removed", summary.jobsRemoved),
                                ("jobs changed", summary.jobsChanged)] where !items.isEmpty {

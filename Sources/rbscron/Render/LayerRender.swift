@@ -21,6 +21,27 @@ extension LayerApplyReport: HumanReadable {
     }
 }
 
+extension RemoteCleanupReport: HumanReadable {
+    func human(_ style: TerminalStyle) -> String? {
+        switch self {
+        case .qstash(let report): return report.human(style)
+        case .pgCron(let report):
+            guard !report.projects.isEmpty else { return "no app with pg_cron HTTP jobs has a Supabase project ref" }
+            let rows = report.projects.map { p in
+                [p.projectRef, p.apps.joined(separator: ", "), String(p.collected), String(p.lost), String(p.pruned),
+                 p.error.map { style.red($0) } ?? ""]
+            }
+            return Output.table(["PROJECT", "APPS", "COLLECTED", "LOST", "PRUNED", "ERROR"], rows, style: style)
+                + "\nfire history kept \(report.retentionDays) days (rbscron.fires)"
+        }
+    }
+
+    var notices: [String] {
+        guard case .pgCron(let report) = self else { return [] }
+        return report.projects.compactMap { p in p.error.map { "Error: pg_cron of project \(p.projectRef): \($0)" } }
+    }
+}
+
 extension QStashCleanupReport: HumanReadable {
     func human(_ style: TerminalStyle) -> String? {
         let verb = dryRun ? "would delete" : "deleted"

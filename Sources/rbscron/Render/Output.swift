@@ -29,6 +29,7 @@ struct TerminalStyle {
     func green(_ text: String) -> String { paint(text, "32") }
     func yellow(_ text: String) -> String { paint(text, "33") }
     func red(_ text: String) -> String { paint(text, "31") }
+    func blue(_ text: String) -> String { paint(text, "34") }
 }
 
 /// A report the command layer prints: its JSON is its `Encodable` shape, its human form comes from here.

@@ -10,6 +10,11 @@ extension RemoteSchedules: HumanReadable {
         }
     }
 
+    var warnings: [String] {
+        guard case .pgCron(let report) = self else { return [] }
+        return report.versionWarnings
+    }
+
     var notices: [String] {
         guard case .pgCron(let report) = self else { return [] }
         var lines: [String] = []
@@ -53,7 +58,8 @@ enum RemoteScheduleRenderer {
     static func text(_ report: PgCronRemoteReport, style: TerminalStyle) -> String? {
         var blocks: [String] = []
         for project in report.projects where project.error == nil {
-            let title = style.bold("project \(project.projectRef) (\(project.apps.joined(separator: ", ")))")
+            let version = project.pgCronVersion.map { ", pg_cron \($0)" } ?? ""
+            let title = style.bold("project \(project.projectRef) (\(project.apps.joined(separator: ", "))\(version))")
             guard !project.jobs.isEmpty else {
                 blocks.append("\(title): cron.job holds no jobs\(report.app.map { " for \($0)" } ?? "")")
                 continue
@@ -77,11 +83,31 @@ enum RemoteScheduleRenderer {
     }
 
     static func text(_ report: VercelRemoteReport, style: TerminalStyle) -> String {
-        guard !report.crons.isEmpty else { return "\(report.file) has no crons" }
-        let rows = report.crons.map { [$0.path, $0.schedule, $0.job ?? style.dim("foreign")] }
-        let foreign = report.crons.filter(\.isForeign).count
-        return Output.table(["PATH", "SCHEDULE", "JOB"], rows, style: style)
-            + "\n\(report.crons.count) cron\(report.crons.count == 1 ? "" : "s") in \(report.file), \(foreign) foreign"
+        var blocks: [String] = []
+        if !report.crons.isEmpty || report.schedules.isEmpty {
+            guard !report.crons.isEmpty else {
+                return "\(report.file) has no crons and no schedules (\(report.app) uses vercel_mode: \(report.mode.rawValue))"
+            }
+            let rows = report.crons.map { [$0.path, $0.schedule, $0.job ?? style.dim("foreign")] }
+            let foreign = report.crons.filter(\.isForeign).count
+            blocks.append(Output.table(["PATH", "SCHEDULE", "JOB"], rows, style: style)
+                          + "\n\(report.crons.count) cron\(report.crons.count == 1 ? "" : "s") in \(report.file), \(foreign) foreign")
+        }
+        if !report.schedules.isEmpty {
+            let rows = report.schedules.map { s -> [String] in
+                let target = s.target == "path" ? "\(s.requestMethod ?? "GET") \(s.destination ?? "")" : "\(s.target) \(s.destination ?? "")"
+                return [s.name, s.schedule, s.timezone ?? "UTC", s.jitter.map(String.init) ?? "-", target, s.job ?? style.dim("foreign")]
+            }
+            let foreign = report.schedules.filter(\.isForeign).count
+            blocks.append(Output.table(["NAME", "SCHEDULE", "TIMEZONE", "JITTER", "TARGET", "JOB"], rows, style: style)
+                          + "\n\(report.schedules.count) schedule\(report.schedules.count == 1 ? "" : "s") in \(report.file), \(foreign) foreign")
+        }
+        if report.mode == .schedules, !report.crons.isEmpty {
+            blocks.append(style.yellow("\(report.app) uses vercel_mode: schedules, but \(report.file) still has crons: `schedule apply --layer vercel` removes them"))
+        } else if report.mode == .crons, report.schedules.contains(where: { $0.target == "path" }) {
+            blocks.append(style.yellow("\(report.app) uses vercel_mode: crons, but \(report.file) has path schedules: `schedule apply --layer vercel` removes them"))
+        }
+        return blocks.joined(separator: "\n\n")
     }
 
     /// The command on one line, whitespace collapsed, cut to `limit` characters.

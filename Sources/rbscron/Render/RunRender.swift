@@ -5,6 +5,7 @@ extension TriggerReport: HumanReadable {
     var warnings: [String] {
         guard case .due = mode else { return [] }
         return alreadyClaimed.map { "\($0.job.ref): the fire of \(Timestamp.rfc3339($0.fireTime)) was already fired; skipped" }
+            + evidenceWarnings
     }
 
     var notices: [String] {
@@ -15,7 +16,13 @@ extension TriggerReport: HumanReadable {
         var lines: [String] = []
         switch mode {
         case .due(_, let at, let windowMs) where runs.isEmpty && alreadyClaimed.isEmpty && !dryRun:
-            lines.append("nothing due within \(DurationText.format(milliseconds: windowMs)) before \(Timestamp.rfc3339(at))")
+            let fired = decisions.filter { $0.action == .fired }.count
+            if decisions.isEmpty {
+                lines.append("nothing due within \(DurationText.format(milliseconds: windowMs)) before \(Timestamp.rfc3339(at))")
+            } else if fired == 0 {
+                lines.append("fired nothing: \(decisions.count) due fire(s) of the last \(DurationText.format(milliseconds: windowMs)) "
+                             + "judged: \(RunRender.decisionSummary(decisions))")
+            }
         case .replayDeadLetters where runs.isEmpty:
             lines.append("no unresolved dead letters")
         default:
@@ -25,9 +32,16 @@ extension TriggerReport: HumanReadable {
     }
 
     func human(_ style: TerminalStyle) -> String? {
-        if dryRun { return requests.isEmpty ? nil : RunRender.dryRun(requests) }
-        if let group { return RunRender.summary(group, style: style) }
-        return runs.isEmpty ? nil : RunRender.runs(runs, style: style)
+        var parts: [String] = []
+        if !decisions.isEmpty { parts.append(RunRender.decisions(decisions, all: explain || dryRun, style: style)) }
+        if dryRun {
+            if !requests.isEmpty { parts.append(RunRender.dryRun(requests)) }
+        } else if let group {
+            parts.append(RunRender.summary(group, style: style))
+        } else if !runs.isEmpty {
+            parts.append(RunRender.runs(runs, style: style))
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
 }
 
@@ -43,6 +57,36 @@ enum RunRender {
                     "\(Int(r.durationMs.rounded())) ms", r.runID.map { "#\($0)" } ?? "-", detail]
         }
         return Output.table(["JOB", "OUTCOME", "HTTP", "ATTEMPTS", "DURATION", "RUN", "DETAIL"], rows, style: style)
+    }
+
+    /// Due mode's decisions: every fire it fired or found claimed; the skipped ones too with `all`, else counted.
+    static func decisions(_ decisions: [DueDecision], all: Bool, style: TerminalStyle) -> String {
+        let shown = all ? decisions : decisions.filter { $0.action != .skipped }
+        var text = ""
+        if !shown.isEmpty {
+            let rows = shown.map { d -> [String] in
+                let action: String
+                switch d.action {
+                case .fired: action = style.yellow("fire") + (d.via.map { " (\($0))" } ?? "")
+                case .claimed: action = style.dim("claimed")
+                case .skipped: action = style.dim("skip")
+                }
+                return [Timestamp.rfc3339(d.fireAt), d.job.description, action, d.reason]
+            }
+            text = Output.table(["FIRE", "JOB", "DECISION", "WHY"], rows, style: style)
+        }
+        let skipped = decisions.filter { $0.action == .skipped }
+        if !all, !skipped.isEmpty {
+            text += (text.isEmpty ? "" : "\n") + "skipped \(skipped.count) fire(s): \(decisionSummary(skipped)) (--explain lists them)"
+        }
+        return text
+    }
+
+    /// `20 delivered, 3 pending`: decisions counted by the state of their fire.
+    static func decisionSummary(_ decisions: [DueDecision]) -> String {
+        var counts: [FireState: Int] = [:]
+        for d in decisions { counts[d.state, default: 0] += 1 }
+        return FireState.allCases.filter { counts[$0] != nil }.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
     }
 
     static func summary(_ summary: GroupSummary, style: TerminalStyle) -> String {

@@ -137,3 +137,98 @@ struct ScheduleTimeline: Encodable, HumanReadable {
 extension ScheduleCheckReport: HumanReadable {
     func human(_ style: TerminalStyle) -> String? { ScheduleRender.check(self, style: style) }
 }
+
+extension BudgetReport: HumanReadable {
+    func human(_ style: TerminalStyle) -> String? { BudgetRender.text(self, style: style) }
+    var warnings: [String] { skipped.map { "\($0.job) left out: \($0.reason)" } }
+}
+
+enum BudgetRender {
+    static func text(_ report: BudgetReport, style: TerminalStyle) -> String {
+        let day = ScheduleRender.formatter("yyyy-MM-dd", ScheduleRender.utc)
+        var lines = [style.bold("Budget \(day.string(from: report.from)) → \(day.string(from: report.to)) (\(report.days) UTC days)")]
+        guard !report.budgets.isEmpty else { return (lines + ["no scheduled job on any layer"]).joined(separator: "\n") }
+        let rows = report.budgets.map { b -> [String] in
+            let fires = b.days.map(\.fires)
+            let range = "\(fires.min() ?? 0)–\(fires.max() ?? 0)"
+            let schedules = "\(b.schedules)" + (b.scheduleLimit.map { "/\($0)" } ?? "")
+            let peak = b.peak.map { p in p.messages.map { "\(NumberText.grouped($0)) (\(p.date))" } ?? "-" } ?? "-"
+            var status = "ok"
+            if b.overSchedules { status = b.scheduleLimitHard ? style.red("over: schedules") : style.yellow("billed: schedules") }
+            if !b.daysOverLimit.isEmpty { status = style.red("over: \(b.daysOverLimit.count) day\(b.daysOverLimit.count == 1 ? "" : "s")") }
+            if b.layer == .qstash, b.plan == nil { status = style.dim("plan unknown") }
+            return [b.app, b.layer.rawValue, b.plan ?? "-", schedules, range, peak,
+                    b.dailyLimit.map(NumberText.grouped) ?? "-", status]
+        }
+        lines.append("")
+        lines.append(Output.table(["APP", "LAYER", "PLAN", "SCHEDULES", "FIRES/DAY", "PEAK MESSAGES/DAY", "LIMIT/DAY", "STATUS"],
+                                  rows, style: style))
+        for b in report.budgets where b.layer == .qstash {
+            lines.append("")
+            let retries = "messages = fires × (1 + retries)"
+            lines.append(style.bold("\(b.app) on qstash, per day") + style.dim("  (\(retries))"))
+            let dayRows = b.days.map { d -> [String] in
+                let over = b.dailyLimit.map { (d.messages ?? 0) > $0 } ?? false
+                let messages = NumberText.grouped(d.messages ?? 0)
+                return [d.date, String(d.fires), over ? style.red(messages) : messages]
+            }
+            lines.append(Output.table(["DAY", "FIRES", "MESSAGES"], dayRows, style: style))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension VercelMigrationReport: HumanReadable {
+    func human(_ style: TerminalStyle) -> String? { MigrationRender.text(self, style: style) }
+
+    var notes: [String] {
+        guard recorded else { return [] }
+        return ["recorded vercel_mode: schedules for \(app)"
+                + (moved.isEmpty ? "" : " and moved \(moved.joined(separator: ", ")) to the vercel layer")
+                + " in the inventory; run `rbscron export` and commit the manifest to keep it"]
+    }
+}
+
+enum MigrationRender {
+    static func text(_ report: VercelMigrationReport, style: TerminalStyle) -> String {
+        let day = ScheduleRender.formatter("yyyy-MM-dd", ScheduleRender.utc)
+        let stamp = ScheduleRender.formatter("yyyy-MM-dd HH:mm'Z'", ScheduleRender.utc)
+        var lines = [style.bold("\(report.app): Vercel \(report.modeBefore == .crons ? "Cron (crons)" : "Schedules (already)") → Vercel Schedules")
+                     + "  fires compared \(day.string(from: report.from)) → \(day.string(from: report.to))"]
+        lines.append("")
+        if report.jobs.isEmpty {
+            lines.append("\(report.app) has no enabled vercel job to migrate")
+        } else {
+            let rows = report.jobs.map { j -> [String] in
+                let method = j.methodBefore == j.methodAfter ? j.methodAfter : "\(j.methodBefore) → \(j.methodAfter)"
+                let zone = j.zoneBefore == j.zoneAfter ? j.zoneAfter : "\(j.zoneBefore) → \(j.zoneAfter)"
+                let fires = "\(j.firesKept) of \(j.firesBefore) kept" + (j.firesAfter != j.firesBefore ? ", \(j.firesAfter) after" : "")
+                return [j.job, j.layerBefore == .pgCron ? "pg_cron '\(j.schedule)'" : "'\(j.schedule)'", method, zone, fires,
+                        j.preserved ? style.green("preserved") : style.yellow("moves")]
+            }
+            lines.append(Output.table(["JOB", "SCHEDULE", "METHOD", "ZONE", "FIRES", ""], rows, style: style))
+            for j in report.jobs {
+                lines.append("\(j.job): \(j.note)")
+                for shift in j.shifts {
+                    lines.append("    " + (shift.before.map(stamp.string) ?? "(none)") + " → " + (shift.after.map(stamp.string) ?? "(none)"))
+                }
+            }
+        }
+        if !report.candidates.isEmpty {
+            lines.append("")
+            lines.append(style.bold("Also meant in a local zone, on pg_cron (GMT):"))
+            for c in report.candidates {
+                let name = c.job.split(separator: "/").last.map(String.init) ?? c.job
+                lines.append("  \(c.job) '\(c.schedule)' in \(c.timezone): Vercel Schedules would fire it in its zone (add --move \(name))")
+            }
+        }
+        lines.append("")
+        lines.append(PlanRenderer.text(report.plan, style: style))
+        if let written = report.written {
+            lines.append("wrote \(written)")
+        } else if !report.recorded {
+            lines.append(style.dim("nothing written; --write writes \(report.file) and records vercel_mode: schedules"))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

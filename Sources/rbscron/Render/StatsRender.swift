@@ -4,8 +4,16 @@ import RBSCronKit
 extension SyncSummary {
     /// `synced qstash: 120 events, 30 runs, 2 new` for stderr.
     var line: String {
-        layer == "qstash" ? "synced qstash: \(read) events, \(matched) runs, \(inserted) new"
-            : "synced \(layer) (\(sources.joined(separator: ", "))): \(read) rows, \(inserted) new"
+        switch layer {
+        case "qstash":
+            return "synced qstash: \(read) events, \(matched) runs, \(inserted) new"
+        case "vercel" where sources.isEmpty:
+            return "vercel: no project read; its jobs stay unobserved"
+        case "vercel":
+            return "synced vercel (\(sources.joined(separator: ", "))): \(read) request-log rows, \(matched) calls, \(inserted) new"
+        default:
+            return "synced \(layer) (\(sources.joined(separator: ", "))): \(read) rows, \(inserted) new"
+        }
     }
 }
 
@@ -22,6 +30,7 @@ enum StatsTable {
             case .amber: return style.yellow(text)
             case .red: return style.red(text)
             case .grey: return style.dim(text)
+            case .blue: return style.blue(text)
             }
         }
         func ms(_ value: Double?) -> String { value.map(measured) ?? "-" }
@@ -34,10 +43,10 @@ enum StatsTable {
             }
             return [paint(j.status.rawValue, j.status), j.ref.description, j.layer.rawValue, String(j.runs), rate,
                     ms(j.p50Ms), ms(j.p95Ms), ms(j.maxMs), j.failureStreak > 0 ? style.red(String(j.failureStreak)) : "0",
-                    missed, last]
+                    missed, fireSummary(j.fireCounts), last]
         }
-        var text = Output.table(["STATUS", "JOB", "LAYER", "RUNS", "SUCCESS", "P50", "P95", "MAX", "STREAK", "MISSED", "LAST FAILURE"],
-                                rows, style: style)
+        var text = Output.table(["STATUS", "JOB", "LAYER", "RUNS", "SUCCESS", "P50", "P95", "MAX", "STREAK", "MISSED", "FIRES",
+                                 "LAST FAILURE"], rows, style: style)
         let apps = report.apps.filter { $0.checks > 0 }
         if !apps.isEmpty {
             let appRows = apps.map { a in
@@ -46,8 +55,42 @@ enum StatsTable {
             }
             text += "\n\n" + Output.table(["STATUS", "APP", "CHECKS", "UPTIME", "P95", "LAST"], appRows, style: style)
         }
-        text += "\n\nsince \(Timestamp.rfc3339(report.since)); missed fires judged up to \(Timestamp.rfc3339(report.firesCheckedUntil))"
+        var totals = FireCounts()
+        for job in report.jobs { for state in FireState.allCases { totals.add(state, job.fireCounts[state]) } }
+        if totals.total > 0 {
+            text += "\n\nfires: " + FireState.allCases.filter { totals[$0] > 0 }.map { "\(totals[$0]) \($0.rawValue)" }
+                .joined(separator: ", ")
+        }
+        // One job asked for: its fires, latest last (at most the 20 latest; --json has them all).
+        if report.jobs.count == 1, let job = report.jobs.first, !job.fires.isEmpty {
+            let shown = job.fires.suffix(20)
+            let rows = shown.map { [Timestamp.rfc3339($0.at), paint($0.state.rawValue, colour(of: $0.state)), $0.reason] }
+            text += "\n\n" + (job.fires.count > shown.count ? "the latest \(shown.count) of \(job.fires.count) fires:\n" : "")
+                + Output.table(["FIRE", "STATE", "WHY"], rows, style: style)
+        }
+        text += "\n\nsince \(Timestamp.rfc3339(report.since)); fires judged up to \(Timestamp.rfc3339(report.firesCheckedUntil)), "
+            + "each after its layer's tolerance"
         return text
+    }
+
+    /// `46 ok, 1 missed` → compact: delivered over judged, then what is not delivered.
+    static func fireSummary(_ counts: FireCounts) -> String {
+        guard counts.total > 0 else { return "-" }
+        let shorts: [(FireState, String)] = [(.failed, "failed"), (.missed, "missed"), (.unknown, "unknown"), (.pending, "pending"),
+                                             (.paused, "paused"), (.parentDelivered, "via parent"), (.unobserved, "unseen")]
+        var parts = ["\(counts[.delivered])/\(counts.total)"]
+        for (state, word) in shorts where counts[state] > 0 { parts.append("\(counts[state]) \(word)") }
+        return parts.joined(separator: " ")
+    }
+
+    static func colour(of state: FireState) -> StatusColour {
+        switch state {
+        case .delivered: return .green
+        case .failed, .missed: return .red
+        case .unknown, .pending: return .amber
+        case .parentDelivered: return .blue
+        case .paused, .unobserved: return .grey
+        }
     }
 
     /// `830ms`, `1.2s`, `2m05s`: a measured duration for tables.

@@ -12,16 +12,35 @@ struct PgCronSyncTests {
         return dir
     }
 
-    @Test("plan lists the job names (all creates) with the SQL and the file it would write")
+    @Test("plan lists every entry as the migration writes it, with the SQL and the file it would write")
     func plan() throws {
         let plan = try PgCronSync.plan(app: PgCronServerTests.camino, jobs: PgCronServerTests.caminoJobs(), directory: "mig", now: Self.now)
         #expect(plan.items.map(\.id) == ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
                                          "rbs-camino-voice-outbound.2", "rbs-camino-refresh-stats",
-                                         "rbs-camino-cleanup-cron-history"])
+                                         "rbs-camino-collect", "rbs-camino-cleanup-cron-history"])
         #expect(plan.items.allSatisfy { $0.action == .create })
         #expect(plan.file == "mig/20260410120000_rbscron_pg_cron_camino.sql")
         #expect(plan.sql?.contains("SELECT cron.schedule('rbs-camino-voice-outbound'") == true)
-        #expect(plan.issues.map(\.job) == ["camino/voice-outbound"])  // America/Mexico_City flagged
+        // Every line describes the migration: voice-outbound (Mexico City) is written as two UTC entries, each with
+        // the schedule the SQL writes; no warning says it is written unchanged; only rbscron's own entries say
+        // "added by rbscron".
+        let byID = Dictionary(uniqueKeysWithValues: plan.items.map { ($0.id, $0) })
+        #expect(byID["rbs-camino-voice-outbound"]?.schedule == "*/15 15-23 * * 1-6")
+        #expect(byID["rbs-camino-voice-outbound.2"]?.schedule == "*/15 0 * * 0,2-6")
+        #expect(byID["rbs-camino-voice-outbound.2"]?.job == "camino/voice-outbound")
+        #expect(byID["rbs-camino-voice-outbound"]?.note?.contains("written as 2 UTC entries") == true)
+        #expect(byID["rbs-camino-voice-outbound.2"]?.note?.contains("weekly prune") != true)
+        for item in plan.items {
+            #expect(plan.sql?.contains("SELECT cron.schedule('\(item.id)', '\(item.schedule ?? "")'") == true, "\(item.id)")
+            #expect((item.note?.hasPrefix("added by rbscron") ?? false) == (item.job == nil), "\(item.id)")
+        }
+        #expect(plan.issues.isEmpty, "\(plan.issues)")
+        // A zone with DST cannot be written as fixed UTC entries: that, and only that, is a warning.
+        var ny = PgCronServerTests.caminoJobs()
+        ny[1].timezone = "America/New_York"
+        let warned = try PgCronSync.plan(app: PgCronServerTests.camino, jobs: ny, directory: "mig", now: Self.now)
+        #expect(warned.issues.map(\.job) == ["camino/voice-outbound"])
+        #expect(warned.issues.first?.message.contains("written unchanged") == true)
     }
 
     @Test("a job pg_cron cannot run stops the plan with the library's error")

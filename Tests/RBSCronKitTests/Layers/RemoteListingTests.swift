@@ -88,6 +88,8 @@ struct RemoteListingTests {
         try await LoopbackHTTPServer.jsonStandIn { request in
             guard request.authorization == "Bearer \(Self.token)" else { return (401, Data(#"{"message":"Unauthorized"}"#.utf8)) }
             switch request.path {
+            case "/v1/projects/abcd/database/query" where String(decoding: request.body, as: UTF8.self).contains("pg_extension"):
+                return (201, Data(#"[{"extversion": "1.4"}]"#.utf8))
             case "/v1/projects/abcd/database/query":
                 let rows = """
                     [{"jobid": 7, "jobname": "rbs-camino-sync", "schedule": "0 * * * *", "command": "SELECT 1", "active": true,
@@ -166,7 +168,35 @@ struct RemoteListingTests {
         await #expect(throws: PgCronRemoteError.noProjects) {
             _ = try await PgCronRemote.list(inventory: bare, app: nil, transport: transport, baseURL: server.baseURL, secrets: secrets)
         }
-        #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query"])
+        // The jobs, then the pg_cron release.
+        #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query", "/v1/projects/abcd/database/query"])
+        let lastBody = String(decoding: server.requests.last?.body ?? Data(), as: UTF8.self)
+        #expect(lastBody.contains("extname = 'pg_cron'"))
+    }
+
+    @Test("the project's pg_cron release is read and compared with the inventory's: a warning names both and the fix")
+    func pgCronRelease() async throws {
+        let server = try await Self.standIn()
+        defer { Task { await server.stop() } }
+        let secrets = StaticSecrets([SecretKeys.globalScope: [SecretKeys.supabaseAccessToken: Self.token]])
+        let transport = CurlTransport(userAgent: "t")
+        let report = try await PgCronRemote.list(inventory: Self.inventory, app: "camino", transport: transport,
+                                                 baseURL: server.baseURL, secrets: secrets)
+        let project = try #require(report.projects.first)
+        #expect(project.pgCronVersion == "1.4" && project.recordedPgCronVersion == .supabase)
+        #expect(report.versionWarnings == [
+            "project abcd (camino) runs pg_cron 1.4, but the inventory records 1.6: schedules are checked against 1.6 "
+                + "(`N seconds` needs 1.5, `$` needs 1.6); record `supabase: {pg_cron_version: \"1.4\"}` for camino "
+                + "(rbscron export, edit, rbscron import)",
+        ])
+        let json = try ReportJSON.encode(report)
+        #expect(json.contains("\"pg_cron_version\" : \"1.4\"") && json.contains("\"recorded_pg_cron_version\" : \"1.6\""))
+
+        var recorded = Self.inventory
+        recorded.apps[0].supabase?.pgCronVersion = .debian
+        let agreed = try await PgCronRemote.list(inventory: recorded, app: "camino", transport: transport,
+                                                 baseURL: server.baseURL, secrets: secrets)
+        #expect(agreed.versionWarnings.isEmpty && agreed.projects.first?.recordedPgCronVersion == .debian)
     }
 
     // MARK: vercel

@@ -80,7 +80,7 @@ extension PgCronServerTests {
             // Everything cron.job holds, named jobs in name order and the unnamed one last.
             #expect(jobs.map(\.jobname) == [
                 "cleanup-cron-history", "keep-alive-ping", "nightly-report", "rbs-camino-cleanup-cron-history",
-                "rbs-camino-keep-alive-ping", "rbs-camino-refresh-stats", "rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
+                "rbs-camino-collect", "rbs-camino-keep-alive-ping", "rbs-camino-refresh-stats", "rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound",
                 "rbs-camino-voice-outbound.2", nil,
             ])
             #expect(byName["rbs-camino-voice-outbound"]?.job == "camino/voice-outbound")
@@ -88,6 +88,8 @@ extension PgCronServerTests {
             #expect(byName["rbs-camino-voice-outbound.2"]?.schedule == "*/15 0 * * 0,2-6")
             #expect(byName["rbs-camino-sync-constanza-invoices"]?.job == "camino/sync-constanza-invoices")
             #expect(byName["rbs-camino-cleanup-cron-history"]?.job == "camino/cleanup-cron-history")
+            // The collector is rbscron's own entry, not a job of the inventory.
+            #expect(byName["rbs-camino-collect"].map { $0.job == nil && $0.managed } == true)
             #expect(byName["keep-alive-ping"]?.job == "camino/keep-alive-ping")
             #expect(byName["keep-alive-ping"]?.managed == true)
             #expect(byName["cleanup-cron-history"].map { $0.job == nil && $0.managed } == true)
@@ -120,8 +122,14 @@ extension PgCronServerTests {
             #expect(json.contains("\"start_time\" : \"2026-04-10T11:00:00Z\""))
             #expect(json.contains("\"apps_without_project_ref\" : ["))
             #expect(json.contains("\"last_run\" : null"))
-            #expect(server.requests.count == 1)
+            // Two queries: cron.job, then the release of pg_cron, which on the test server (Debian's 1.4) is not the
+            // 1.6 the inventory assumes for a Supabase project: a warning says so.
+            #expect(server.requests.count == 2)
             #expect(server.requests.allSatisfy { $0.authorization == "Bearer \(Self.token)" })
+            let release = try #require(report.projects.first?.pgCronVersion.flatMap(PgCronVersion.init))
+            #expect(release.major == 1 && release.minor == 4)
+            #expect(report.versionWarnings.count == 1)
+            #expect(report.versionWarnings.first?.contains("runs pg_cron 1.4, but the inventory records 1.6") == true)
         }
 
         @Test("a project that cannot be read is reported beside the one that could; with no token nothing is sent for it")
@@ -137,13 +145,13 @@ extension PgCronServerTests {
                 baseURL: server.baseURL, secrets: secrets)
             #expect(report.projects.map(\.projectRef) == ["abcd", "efgh"])
             #expect(report.projects[0].error == nil)
-            #expect(report.projects[0].jobs.count == 10)
+            #expect(report.projects[0].jobs.count == 11)
             #expect(report.projects[1].apps == ["baul"])
             let error = try #require(report.projects[1].error)
             #expect(error.contains("SUPABASE_ACCESS_TOKEN") && error.contains("rbscron secret set"))
             #expect(report.failures.map(\.projectRef) == ["efgh"])
             #expect(report.appsWithoutProjectRef == ["agora"])
-            #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query"])
+            #expect(server.requests.map(\.path) == ["/v1/projects/abcd/database/query", "/v1/projects/abcd/database/query"])
         }
     }
 }

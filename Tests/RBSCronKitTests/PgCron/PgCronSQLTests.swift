@@ -84,7 +84,7 @@ struct PgCronSQLTests {
 
     // MARK: schedule
 
-    @Test("only this app's enabled pg_cron jobs are scheduled, plus the weekly cleanup")
+    @Test("only this app's enabled pg_cron jobs are scheduled, plus the collector and the weekly cleanup")
     func selection() throws {
         let jobs = [
             Self.http("a"),
@@ -95,11 +95,15 @@ struct PgCronSQLTests {
                 schedule: "0 12 */3 * *", auth: .none),
         ]
         let m = try PgCronSQL.scheduleMigration(app: Self.baul, jobs: jobs, previouslyScheduled: nil, now: Self.now)
-        #expect(m.jobNames == ["rbs-baul-a", "rbs-baul-keep-alive-ping", "rbs-baul-cleanup-cron-history"])
+        #expect(m.jobNames == ["rbs-baul-a", "rbs-baul-keep-alive-ping", "rbs-baul-collect", "rbs-baul-cleanup-cron-history"])
         #expect(m.fileName == "supabase/migrations/20260410120000_rbscron_pg_cron_baul.sql")
         #expect(m.unscheduledJobNames.isEmpty)
-        #expect(m.sql.contains("SELECT cron.schedule('rbs-baul-a', '0 * * * *', $rbs$/* rbscron:baul */ SELECT rbscron.invoke_cron_endpoint('/api/cron/a', 'POST', 10000)$rbs$);"))
-        #expect(m.sql.contains("ARRAY['rbs-baul-a', 'rbs-baul-keep-alive-ping', 'rbs-baul-cleanup-cron-history']::text[]"))
+        // Each HTTP job passes its own name, so its fires are recorded against it.
+        #expect(m.sql.contains("SELECT cron.schedule('rbs-baul-a', '0 * * * *', $rbs$/* rbscron:baul */ SELECT rbscron.invoke_cron_endpoint('/api/cron/a', 'POST', 10000, 'rbs-baul-a')$rbs$);"))
+        #expect(m.sql.contains("SELECT cron.schedule('rbs-baul-collect', '*/5 * * * *', $rbs$/* rbscron:baul */ SELECT rbscron.collect_http_responses()$rbs$);"))
+        #expect(m.sql.contains("ARRAY['rbs-baul-a', 'rbs-baul-keep-alive-ping', 'rbs-baul-collect', 'rbs-baul-cleanup-cron-history']::text[]"))
+        // The job calls keep_alive(): the migration creates it, so the job cannot fail for want of it.
+        #expect(m.sql.contains("CREATE OR REPLACE FUNCTION public.keep_alive() RETURNS void LANGUAGE sql AS $$ SELECT 1; $$;"))
         #expect(!m.sql.contains("rbs-baul-b'"))
         #expect(!m.sql.contains("/api/cron/c'"))
     }
@@ -123,6 +127,7 @@ struct PgCronSQLTests {
         let m = try PgCronSQL.scheduleMigration(app: Self.baul, jobs: [], previouslyScheduled: nil, now: Self.now)
         #expect(!m.sql.contains("invoke_cron_endpoint"))
         #expect(!m.sql.contains("vault."))
+        #expect(!m.sql.contains("net."))
         let h = try PgCronSQL.scheduleMigration(app: Self.baul, jobs: [Self.http("a")], previouslyScheduled: nil, now: Self.now)
         #expect(h.sql.contains("CREATE OR REPLACE FUNCTION rbscron.invoke_cron_endpoint(path text, method text, timeout_ms int)"))
         #expect(h.sql.contains("WHERE s.name = 'rbscron_baul_cron_secret'"))
@@ -156,7 +161,10 @@ struct PgCronSQLTests {
         #expect(m.sql.contains("-- WARNING: baul/ny is meant in America/New_York, but pg_cron fires in cron.timezone (GMT on Supabase) and no fixed UTC entries fire at the same instants all year (see `rbscron schedule check`); '0 9 * * *' is emitted unchanged.\nSELECT cron.schedule('rbs-baul-ny'"))
         #expect(!m.sql.contains("baul/utc is meant"))
         #expect(m.sql.contains("-- baul/slow: timeout 1m capped at 14s to stay under the 15 s EarlyDrop limit."))
-        #expect(m.sql.contains("invoke_cron_endpoint('/api/cron/slow', 'POST', 14000)"))
+        #expect(m.sql.contains("invoke_cron_endpoint('/api/cron/slow', 'POST', 14000, 'rbs-baul-slow')"))
+        // The entries say the same to the plan: the exact compile as a note, the impossible one as a warning.
+        #expect(m.entries.first { $0.jobName == "rbs-baul-mx" }?.note?.hasPrefix("meant as '30 23 * * 1-5' in America/Mexico_City") == true)
+        #expect(m.entries.first { $0.jobName == "rbs-baul-ny" }?.note?.hasPrefix("WARNING: meant in America/New_York") == true)
     }
 
     @Test("previously scheduled names become the plan's removals, only for this app's prefix")

@@ -8,7 +8,7 @@ import Testing
 @Suite(
     "pg_cron migrations on a real server",
     .serialized,
-    .enabled(if: PgTestDatabase.shouldRun, "RBSCRON_TEST_PG is not set; run scripts/pg-test-server.sh start and export its env")
+    .enabled(if: PgTestDatabase.shouldRun, Comment(rawValue: PgTestDatabase.skipReason))
 )
 struct PgCronServerTests {
     static let now = Date(timeIntervalSince1970: 1_775_822_400)  // 2026-04-10T12:00:00Z
@@ -75,7 +75,7 @@ struct PgCronServerTests {
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
         // voice-outbound is meant in Mexico City: two UTC entries (09:00–17:45 and 18:00–18:45 local).
         let expectedNames = ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound", "rbs-camino-voice-outbound.2",
-                             "rbs-camino-refresh-stats", "rbs-camino-cleanup-cron-history"]
+                             "rbs-camino-refresh-stats", "rbs-camino-collect", "rbs-camino-cleanup-cron-history"]
         #expect(migration.jobNames == expectedNames)
 
         try await db.exec(migration.sql)
@@ -88,12 +88,16 @@ struct PgCronServerTests {
         let expected: [String: (String, String)] = [
             "nightly-vacuum": ("0 4 * * *", "VACUUM"),
             "rbs-camino-sync-constanza-invoices": (
-                "0 */6 * * *", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/sync-constanza-invoices', 'POST', 10000)"),
+                "0 */6 * * *",
+                marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/sync-constanza-invoices', 'POST', 10000, 'rbs-camino-sync-constanza-invoices')"),
             "rbs-camino-voice-outbound": (
-                "*/15 15-23 * * 1-6", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000)"),
+                "*/15 15-23 * * 1-6",
+                marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000, 'rbs-camino-voice-outbound')"),
             "rbs-camino-voice-outbound.2": (
-                "*/15 0 * * 0,2-6", marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000)"),
+                "*/15 0 * * 0,2-6",
+                marker + "SELECT rbscron.invoke_cron_endpoint('/api/cron/voice-outbound?dry=0', 'GET', 14000, 'rbs-camino-voice-outbound')"),
             "rbs-camino-refresh-stats": ("30 2 * * *", marker + "SELECT 'it''s $$ fine' AS note;"),
+            "rbs-camino-collect": ("*/5 * * * *", marker + "SELECT rbscron.collect_http_responses()"),
             "rbs-camino-cleanup-cron-history": (
                 "0 3 * * 0", marker + "DELETE FROM cron.job_run_details WHERE end_time < now() - interval '7 days'"),
         ]
@@ -154,55 +158,55 @@ struct PgCronServerTests {
         let byName = await Dictionary(uniqueKeysWithValues: try db.cronJobs().map { ($0.jobname, $0) })
         #expect(byName["rbs-camino-tricky-sql"]?.command == "/* rbscron:camino */ " + sql)
         #expect(byName["rbs-camino-tricky-path"]?.command
-                == "/* rbscron:camino */ SELECT rbscron.invoke_cron_endpoint('/api/o''brien?x=$$', 'POST', 500)")
+                == "/* rbscron:camino */ SELECT rbscron.invoke_cron_endpoint('/api/o''brien?x=$$', 'POST', 500, 'rbs-camino-tricky-path')")
         try await db.exec("DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = 'rbs-camino-tricky-sql'); END $t$;")
     }
 
     // MARK: invoking
 
-    @Test("a scheduled HTTP command calls pg_net with the vault's URL and bearer token, under 14 s")
+    @Test("a scheduled HTTP command calls the endpoint through the real pg_net, with Vault's URL and bearer, under 14 s")
     func commandCallsPgNet() async throws {
         let db = try await PgTestDatabase.open()
+        let endpoint = try LoopbackServer { request in
+            request.path.hasSuffix("voice-outbound") ? .json(503, #"{"error":"busy"}"#) : .json(200, #"{"ok":true}"#)
+        }
+        defer { endpoint.stop() }
         let sentinel = "rbs-sentinel-\(UUID().uuidString)"
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
         try await db.exec(migration.sql)
-        try await db.exec("""
-            INSERT INTO vault.decrypted_secrets (name, decrypted_secret) VALUES
-              ('rbscron_camino_base_url', 'https://camino.example.test/'),
-              ('rbscron_camino_cron_secret', \(db.quote(sentinel)));
-            """)
+        try await db.deactivateJobs()
+        try await db.createSecret("rbscron_camino_base_url", endpoint.baseURL + "/")
+        try await db.createSecret("rbscron_camino_cron_secret", sentinel)
 
-        let post = try await db.runCommand(ofJob: "rbs-camino-sync-constanza-invoices")
+        let post = try await db.runJobNow("rbs-camino-sync-constanza-invoices")
         try #require(post.count == 1)
-        #expect(post[0].method == "POST")
-        #expect(post[0].url == "https://camino.example.test/api/cron/sync-constanza-invoices")
-        #expect(post[0].headers["Authorization"] == "Bearer \(sentinel)")
-        #expect(post[0].headers["Content-Type"] == "application/json")
-        #expect(post[0].headers["User-Agent"] == "rbscron-pg_cron")
-        #expect(post[0].body == [:])
-        #expect(post[0].timeout_milliseconds == 10_000)
+        #expect(post[0].outcome == "ok" && post[0].status_code == 200 && post[0].trigger == "manual")
+        #expect(post[0].job_name == "rbs-camino-sync-constanza-invoices" && post[0].timeout_ms == 10_000)
+        let received = try #require(endpoint.requests.first)
+        #expect(received.method == "POST" && received.target == "/api/cron/sync-constanza-invoices")
+        #expect(received.authorization == "Bearer \(sentinel)")
+        #expect(received.header("content-type") == "application/json")
+        #expect(received.head.contains("User-Agent: rbscron-pg_cron"))
+        #expect(received.text == "{}")
 
-        let get = try await db.runCommand(ofJob: "rbs-camino-voice-outbound")
+        let get = try await db.runJobNow("rbs-camino-voice-outbound")
         try #require(get.count == 1)
-        #expect(get[0].method == "GET")
-        #expect(get[0].url == "https://camino.example.test/api/cron/voice-outbound?dry=0")
-        #expect(get[0].headers["Authorization"] == "Bearer \(sentinel)")
-        #expect(get[0].timeout_milliseconds <= 14_000)
+        #expect(get[0].outcome == "http_error" && get[0].status_code == 503 && get[0].body_excerpt == #"{"error":"busy"}"#)
+        #expect(endpoint.requests.last?.method == "GET" && endpoint.requests.last?.target == "/api/cron/voice-outbound?dry=0")
+        #expect(get[0].timeout_ms <= 14_000)
 
         // The invoker caps whatever it is given.
-        let direct = try await db.rows(PgTestDatabase.NetCall.self, """
-            SELECT method, url, headers, body, timeout_milliseconds FROM net.calls WHERE caller_pid = pg_backend_pid()
-            """, after: "SELECT rbscron.invoke_cron_endpoint('/x', 'post', 600000);")
-        #expect(direct.map(\.timeout_milliseconds) == [14_000])
-        #expect(direct.map(\.method) == ["POST"])
+        try await db.exec("SELECT rbscron.invoke_cron_endpoint('/x', 'post', 600000, 'by-hand');")
+        let direct = try await db.fires().last
+        #expect(direct?.timeout_ms == 14_000 && direct?.method == "POST" && direct?.trigger == "direct")
 
-        // The secret reached pg_net at call time only: not the migration, not cron.job.
+        // The secret reached pg_net at call time only: not the migration, not cron.job, not the history.
         #expect(!migration.sql.contains(sentinel))
         await #expect(try db.cronJobs().allSatisfy { !$0.command.contains(sentinel) && !$0.command.contains("Bearer") })
-        let stored = try await db.exec("SELECT count(*) FROM net.calls WHERE headers->>'Authorization' = 'Bearer ' || \(db.quote(sentinel));")
-        // At least our three calls (pg_cron may also fire a job in the background meanwhile).
-        let storedCount = Int(stored.split(separator: "\n").last ?? "") ?? 0
-        #expect(storedCount >= 3, "the sentinel check can see the token where it does belong")
+        let leaks = try await db.exec("""
+            SELECT count(*) FROM rbscron.fires f WHERE concat_ws(' ', f.error_msg, f.body_excerpt, f.secret_fp) LIKE '%' || \(db.quote(sentinel)) || '%';
+            """)
+        #expect(leaks.split(separator: "\n").last == "0")
     }
 
     @Test("with the cron secret missing or empty the command raises and makes no request")
@@ -210,38 +214,40 @@ struct PgCronServerTests {
         let db = try await PgTestDatabase.open()
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
         try await db.exec(migration.sql)
-        try await db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_base_url', 'https://camino.example.test');")
+        try await db.deactivateJobs()
+        try await db.createSecret("rbscron_camino_base_url", "https://camino.example.test")
 
         for job in ["rbs-camino-sync-constanza-invoices", "rbs-camino-voice-outbound"] {
-            let result = try await db.run("""
-                DO $t$ BEGIN EXECUTE (SELECT command FROM cron.job WHERE jobname = '\(job)'); END $t$;
-                """)
+            let result = try await db.run("SELECT * FROM rbscron.run_job_now('\(job)');")
             #expect(result.status != 0)
             #expect(result.stderr.contains("rbscron_camino_cron_secret is missing or empty; refusing to call"), "\(result.stderr)")
         }
-        try await db.exec("INSERT INTO vault.decrypted_secrets VALUES ('rbscron_camino_cron_secret', '  ');")
+        try await db.createSecret("rbscron_camino_cron_secret", "  ")
         let blank = try await db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
         #expect(blank.status != 0)
         #expect(blank.stderr.contains("refusing to call"))
 
         // Secret present, base URL missing: also refused.
         try await db.exec("""
-            UPDATE vault.decrypted_secrets SET decrypted_secret = 'tok' WHERE name = 'rbscron_camino_cron_secret';
-            DELETE FROM vault.decrypted_secrets WHERE name = 'rbscron_camino_base_url';
+            DELETE FROM vault.secrets;
+            SELECT vault.create_secret('tok-0123456789', 'rbscron_camino_cron_secret');
             """)
         let noURL = try await db.run("SELECT rbscron.invoke_cron_endpoint('/api/cron/x', 'POST', 1000);")
         #expect(noURL.status != 0)
         #expect(noURL.stderr.contains("rbscron_camino_base_url"))
 
-        // Nothing reached pg_net, from these sessions or from pg_cron firing in the background.
-        let count = try await db.exec("SELECT count(*) FROM net.calls;")
+        // Nothing reached pg_net, and nothing was recorded as fired.
+        let count = try await db.exec("""
+            SELECT (SELECT count(*) FROM net.http_request_queue) + (SELECT count(*) FROM net._http_response)
+                 + (SELECT count(*) FROM rbscron.fires);
+            """)
         #expect(count.split(separator: "\n").last == "0")
     }
 
     @Test("without pg_net the migration stops with a sentence instead of half-applying")
     func preflightWithoutPgNet() async throws {
         let db = try await PgTestDatabase.open()
-        try await db.exec("SET client_min_messages = warning; DROP SCHEMA net CASCADE;")
+        try await db.exec("SET client_min_messages = warning; DROP EXTENSION pg_net CASCADE;")
         // No defer to restore pg_net: every test opens the database through open(), which resets it.
         let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
         let result = try await db.run(migration.sql)

@@ -3,10 +3,11 @@ import Foundation
 
 /// Small inventories built in code, so each rule is seen alone.
 enum Fixture {
+    /// An app whose Vercel project is recorded (so `vercel.unobserved` stays out of the other rules' way).
     static func app(_ name: String, platform: Platform = .vercel, plan: VercelPlan? = nil,
                     supabase: Bool = false) -> App {
         App(name: name, displayName: name.capitalized, baseURL: "https://\(name).example.com", platform: platform,
-            vercelPlan: plan, supabase: supabase ? SupabaseProject() : nil)
+            vercelPlan: plan, supabase: supabase ? SupabaseProject() : nil, vercelProject: "\(name)-site")
     }
 
     static func job(_ app: String, _ name: String, layer: Layer, schedule: String? = nil, method: HTTPMethod = .GET,

@@ -54,7 +54,7 @@ struct StatsScanTests {
     }
 
     /// The facts recomputed from the rows in plain Swift, as the store's doc comments define them.
-    func expectedFacts(_ rows: [F.RunRow], job: JobRef, since: Date, matchFrom: Date?) -> JobRunFacts {
+    func expectedFacts(_ rows: [F.RunRow], job: JobRef, since: Date) -> JobRunFacts {
         let mine = rows.filter { $0.app == job.app && $0.job == job.job }.sorted { $0.startedAt < $1.startedAt }
         let failed = { (r: F.RunRow) in r.state != "started" && !["ok", "skipped"].contains(r.outcome ?? "abandoned") }
         var facts = JobRunFacts()
@@ -64,13 +64,6 @@ struct StatsScanTests {
                 if r.outcome == "ok" { facts.successes += 1 }
                 if r.outcome == "skipped" { facts.skipped += 1 }
                 if let d = r.durationMs { facts.durationsMs.append(d) }
-            }
-            if let matchFrom, r.startedAt >= matchFrom {
-                if let s = r.scheduledFor {
-                    facts.scheduledFor.insert(Timestamp.ms(s))
-                } else if r.source == "due" || r.source == "remote" {
-                    facts.unscheduledStarts.append(Timestamp.ms(r.startedAt))
-                }
             }
         }
         let lastOk = mine.last { $0.state == "finished" && $0.outcome == "ok" }?.startedAt
@@ -97,8 +90,6 @@ struct StatsScanTests {
         check("lastFailure", actual.lastFailure, expected.lastFailure)
         check("failureStreak", actual.failureStreak, expected.failureStreak)
         check("observedSince", actual.observedSince, expected.observedSince)
-        check("scheduledFor", actual.scheduledFor, expected.scheduledFor)
-        check("unscheduledStarts", actual.unscheduledStarts, expected.unscheduledStarts)
         return out.map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 }
     }
 
@@ -115,17 +106,12 @@ struct StatsScanTests {
 
         let refs = F.jobs.map(\.ref)
         let since = now.addingTimeInterval(-7 * F.day)
-        // Half the jobs match fires from further back than the window, one from inside it, the rest not at all.
-        let matchFrom: [JobRef: Date] = [
-            refs[0]: now.addingTimeInterval(-10 * F.day), refs[1]: now.addingTimeInterval(-2 * F.day),
-            refs[3]: since,
-        ]
-        let single = try memory.jobRunFacts(jobs: refs, since: since, until: now, fireWindowStart: matchFrom)
+        let single = try memory.jobRunFacts(jobs: refs, since: since, until: now)
         // Three readers whatever the machine's processor count, so the split is exercised everywhere.
-        let parallel = try file.jobRunFacts(jobs: refs, since: since, until: now, fireWindowStart: matchFrom, readers: 3)
+        let parallel = try file.jobRunFacts(jobs: refs, since: since, until: now, readers: 3)
         var checkedRuns = 0
         for ref in refs {
-            let expected = expectedFacts(rows, job: ref, since: since, matchFrom: matchFrom[ref])
+            let expected = expectedFacts(rows, job: ref, since: since)
             #expect(differences(single[ref], expected).isEmpty, "\(ref) single reader: \(differences(single[ref], expected))")
             #expect(differences(parallel[ref], expected).isEmpty, "\(ref) parallel: \(differences(parallel[ref], expected))")
             checkedRuns += expected.runs

@@ -50,12 +50,14 @@ struct QStashEventsSyncTests {
         #expect(first.read == events.count)
         #expect(first.matched == 3)
         #expect(first.inserted == 3)
-        // 21 events at 4 a page: 6 requests, each after the first with the previous cursor; fromDate sent.
-        let requests = server.requests
+        // 21 events at 4 a page: 6 requests, each after the first with the previous cursor; fromDate sent (the window's
+        // start less the slack for messages begun before it); then the schedules, once.
+        let requests = server.requests.filter { $0.path == "/v2/events" }
         #expect(requests.count == 6)
+        #expect(server.requests.filter { $0.path == "/v2/schedules" }.count == 1)
         #expect(requests.first?.query["cursor"] == nil)
         #expect(requests.dropFirst().allSatisfy { $0.query["cursor"] != nil })
-        #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since)) })
+        #expect(requests.allSatisfy { $0.query["fromDate"] == String(Timestamp.ms(since.addingTimeInterval(-QStashSync.messageSlack))) })
 
         let second = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: environment))
         #expect(second.matched == 3)
@@ -97,11 +99,23 @@ struct QStashEventsSyncTests {
         }
     }
 
-    @Test("no token: refused before any request")
+    @Test("no token: nothing is sent, the layer's jobs are unobserved with the reason, the sync goes on")
     func missingToken() async throws {
-        await #expect(throws: RemoteHistoryError.self) {
-            _ = try await F.sync(try F.store(), layer: "qstash", app: "colectiva", environment: ["QSTASH_URL": "http://127.0.0.1:9"])
+        let server = try await LoopbackHTTPServer.jsonStandIn { request in
+            QStashEventsStandIn.respond(eventsJSON: Data("[]".utf8), pageSize: 4, token: Self.token, request: request)
         }
+        defer { Task { await server.stop() } }
+        let store = try F.store()
+        let summary = try #require(try await F.sync(store, layer: "qstash", app: "colectiva", environment: ["QSTASH_URL": server.baseURL]))
+        #expect(server.requests.isEmpty)
+        #expect(summary.read == 0 && summary.inserted == 0)
+        #expect(summary.warnings.count == 1 && summary.warnings[0].contains("QSTASH_TOKEN"))
+        let observation = try #require(try store.observations()[JobRef(app: "colectiva", job: "heartbeat")])
+        #expect(observation.historyFrom == nil && observation.note?.contains("QSTASH_TOKEN") == true)
+        let stats = try #require(try F.stats(store, since: F.day).job("colectiva/heartbeat"))
+        #expect(stats.observation == .unobserved && stats.status == .grey)
+        #expect(stats.observationNote?.contains("QSTASH_TOKEN") == true)
+        #expect(stats.fireCounts[.unobserved] > 0 && stats.fireCounts[.missed] == 0)
     }
 
     @Test("QSTASH_URL and SUPABASE_API_URL override the base URLs")
@@ -114,7 +128,7 @@ struct QStashEventsSyncTests {
         #expect(PgCronHistoryClient.baseURL(environment: ["SUPABASE_API_URL": "http://x.test"]) == "http://x.test")
     }
 
-    @Test("pg_cron rows map to runs: succeeded ok, failed timeout or transport_error, keep-alive by the seed's name")
+    @Test("pg_cron rows map to runs: an HTTP job's 'succeeded' is never ok; failed is timeout or transport_error; keep-alive by the seed's name")
     func pgCronMapping() {
         let rows = [
             PgCronRunRow(runid: 1, jobname: "rbs-camino-sync", status: "succeeded", startMs: 1_000, endMs: 1_250),
@@ -126,9 +140,46 @@ struct QStashEventsSyncTests {
         ]
         let runs = PgCronLayer.runs(from: rows, projectRef: "abcd", jobs: F.jobs, redactor: Redactor(secrets: []))
         #expect(runs.map(\.idempotencyKey) == ["pgcron:abcd:1", "pgcron:abcd:2", "pgcron:abcd:3"])
-        #expect(runs.map(\.outcome) == ["ok", "timeout", "transport_error"])
+        // sync calls an endpoint: pg_cron's "succeeded" only means pg_net queued the request.
+        #expect(runs.map(\.outcome) == ["unknown", "timeout", "transport_error"])
         #expect(runs.map(\.job.job) == ["sync", "sync", "keep-alive-ping"])
-        #expect(runs[0].durationMs == 250)
+        #expect(runs[0].durationMs == nil && runs[0].error?.contains("schedule apply --layer pg_cron") == true)
+        #expect(runs[1].durationMs == 15_000)
+        // A SQL job's "succeeded" is its real outcome.
+        let sql = PgCronLayer.runs(from: [PgCronRunRow(runid: 5, jobname: "keep-alive-ping", status: "succeeded", startMs: 5_000,
+                                                       endMs: 5_008)], projectRef: "abcd", jobs: F.jobs, redactor: .none)
+        #expect(sql.map(\.outcome) == ["ok"] && sql.first?.durationMs == 8)
+        // With the fire history: a run whose fire is on record is the fire's business; one without is unknown.
+        let linked = PgCronLayer.runs(from: [
+            PgCronRunRow(runid: 6, jobname: "rbs-camino-sync", status: "succeeded", startMs: 6_000, endMs: 6_010, hasFire: true),
+            PgCronRunRow(runid: 7, jobname: "rbs-camino-sync", status: "succeeded", startMs: 7_000, endMs: 7_010, hasFire: false),
+        ], projectRef: "abcd", jobs: F.jobs, redactor: .none, hasHistory: true)
+        #expect(linked.map(\.idempotencyKey) == ["pgcron:abcd:7"] && linked.first?.outcome == "unknown")
+    }
+
+    @Test("fires map to the endpoint's real answer: ok, http_error with status, transport_error, timeout and lost unknown")
+    func fireMapping() {
+        let secret = "fire-secret-0123456789"
+        let fires = [
+            PgCronFireRow(id: 1, jobName: "rbs-camino-sync", cronRunid: 41, firedMs: 1_000, outcome: "ok", statusCode: 200),
+            PgCronFireRow(id: 2, jobName: "rbs-camino-sync", cronRunid: 42, firedMs: 2_000, outcome: "http_error", statusCode: 401,
+                          bodyExcerpt: "{\"error\":\"bad token \(secret)\"}"),
+            PgCronFireRow(id: 3, jobName: "rbs-camino-sync.2", cronRunid: nil, firedMs: 3_000, outcome: "error",
+                          errorMsg: "Couldn't connect to server"),
+            PgCronFireRow(id: 4, jobName: "rbs-camino-sync", cronRunid: 44, firedMs: 4_000, outcome: "timeout", timedOut: true,
+                          timeoutMs: 2_000),
+            PgCronFireRow(id: 5, jobName: "rbs-camino-sync", cronRunid: 45, firedMs: 5_000, outcome: "lost"),
+            PgCronFireRow(id: 6, jobName: "rbs-other-x", cronRunid: 46, firedMs: 6_000, outcome: "ok", statusCode: 200),
+        ]
+        let runs = PgCronLayer.runs(from: fires, projectRef: "abcd", jobs: F.jobs, redactor: Redactor(secrets: [secret]))
+        #expect(runs.map(\.outcome) == ["ok", "http_error", "transport_error", "timeout", "unknown"])
+        #expect(runs.map(\.httpStatus) == [200, 401, nil, nil, nil])
+        #expect(runs.map(\.idempotencyKey) == ["pgcron:abcd:41", "pgcron:abcd:42", "pgcron:abcd:fire:3", "pgcron:abcd:44",
+                                               "pgcron:abcd:45"])
+        #expect(runs.allSatisfy { $0.job.job == "sync" })
+        #expect(runs[1].error == "HTTP 401: {\"error\":\"bad token [REDACTED]\"}")
+        #expect(runs[2].error == "Couldn't connect to server")
+        #expect(runs[3].error?.contains("may have finished the work") == true)
     }
 
     @Test("the history query selects rbscron's and the keep-alive jobs, quoting names")

@@ -8,18 +8,23 @@ public struct PgCronRunRow: Sendable, Equatable, Decodable {
     public var returnMessage: String?
     public var startMs: Int64?
     public var endMs: Int64?
+    /// Whether `rbscron.fires` holds the call this run made (nil when the database keeps no fire history).
+    public var hasFire: Bool?
 
-    public init(runid: Int64, jobname: String, status: String, returnMessage: String? = nil, startMs: Int64?, endMs: Int64?) {
+    public init(runid: Int64, jobname: String, status: String, returnMessage: String? = nil, startMs: Int64?, endMs: Int64?,
+                hasFire: Bool? = nil) {
         self.runid = runid
         self.jobname = jobname
         self.status = status
         self.returnMessage = returnMessage
         self.startMs = startMs
         self.endMs = endMs
+        self.hasFire = hasFire
     }
 
     enum CodingKeys: String, CodingKey {
-        case runid, jobname, status, returnMessage = "return_message", startMs = "start_ms", endMs = "end_ms"
+        case runid, jobname, status, returnMessage = "return_message", startMs = "start_ms", endMs = "end_ms",
+             hasFire = "has_fire"
     }
 
     /// PostgreSQL's bigint may arrive as a JSON number or a string; both are accepted.
@@ -34,6 +39,7 @@ public struct PgCronRunRow: Sendable, Equatable, Decodable {
         returnMessage = try c.decodeIfPresent(String.self, forKey: .returnMessage)
         startMs = c.bigint(.startMs)
         endMs = c.bigint(.endMs)
+        hasFire = try c.decodeIfPresent(Bool.self, forKey: .hasFire)
     }
 }
 
@@ -89,18 +95,27 @@ public struct PgCronHistoryClient: Sendable {
     }
 
     /// The read-only query for the finished runs since `sinceMs` of jobs named `rbs-<app>-…` for `apps`, and of the
-    /// keep-alive jobs named in `extraJobNames`.
-    public static func historyQuery(apps: [String], extraJobNames: [String], sinceMs: Int64) -> String {
+    /// keep-alive jobs named in `extraJobNames`. With `linkFires`, each row says whether `rbscron.fires` holds the
+    /// call it made (by pg_cron's run id, or, where the invoker could not learn it, by job name and time).
+    public static func historyQuery(apps: [String], extraJobNames: [String], sinceMs: Int64, linkFires: Bool = false) -> String {
         var names = apps.sorted().map { app -> String in
             let prefix = ScheduleID.appPrefix(app)
             return "left(j.jobname, \(prefix.utf8.count)) = \(SQLText.literal(prefix))"
         }
         if !extraJobNames.isEmpty { names.append("j.jobname = ANY (\(SQLText.textArray(extraJobNames.sorted())))") }
         let filter = names.isEmpty ? "false" : names.joined(separator: " OR ")
+        let fires = PgCronSQL.invokerSchema + ".fires"
+        let link = linkFires ? """
+            ,
+                   EXISTS (SELECT 1 FROM \(fires) f WHERE f.cron_runid = d.runid
+                           OR (f.cron_runid IS NULL AND f.trigger = 'cron'
+                               AND f.job_name = regexp_replace(j.jobname::text, '[.][0-9]+$', '')
+                               AND f.fired_at BETWEEN d.start_time AND coalesce(d.end_time, d.start_time) + interval '1 second')) AS has_fire
+            """ : ""
         return """
             SELECT d.runid, j.jobname::text AS jobname, d.status, left(d.return_message, 500) AS return_message,
                    floor(extract(epoch FROM d.start_time) * 1000)::bigint AS start_ms,
-                   floor(extract(epoch FROM d.end_time) * 1000)::bigint AS end_ms
+                   floor(extract(epoch FROM d.end_time) * 1000)::bigint AS end_ms\(link)
             FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
             WHERE (\(filter))
               AND d.status IN ('succeeded', 'failed')
@@ -114,11 +129,41 @@ public struct PgCronHistoryClient: Sendable {
         try await rows(PgCronRunRow.self, projectRef: ref, query: query)
     }
 
+    /// The project's status as the Management API reports it (`GET /v1/projects/{ref}`): `ACTIVE_HEALTHY`,
+    /// `INACTIVE` (paused), `PAUSING`, `RESTORING`…; nil when the API has no such endpoint or answer (404).
+    public func projectStatus(projectRef ref: String) async throws(RemoteHistoryError) -> String? {
+        try Self.checkRef(ref)
+        let request = HTTPRequest(
+            method: "GET", url: "\(baseURL)/v1/projects/\(ref)",
+            headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("User-Agent", RBSCronVersion.userAgent)],
+            timeout: 30, maxBodyBytes: 1 << 20)
+        let response: HTTPResponse
+        switch await transport.send(request) {
+        case .success(let r): response = r
+        case .failure(let error): throw .transport(service: Self.service, message: redactor.remote(error.localizedDescription))
+        }
+        if response.status == 404 { return nil }
+        guard (200..<300).contains(response.status) else {
+            throw .http(service: Self.service, status: response.status, detail: redactor.excerpt(response.body))
+        }
+        struct Project: Decodable { var status: String? }
+        return (try? JSONDecoder().decode(Project.self, from: response.body))?.status
+    }
+
+    /// Statuses in which a project's database runs nothing (Supabase paused it, or is pausing it).
+    public static let pausedStatuses: Set<String> = ["INACTIVE", "PAUSING", "PAUSE_FAILED", "REMOVED", "GOING_DOWN"]
+
+    /// A project ref names one path segment; anything else is refused before a request is made.
+    static func checkRef(_ ref: String) throws(RemoteHistoryError) {
+        // The manifest's own rule for supabase.project_ref, so what import accepts is what is asked for.
+        guard InventoryValidator.isProjectRef(ref) else { throw .badProjectRef(ref) }
+    }
+
     /// Runs the read-only `query` in project `ref` and decodes its rows (the endpoint answers a JSON array of objects).
     /// The token is sent only to the base URL and never appears in an error.
     public func rows<Row: Decodable>(_ type: Row.Type, projectRef ref: String, query: String)
         async throws(RemoteHistoryError) -> [Row] {
-        guard InventoryValidator.isProjectRef(ref) else { throw .invalidProjectRef(service: Self.service, ref: ref) }
+        try Self.checkRef(ref)
         let body: Data
         do {
             body = try JSONSerialization.data(withJSONObject: ["query": query])

@@ -11,12 +11,16 @@ public struct PgCronMigration: Sendable, Equatable {
     /// Names from `previouslyScheduled` that the migration unschedules (empty when that list was not given).
     /// The migration removes stale jobs by itself whatever the database holds; this is for the plan display.
     public var unscheduledJobNames: [String]
+    /// Every entry the migration schedules, in order, with the schedule it writes and why.
+    public var entries: [PgCronSQL.Entry]
 
-    public init(fileName: String, sql: String, jobNames: [String], unscheduledJobNames: [String] = []) {
+    public init(fileName: String, sql: String, jobNames: [String], unscheduledJobNames: [String] = [],
+                entries: [PgCronSQL.Entry] = []) {
         self.fileName = fileName
         self.sql = sql
         self.jobNames = jobNames
         self.unscheduledJobNames = unscheduledJobNames
+        self.entries = entries
     }
 }
 
@@ -30,6 +34,8 @@ public enum PgCronSQLError: Error, Equatable, Sendable {
     case duplicateJob(JobRef)
     /// A pg_cron job without a schedule.
     case missingSchedule(JobRef)
+    /// A schedule the project's pg_cron refuses (the reason names the version).
+    case invalidSchedule(JobRef, reason: String)
     /// A pg_cron job with neither an HTTP path nor SQL.
     case missingCommand(JobRef)
     /// The HTTP path does not start with `/`.
@@ -53,6 +59,9 @@ extension PgCronSQLError: LocalizedError {
             return "The job \(ref) appears more than once; job names must be unique within an app."
         case .missingSchedule(let ref):
             return "The pg_cron job \(ref) has no schedule; give it one or move it to the manual layer."
+        case .invalidSchedule(let ref, let reason):
+            return "The pg_cron job \(ref) cannot be scheduled: \(reason). Rewrite the schedule, or record the project's "
+                + "pg_cron release (`supabase: {pg_cron_version: \"1.6\"}`) if it is newer."
         case .missingCommand(let ref):
             return "The pg_cron job \(ref) has neither a path nor SQL; give it one of them."
         case .invalidPath(let ref, let path):

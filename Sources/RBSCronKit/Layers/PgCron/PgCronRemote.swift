@@ -116,23 +116,55 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
     }
 }
 
-/// One Supabase project as the listing read it: its jobs, or why it could not be read.
+/// One Supabase project as the listing read it: its jobs and its pg_cron release, or why it could not be read.
 ///
-/// JSON: `project_ref`, `apps`, `jobs`, `error` (a sentence, or null when the project was read).
+/// JSON: `project_ref`, `apps`, `pg_cron_version` (the database's `extversion`, or null when not read or not
+/// installed), `recorded_pg_cron_version` (what the inventory records, Supabase's 1.6 by default), `jobs`, `error`
+/// (a sentence, or null when the project was read).
 public struct PgCronRemoteProject: Encodable, Sendable, Equatable {
     public var projectRef: String
     /// The inventory apps on this project that are in play.
     public var apps: [String]
+    /// `extversion` of pg_cron in the project's database, as it reads (`1.6`, `1.4-1`).
+    public var pgCronVersion: String?
+    /// The release the inventory records for the project (its apps' `supabase.pg_cron_version`, else 1.6).
+    public var recordedPgCronVersion: PgCronVersion = .supabase
     public var jobs: [PgCronRemoteJob]
     /// Why the project could not be read (no token, HTTP error, unreachable); never carries the token.
     public var error: String?
 
-    enum CodingKeys: String, CodingKey { case projectRef = "project_ref", apps, jobs, error }
+    public init(projectRef: String, apps: [String], pgCronVersion: String? = nil,
+                recordedPgCronVersion: PgCronVersion = .supabase, jobs: [PgCronRemoteJob], error: String?) {
+        self.projectRef = projectRef
+        self.apps = apps
+        self.pgCronVersion = pgCronVersion
+        self.recordedPgCronVersion = recordedPgCronVersion
+        self.jobs = jobs
+        self.error = error
+    }
+
+    /// A sentence when the database runs another pg_cron release (major.minor) than the inventory records: schedules
+    /// are checked against the recorded one, so they may be refused (or wrongly refused) by the real one.
+    public var versionWarning: String? {
+        guard let text = pgCronVersion, let actual = PgCronVersion(text),
+              (actual.major, actual.minor) != (recordedPgCronVersion.major, recordedPgCronVersion.minor) else { return nil }
+        let apps = apps.joined(separator: ", ")
+        return "project \(projectRef) (\(apps)) runs pg_cron \(actual), but the inventory records \(recordedPgCronVersion): "
+            + "schedules are checked against \(recordedPgCronVersion) (`N seconds` needs 1.5, `$` needs 1.6); record "
+            + "`supabase: {pg_cron_version: \"\(actual.major).\(actual.minor)\"}` for \(apps) (rbscron export, edit, rbscron import)"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case projectRef = "project_ref", apps, pgCronVersion = "pg_cron_version",
+             recordedPgCronVersion = "recorded_pg_cron_version", jobs, error
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(projectRef, forKey: .projectRef)
         try c.encode(apps, forKey: .apps)
+        try c.encode(pgCronVersion, forKey: .pgCronVersion)
+        try c.encode(recordedPgCronVersion, forKey: .recordedPgCronVersion)
         try c.encode(jobs, forKey: .jobs)
         try c.encode(error, forKey: .error)
     }
@@ -150,6 +182,9 @@ public struct PgCronRemoteReport: Encodable, Sendable, Equatable {
 
     /// The projects that could not be read.
     public var failures: [PgCronRemoteProject] { projects.filter { $0.error != nil } }
+
+    /// One sentence per project whose pg_cron release differs from the inventory's.
+    public var versionWarnings: [String] { projects.compactMap(\.versionWarning) }
 
     enum CodingKeys: String, CodingKey { case layer, app, projects, appsWithoutProjectRef = "apps_without_project_ref" }
 
@@ -228,7 +263,11 @@ public enum PgCronRemote {
                     rest = rest[..<dot]
                 }
             }
-            return rest.isEmpty ? (nil, true) : ("\(owner)/\(rest)", true)
+            // The collector is rbscron's own entry beside the app's jobs, not one of them.
+            if rest.isEmpty || (rest == PgCronSQL.collectorJobName && !jobs.contains { $0.app == owner && $0.name == String(rest) }) {
+                return (nil, true)
+            }
+            return ("\(owner)/\(rest)", true)
         }
         if seedJobNames.contains(name) {
             let app = projectApps.first { app in jobs.contains { $0.app == app && $0.name == name } }
@@ -236,6 +275,11 @@ public enum PgCronRemote {
         }
         return (nil, false)
     }
+
+    /// The project's pg_cron release (no row when the extension is not installed).
+    public static let versionQuery = "SELECT extversion::text AS extversion FROM pg_extension WHERE extname = 'pg_cron'"
+
+    struct VersionRow: Decodable { var extversion: String? }
 
     static func shorten(_ command: String) -> String {
         command.count <= maxCommandCharacters ? command : String(command.prefix(maxCommandCharacters)) + "…"
@@ -303,16 +347,24 @@ public enum PgCronRemote {
         for case .success(let token) in tokens.values { hidden.append(token) }
         let redactor = try (redactor ?? Redactor.hiding(secrets)).adding(hidden)
         let allApps = inventory.apps.map(\.name)
+        var recorded: [String: PgCronVersion] = [:]
+        for (ref, apps) in appsByRef {
+            recorded[ref] = apps.lazy.compactMap { inventory.app(named: $0)?.supabase?.pgCronVersion }.first ?? .supabase
+        }
 
         let projects = await withTaskGroup(of: PgCronRemoteProject.self) { group in
             for (ref, apps) in appsByRef {
                 let token = tokens[ref] ?? .failure(.missingToken(service: PgCronHistoryClient.service,
                                                                   key: SecretKeys.supabaseAccessToken, scope: ref))
+                let recordedVersion = recorded[ref] ?? .supabase
                 group.addTask {
-                    var project = PgCronRemoteProject(projectRef: ref, apps: apps, jobs: [], error: nil)
+                    var project = PgCronRemoteProject(projectRef: ref, apps: apps, recordedPgCronVersion: recordedVersion,
+                                                      jobs: [], error: nil)
                     do throws(RemoteHistoryError) {
                         let client = PgCronHistoryClient(transport: transport, baseURL: baseURL, token: try token.get(), redactor: redactor)
                         let rows = try await client.rows(PgCronJobRow.self, projectRef: ref, query: Self.jobsQuery)
+                        project.pgCronVersion = try await client.rows(VersionRow.self, projectRef: ref, query: Self.versionQuery)
+                            .first?.extversion
                         project.jobs = Self.jobs(from: rows, projectApps: apps, allApps: allApps, jobs: inventory.jobs,
                                                  only: app, redactor: redactor)
                     } catch {

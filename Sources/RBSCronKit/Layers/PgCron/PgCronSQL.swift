@@ -17,8 +17,15 @@ public enum PgCronSQL {
     public static let cleanupSchedule = "0 3 * * 0"
     /// PostgreSQL's `name` type, which `cron.job.jobname` uses, holds 63 bytes.
     public static let maxJobNameBytes = 63
-    /// The schema of the invoker function.
+    /// The schema of the invoker function and of the fire history.
     public static let invokerSchema = "rbscron"
+    /// The job that copies pg_net's answers into the history: `rbs-<app>-collect`.
+    public static let collectorJobName = "collect"
+    /// Every 5 minutes: far inside pg_net's 6-hour TTL, and cheap (tens of milliseconds).
+    public static let collectorSchedule = "*/5 * * * *"
+    /// Days the history (`rbscron.fires`) keeps a fire: the collector prunes older rows, and `cleanup --remote
+    /// --layer pg_cron` uses the same figure.
+    public static let historyRetentionDays = 14
 
     // MARK: Names
 
@@ -103,10 +110,16 @@ public enum PgCronSQL {
     /// only removes jobs carrying it, so app `la` never removes the jobs of app `la-hoja`.
     public static func commandMarker(app: String) -> String { "/* rbscron:\(app) */" }
 
-    /// One job as it will be scheduled.
-    struct PlannedJob {
-        var jobName: String
-        var schedule: String
+    /// One pg_cron entry as the migration schedules it.
+    public struct Entry: Sendable, Equatable {
+        /// `rbs-<app>-<job>`, `rbs-<app>-<job>.2` for the extra UTC entries of a local-time job.
+        public var jobName: String
+        /// As written into `cron.job` (UTC for a job meant in a local zone that compiles exactly).
+        public var schedule: String
+        /// The inventory job it stands for; nil for the entries rbscron adds (collector, history cleanup).
+        public var job: JobRef?
+        /// What the plan should say about it (why it exists, how its schedule was derived).
+        public var note: String?
         var command: String
         var comments: [String]
     }
@@ -130,28 +143,39 @@ public enum PgCronSQL {
             throw PgCronSQLError.duplicateJob(job.ref)
         }
 
-        var planned: [PlannedJob] = []
+        var planned: [Entry] = []
         var usesHTTP = false
+        var sqlJobs: [Job] = []
         for job in appJobs where job.layer == .pgCron && job.enabled {
             planned += try plan(job: job, app: app, now: now)
-            if job.sql == nil { usesHTTP = true }
+            if job.sql == nil { usesHTTP = true } else { sqlJobs.append(job) }
+        }
+        if usesHTTP {
+            // pg_net keeps an answer only pg_net.ttl (6 hours by default): the collector copies it into
+            // rbscron.fires while it is there, whether or not rbscron itself runs.
+            planned.append(Entry(
+                jobName: ScheduleID.of(app: app.name, job: collectorJobName), schedule: collectorSchedule, job: nil,
+                note: "added by rbscron: copies pg_net's answers into rbscron.fires every 5 minutes, keeps \(historyRetentionDays) days",
+                command: commandMarker(app: app.name) + " SELECT \(invokerSchema).collect_http_responses()",
+                comments: ["added by rbscron: copies pg_net's answers into rbscron.fires every 5 minutes (pg_net keeps them "
+                           + "6 hours) and prunes rows older than \(historyRetentionDays) days"]))
         }
         // The weekly run-history cleanup, unless the inventory already names a job `cleanup-cron-history`
         // for this app (enabled or not: its name would collide, and a disabled one was disabled on purpose).
         if !appJobs.contains(where: { $0.name == cleanupJobName }) {
-            let name = ScheduleID.of(app: app.name, job: cleanupJobName)
-            planned.append(PlannedJob(
-                jobName: name, schedule: cleanupSchedule,
+            planned.append(Entry(
+                jobName: ScheduleID.of(app: app.name, job: cleanupJobName), schedule: cleanupSchedule, job: nil,
+                note: "added by rbscron: weekly prune of cron.job_run_details (rows older than 7 days)",
                 command: commandMarker(app: app.name)
                     + " DELETE FROM cron.job_run_details WHERE end_time < now() - interval '7 days'",
-                comments: ["added by rbscron: weekly prune of cron.job_run_details (rows older than 7 days)"]
-            ))
+                comments: ["added by rbscron: weekly prune of cron.job_run_details (rows older than 7 days)"]))
         }
 
         let names = planned.map(\.jobName)
         let prefix = ScheduleID.appPrefix(app.name)
         let removed = (previouslyScheduled ?? []).filter { $0.hasPrefix(prefix) && !names.contains($0) }
         let fileName = scheduleFileName(app: app.name, now: now)
+        let calls = sqlJobs.flatMap { job in functionCalls(in: job.sql ?? "").map { (job.ref, $0) } }
 
         var out: [String] = []
         out.append(contentsOf: header(app: app, planned: planned, removed: previouslyScheduled == nil ? nil : removed,
@@ -161,7 +185,13 @@ public enum PgCronSQL {
         if usesHTTP {
             out.append(preflightSQL())
             out.append("")
-            out.append(invokerSQL(app: app.name))
+        }
+        if !planned.isEmpty {
+            out.append(historySQL(app: app.name, http: usesHTTP))
+            out.append("")
+        }
+        if let functions = supportFunctionsSQL(calls) {
+            out.append(functions)
             out.append("")
         }
         out.append("-- Jobs (cron.schedule(name, ...) replaces a job of the same name, so this is safe to re-apply).")
@@ -170,11 +200,16 @@ public enum PgCronSQL {
             out.append("SELECT cron.schedule(\(SQLText.literal(item.jobName)), \(SQLText.literal(item.schedule)), "
                        + "\(SQLText.dollarQuoted(item.command)));")
         }
+        if !planned.isEmpty {
+            // When each entry first came to exist: fires before it were not pg_cron's to make.
+            let values = planned.map { "(\(SQLText.literal($0.jobName)))" }.joined(separator: ", ")
+            out.append("INSERT INTO \(invokerSchema).schedules (job_name) VALUES \(values) ON CONFLICT DO NOTHING;")
+        }
         out.append("")
         out.append(sweepSQL(app: app.name, keep: names))
         out.append("")
         return PgCronMigration(fileName: fileName, sql: out.joined(separator: "\n"), jobNames: names,
-                               unscheduledJobNames: removed)
+                               unscheduledJobNames: removed, entries: planned)
     }
 
     private static let utcZones: Set<String> = ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "Etc/Universal", "Universal", "Zulu"]
@@ -182,27 +217,40 @@ public enum PgCronSQL {
     /// The pg_cron entries of one job: one, or for a job meant in a local zone, the exact UTC entries
     /// (`rbs-<app>-<job>`, `rbs-<app>-<job>.2`, …) that fire at the same instants, since pg_cron fires
     /// in `cron.timezone` (GMT on Supabase).
-    static func plan(job: Job, app: App, now: Date) throws -> [PlannedJob] {
+    static func plan(job: Job, app: App, now: Date) throws -> [Entry] {
         guard Slug.isValid(job.name) else { throw PgCronSQLError.invalidName(job.name) }
         let name = ScheduleID.of(app: app.name, job: job.name)
         guard let schedule = job.schedule?.trimmingCharacters(in: .whitespaces), !schedule.isEmpty else {
             throw PgCronSQLError.missingSchedule(job.ref)
         }
+        // cron.schedule refuses what the project's pg_cron cannot read: say so here, naming the version, rather than
+        // let the migration fail half-applied.
+        do {
+            _ = try CronSchedule.parse(schedule, dialect: .pgCron, pgCronVersion: app.pgCronVersion)
+        } catch {
+            throw PgCronSQLError.invalidSchedule(job.ref, reason: error.localizedDescription)
+        }
         var entries = [schedule]
         var comments: [String] = []
+        var note: String?
         if !utcZones.contains(job.timezone) {
             let compiled = TimeZone(identifier: job.timezone).flatMap { zone in
-                (try? CronSchedule.parse(schedule, dialect: .pgCron)).map { UTCCompiler.compile(schedule: $0, zone: zone, from: now) }
+                (try? CronSchedule.parse(schedule, dialect: .pgCron, pgCronVersion: app.pgCronVersion))
+                    .map { UTCCompiler.compile(schedule: $0, zone: zone, from: now) }
             }
             if case .exact(let utc)? = compiled {
                 entries = utc
                 comments.append("\(job.ref) is meant as '\(schedule)' in \(job.timezone); pg_cron fires in cron.timezone "
                                 + "(GMT on Supabase), so it runs as \(utc.count == 1 ? "this UTC entry" : "these \(utc.count) UTC entries"), "
                                 + "checked to fire at the same instants over the next year.")
+                note = "meant as '\(schedule)' in \(job.timezone); written as \(utc.count == 1 ? "a UTC entry" : "\(utc.count) UTC entries") "
+                    + "that fire at the same instants"
             } else {
                 comments.append("WARNING: \(job.ref) is meant in \(job.timezone), but pg_cron fires in cron.timezone "
                                 + "(GMT on Supabase) and no fixed UTC entries fire at the same instants all year "
                                 + "(see `rbscron schedule check`); '\(schedule)' is emitted unchanged.")
+                note = "WARNING: meant in \(job.timezone), but no fixed UTC entries fire at the same instants all year; "
+                    + "'\(schedule)' is written unchanged and fires in GMT"
             }
         }
         let names = entries.indices.map { $0 == 0 ? name : "\(name).\($0 + 1)" }
@@ -211,11 +259,13 @@ public enum PgCronSQL {
         }
         let command = try command(job: job, app: app, comments: &comments)
         return zip(names, entries).enumerated().map { i, pair in
-            PlannedJob(jobName: pair.0, schedule: pair.1, command: command, comments: i == 0 ? comments : [])
+            Entry(jobName: pair.0, schedule: pair.1, job: job.ref, note: i == 0 ? note : "UTC entry \(i + 1) of \(name)",
+                  command: command, comments: i == 0 ? comments : [])
         }
     }
 
-    /// The command a job's entries run: its SQL, or a call of the invoker function.
+    /// The command a job's entries run: its SQL, or a call of the invoker function with the job's own name (every
+    /// UTC entry of a local-time job shares it), so each fire is recorded against its job.
     private static func command(job: Job, app: App, comments: inout [String]) throws -> String {
         let marker = commandMarker(app: app.name)
         if let sql = job.sql {
@@ -234,12 +284,12 @@ public enum PgCronSQL {
                             + "\(DurationText.format(milliseconds: maxTimeoutMs)) to stay under the 15 s EarlyDrop limit.")
         }
         let call = "SELECT \(invokerSchema).invoke_cron_endpoint(\(SQLText.literal(path)), "
-            + "\(SQLText.literal(job.method.rawValue)), \(timeout))"
+            + "\(SQLText.literal(job.method.rawValue)), \(timeout), \(SQLText.literal(ScheduleID.of(job.ref))))"
         return "\(marker) \(call)"
     }
 
     private static func header(
-        app: App, planned: [PlannedJob], removed: [String]?, fileName: String, now: Date, usesHTTP: Bool
+        app: App, planned: [Entry], removed: [String]?, fileName: String, now: Date, usesHTTP: Bool
     ) -> [String] {
         var lines = [
             "-- rbscron pg_cron schedule for \(SQLText.comment(app.displayName)) (\(app.name))",
@@ -269,6 +319,11 @@ public enum PgCronSQL {
                 "--   select vault.create_secret('<CRON_SECRET>', '\(secretName)');",
                 "-- Rotate with vault.update_secret(id, '<new value>'); the next run uses it. Without the secret",
                 "-- the function raises an error and makes no request.",
+                "--",
+                "-- pg_net only queues each request, so pg_cron reports every call as succeeded. The invoker records",
+                "-- every call in \(invokerSchema).fires, and \(ScheduleID.of(app: app.name, job: collectorJobName)) copies pg_net's answer into it",
+                "-- (status, timeout, error, the first 300 characters of the body with the secret removed) before",
+                "-- pg_net's TTL (6 hours) drops it. Rows are kept \(historyRetentionDays) days. `rbscron stats --sync` reads them.",
             ]
         }
         lines.append("")
@@ -281,8 +336,9 @@ public enum PgCronSQL {
 
             BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                             WHERE n.nspname = 'net' AND p.proname IN ('http_post', 'http_get')) THEN
-                RAISE EXCEPTION 'rbscron: pg_net is not enabled in this database (net.http_post is missing); enable the pg_net extension, then apply this migration again';
+                             WHERE n.nspname = 'net' AND p.proname IN ('http_post', 'http_get'))
+                 OR to_regclass('net._http_response') IS NULL THEN
+                RAISE EXCEPTION 'rbscron: pg_net is not enabled in this database (net.http_post or net._http_response is missing); enable the pg_net extension, then apply this migration again';
               END IF;
               IF to_regclass('vault.decrypted_secrets') IS NULL THEN
                 RAISE EXCEPTION 'rbscron: Supabase Vault (vault.decrypted_secrets) is missing; enable the supabase_vault extension, then apply this migration again';
@@ -291,66 +347,6 @@ public enum PgCronSQL {
 
             """
         return "-- Preflight: pg_net and Vault must be enabled.\nDO \(SQLText.dollarQuoted(body, base: "preflight"));"
-    }
-
-    /// The invoker every HTTP job calls. Reads the base URL and the cron secret from Vault at call time;
-    /// refuses (raises) when either is missing rather than call without auth.
-    static func invokerSQL(app: String) -> String {
-        let urlName = vaultBaseURLName(app: app)
-        let secretName = vaultCronSecretName(app: app)
-        let body = """
-
-            DECLARE
-              v_base_url text;
-              v_token text;
-              v_url text;
-              v_headers jsonb;
-              v_method text := upper(coalesce(method, ''));
-              v_timeout int := LEAST(GREATEST(coalesce(timeout_ms, \(maxTimeoutMs)), 1), \(maxTimeoutMs));
-            BEGIN
-              IF path IS NULL OR left(path, 1) <> '/' THEN
-                RAISE EXCEPTION 'rbscron: endpoint path % must start with /', coalesce(path, 'NULL');
-              END IF;
-              IF v_method NOT IN ('POST', 'GET') THEN
-                RAISE EXCEPTION 'rbscron: method % is not supported (POST or GET)', coalesce(method, 'NULL');
-              END IF;
-              SELECT s.decrypted_secret INTO v_base_url FROM vault.decrypted_secrets s
-                WHERE s.name = \(SQLText.literal(urlName)) LIMIT 1;
-              SELECT s.decrypted_secret INTO v_token FROM vault.decrypted_secrets s
-                WHERE s.name = \(SQLText.literal(secretName)) LIMIT 1;
-              -- Deny by default: no secret, no request.
-              IF v_token IS NULL OR btrim(v_token) = '' THEN
-                RAISE EXCEPTION 'rbscron: Vault secret % is missing or empty; refusing to call % without auth', \(SQLText.literal(secretName)), path
-                  USING HINT = 'select vault.create_secret(''<CRON_SECRET>'', ''\(secretName)'');';
-              END IF;
-              IF v_base_url IS NULL OR btrim(v_base_url) = '' THEN
-                RAISE EXCEPTION 'rbscron: Vault secret % (the app base URL) is missing or empty', \(SQLText.literal(urlName))
-                  USING HINT = 'select vault.create_secret(''https://...'', ''\(urlName)'');';
-              END IF;
-              v_url := rtrim(btrim(v_base_url), '/') || path;
-              v_headers := jsonb_build_object(
-                'Authorization', 'Bearer ' || v_token,
-                'Content-Type', 'application/json',
-                'User-Agent', 'rbscron-pg_cron');
-              IF v_method = 'GET' THEN
-                RETURN net.http_get(url := v_url, headers := v_headers, timeout_milliseconds := v_timeout);
-              END IF;
-              RETURN net.http_post(url := v_url, headers := v_headers, body := '{}'::jsonb,
-                                   timeout_milliseconds := v_timeout);
-            END
-
-            """
-        return """
-            -- Invoker: POST/GET <base URL><path> through pg_net with the app's cron secret, at most \(maxTimeoutMs) ms
-            -- (Supabase drops edge calls after about 15 s). Returns the pg_net request id.
-            CREATE SCHEMA IF NOT EXISTS \(invokerSchema);
-            CREATE OR REPLACE FUNCTION \(invokerSchema).invoke_cron_endpoint(path text, method text, timeout_ms int)
-            RETURNS bigint
-            LANGUAGE plpgsql
-            SET search_path = pg_catalog, pg_temp
-            AS \(SQLText.dollarQuoted(body, base: "invoke"));
-            REVOKE ALL ON FUNCTION \(invokerSchema).invoke_cron_endpoint(text, text, int) FROM PUBLIC;
-            """
     }
 
     /// Unschedules this app's rbscron jobs that the inventory no longer has, reading `cron.job` at apply time.
@@ -369,6 +365,9 @@ public enum PgCronSQL {
                 ORDER BY j.jobid
               LOOP
                 PERFORM cron.unschedule(stale.jobid);
+                IF to_regclass('\(invokerSchema).schedules') IS NOT NULL THEN
+                  DELETE FROM \(invokerSchema).schedules s WHERE s.job_name = stale.jobname;
+                END IF;
                 RAISE NOTICE 'rbscron: unscheduled %', stale.jobname;
               END LOOP;
             END

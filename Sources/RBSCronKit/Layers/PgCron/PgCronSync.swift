@@ -18,22 +18,21 @@ public enum PgCronSync {
     /// Where `apply` writes migrations unless told otherwise.
     public static let defaultDirectory = "supabase/migrations"
 
-    /// The plan: the job names, the SQL and the file name the migration would get in `directory`.
+    /// The plan: every entry the migration schedules, as it schedules it (a local-time job's UTC entries with
+    /// their UTC schedules, the entries rbscron adds with what they are for), the SQL and the file name the
+    /// migration would get in `directory`. Every line describes the migration it prints.
     public static func plan(app: App, jobs: [Job], directory: String = defaultDirectory, now: Date) throws -> LayerPlan {
         let migration = try PgCronSQL.scheduleMigration(app: app, jobs: jobs, previouslyScheduled: nil, now: now)
-        let byName = Dictionary(jobs.filter { $0.app == app.name && $0.layer == .pgCron && $0.enabled }
-            .map { (ScheduleID.of(app: app.name, job: $0.name), $0) }, uniquingKeysWith: { a, _ in a })
-        let items = migration.jobNames.map { name in
-            let job = byName[name]
-            return PlanItem(id: name, job: job?.ref.description, action: .create,
-                            schedule: job?.schedule ?? (name.hasSuffix(PgCronSQL.cleanupJobName) ? PgCronSQL.cleanupSchedule : nil),
-                            target: job.map { $0.path ?? "SQL" } ?? "SQL",
-                            note: job == nil ? "added by rbscron: weekly prune of cron.job_run_details" : nil)
-        }
+        let byRef = Dictionary(jobs.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         var issues: [PlanIssue] = []
-        for job in byName.values.sorted(by: { $0.ref < $1.ref }) where !["UTC", "Etc/UTC", "GMT", "Etc/GMT"].contains(job.timezone) {
-            issues.append(PlanIssue(severity: .warning, job: job.ref.description,
-                                    message: "meant in \(job.timezone), but pg_cron fires in cron.timezone (GMT on Supabase); the schedule is written unchanged"))
+        let items = migration.entries.map { entry -> PlanItem in
+            let job = entry.job.flatMap { byRef[$0] }
+            if let note = entry.note, note.hasPrefix("WARNING: "), let ref = entry.job {
+                issues.append(PlanIssue(severity: .warning, job: ref.description, message: String(note.dropFirst(9))))
+            }
+            return PlanItem(id: entry.jobName, job: entry.job?.description, action: .create, schedule: entry.schedule,
+                            target: job.map { $0.path.map { "\($0)" } ?? "SQL" } ?? "SQL",
+                            note: entry.note.map { $0.hasPrefix("WARNING: ") ? String($0.dropFirst(9)) : $0 })
         }
         let file = (directory as NSString).appendingPathComponent((migration.fileName as NSString).lastPathComponent)
         return LayerPlan(layer: .pgCron, app: app.name, items: items, issues: issues, file: file, sql: migration.sql)

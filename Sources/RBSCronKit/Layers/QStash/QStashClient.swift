@@ -96,6 +96,12 @@ public enum QStashError: Error, LocalizedError, Sendable, Equatable {
     case unauthorized(status: Int, detail: String)
     /// 404 for a schedule id.
     case notFound(id: String)
+    /// 404 for a dead-letter id: retried or deleted already, or its retention ran out.
+    case notInDLQ(dlqId: String)
+    /// A message rbscron refuses to publish (the reason says which field); nothing was sent.
+    case invalidMessage(String)
+    /// QStash kept returning pages past the bound; nothing more was read.
+    case tooManyPages(Int)
     /// Any other non-2xx answer; the detail is the (redacted) response body.
     case http(status: Int, detail: String)
     /// A 2xx answer that is not the JSON QStash documents.
@@ -115,6 +121,13 @@ public enum QStashError: Error, LocalizedError, Sendable, Equatable {
                 + "QSTASH_TOKEN (rbscron secret list) against the Upstash console."
         case .notFound(let id):
             return "QStash has no schedule '\(id)'. Run `rbscron schedule apply --layer qstash` to create it."
+        case .notInDLQ(let dlqId):
+            return "QStash's dead-letter queue has no entry '\(dlqId)': it was retried or deleted already, or its "
+                + "retention ran out. List the queue again to see what is left."
+        case .invalidMessage(let reason):
+            return "rbscron will not publish this message to QStash: \(reason). Nothing was sent."
+        case .tooManyPages(let pages):
+            return "QStash kept returning more pages after \(pages); stopped. Narrow the request (a schedule, a time window)."
         case .http(let status, let detail):
             return "QStash answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")."
         case .unexpectedResponse(let detail):
@@ -125,7 +138,9 @@ public enum QStashError: Error, LocalizedError, Sendable, Equatable {
     }
 }
 
-/// The few endpoints of QStash's v2 REST API that rbscron uses, over an ``HTTPTransport``.
+/// The few endpoints of QStash's v2 REST API that rbscron uses, over an ``HTTPTransport``: schedules here, the
+/// dead-letter queue in QStashDLQ.swift, publishing in QStashPublish.swift. (The log has its own reader,
+/// ``QStashEventsClient``.) Every request is counted in ``requestCount``.
 public struct QStashClient: Sendable {
     /// The real service.
     public static let defaultBaseURL = "https://qstash.upstash.io"
@@ -140,7 +155,8 @@ public struct QStashClient: Sendable {
     public let baseURL: String
     private let token: String
     private let transport: any HTTPTransport
-    private let redactor: Redactor
+    let redactor: Redactor
+    private let sent = Locked(0)
 
     /// - Parameters:
     ///   - token: the account's `QSTASH_TOKEN`, sent as `Authorization: Bearer`.
@@ -154,15 +170,18 @@ public struct QStashClient: Sendable {
         self.redactor = redactor.adding([token])
     }
 
+    /// HTTP requests this client (and its copies) sent so far, whatever their answer.
+    public var requestCount: Int { sent.withLock { $0 } }
+
     /// `GET /v2/schedules`.
     public func list() async throws(QStashError) -> [QStashSchedule] {
-        let data = try await send("GET", "/v2/schedules")
+        let data = try await send("GET", "/v2/schedules").body
         return try decode([QStashSchedule].self, data)
     }
 
     /// `GET /v2/schedules/{id}`.
     public func get(_ id: String) async throws(QStashError) -> QStashSchedule {
-        let data = try await send("GET", "/v2/schedules/\(Self.escape(id))", id: id)
+        let data = try await send("GET", "/v2/schedules/\(Self.escape(id))", notFound: .notFound(id: id)).body
         return try decode(QStashSchedule.self, data)
     }
 
@@ -181,47 +200,51 @@ public struct QStashClient: Sendable {
             headers.append(HTTPHeader("Upstash-Forward-\(name)", value))
         }
         // The destination goes into the path as written, as Upstash's SDKs send it.
-        let data = try await send("POST", "/v2/schedules/\(spec.destination)", headers: headers, body: Data())
+        let data = try await send("POST", "/v2/schedules/\(spec.destination)", headers: headers, body: Data()).body
         struct Created: Decodable { var scheduleId: String }
         return try decode(Created.self, data).scheduleId
     }
 
     /// `DELETE /v2/schedules/{id}`.
     public func delete(_ id: String) async throws(QStashError) {
-        _ = try await send("DELETE", "/v2/schedules/\(Self.escape(id))", id: id)
+        _ = try await send("DELETE", "/v2/schedules/\(Self.escape(id))", notFound: .notFound(id: id))
     }
 
     /// `PATCH /v2/schedules/{id}/pause`.
     public func pause(_ id: String) async throws(QStashError) {
-        _ = try await send("PATCH", "/v2/schedules/\(Self.escape(id))/pause", id: id)
+        _ = try await send("PATCH", "/v2/schedules/\(Self.escape(id))/pause", notFound: .notFound(id: id))
     }
 
     /// `PATCH /v2/schedules/{id}/resume`.
     public func resume(_ id: String) async throws(QStashError) {
-        _ = try await send("PATCH", "/v2/schedules/\(Self.escape(id))/resume", id: id)
+        _ = try await send("PATCH", "/v2/schedules/\(Self.escape(id))/resume", notFound: .notFound(id: id))
     }
 
-    private static func escape(_ id: String) -> String {
+    /// `id` as one path segment.
+    static func escape(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
     }
 
-    private func send(_ method: String, _ path: String, id: String? = nil, headers: [HTTPHeader] = [],
-                      body: Data? = nil) async throws(QStashError) -> Data {
+    /// Sends one authorized request; a 2xx answer comes back whole, anything else is thrown as a ``QStashError``
+    /// (404 as `notFound` when given).
+    func send(_ method: String, _ path: String, notFound: QStashError? = nil, headers: [HTTPHeader] = [],
+              body: Data? = nil) async throws(QStashError) -> HTTPResponse {
         let request = HTTPRequest(
             method: method, url: baseURL + path,
             headers: [HTTPHeader("Authorization", "Bearer \(token)"), HTTPHeader("Accept", "application/json")] + headers,
             body: body, connectTimeout: 10, timeout: 30, maxBodyBytes: 8 << 20, maxRedirects: 0)
+        sent.withLock { $0 += 1 }
         switch await transport.send(request) {
         case .failure(let error):
             throw .transport(redactor.remote(error.localizedDescription))
         case .success(let response):
             switch response.status {
             case 200..<300:
-                return response.body
+                return response
             case 401, 403:
                 throw .unauthorized(status: response.status, detail: detail(response.body))
-            case 404 where id != nil:
-                throw .notFound(id: id ?? "")
+            case 404 where notFound != nil:
+                throw notFound ?? .http(status: 404, detail: "")
             default:
                 throw .http(status: response.status, detail: detail(response.body))
             }
@@ -233,7 +256,7 @@ public struct QStashClient: Sendable {
         body.isEmpty ? "" : redactor.excerpt(body, limit: 500)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws(QStashError) -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws(QStashError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {

@@ -10,6 +10,8 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     case notAnObject(file: String)
     /// `crons` is not an array of `{"path", "schedule"}` objects.
     case invalidCrons(file: String, detail: String)
+    /// `schedules` is not an object of named `{"schedule", …}` objects.
+    case invalidSchedules(file: String, detail: String)
     /// The plan has problems Vercel would refuse; nothing was written.
     case refused(count: Int, first: String)
     /// The file could not be written (see ``OutputFile``).
@@ -24,6 +26,8 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
         case .notAnObject(let file): return "'\(file)' is not a JSON object; fix it or move it away and apply again."
         case .invalidCrons(let file, let detail):
             return "the crons array of '\(file)' is not what Vercel accepts (\(detail)); fix it by hand first."
+        case .invalidSchedules(let file, let detail):
+            return "the schedules of '\(file)' are not what Vercel accepts (\(detail)); fix them by hand first."
         case .refused(let count, let first):
             return "Vercel would refuse these crons (\(count) problem\(count == 1 ? "" : "s"), first: \(first)); "
                 + "nothing was written. See `rbscron schedule plan --layer vercel`."
@@ -32,11 +36,9 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     }
 }
 
-/// The Vercel layer: the `crons` array of an app's `vercel.json` (`[{"path", "schedule"}]`).
+/// The Vercel Cron layer (legacy, the default `vercel_mode: crons`): the `crons` array of an app's `vercel.json`
+/// (`[{"path", "schedule"}]`), every call a GET in UTC.
 public enum VercelCrons {
-    /// Vercel's limit of cron jobs per project.
-    public static let maxCrons = 100
-
     /// One entry of the `crons` array.
     public struct Entry: Sendable, Equatable {
         public var path: String
@@ -54,12 +56,16 @@ public enum VercelCrons {
         }
     }
 
-    /// What Vercel would refuse (errors) or handle differently from the inventory (warnings).
-    public static func issues(app: App, desired: [(job: Job, entry: Entry)]) -> [PlanIssue] {
+    /// What Vercel would refuse (errors) or handle differently from the inventory (warnings); `declared` is what
+    /// counts against the project's limit (with the plan's data: disabled crons too).
+    public static func issues(app: App, desired: [(job: Job, entry: Entry)], declared: Int? = nil,
+                              limits: LayerLimits = .standard) -> [PlanIssue] {
         var issues: [PlanIssue] = []
-        if desired.count > maxCrons {
+        let plan = limits.vercel(app.vercelPlan)
+        let count = declared ?? desired.count
+        if count > plan.cronsPerProject {
             issues.append(PlanIssue(severity: .error, job: nil,
-                                    message: "\(desired.count) crons; Vercel allows at most \(maxCrons) per project"))
+                                    message: "\(count) crons; Vercel allows at most \(plan.cronsPerProject) per project"))
         }
         for (job, entry) in desired {
             let ref = job.ref.description
@@ -76,15 +82,17 @@ public enum VercelCrons {
                 issues.append(PlanIssue(severity: .error, job: ref, message: error.localizedDescription))
                 continue
             }
-            if app.vercelPlan == .hobby, firesMoreThanOnceADay(schedule) {
+            if let name = app.vercelPlan?.rawValue, let interval = schedule.minimumIntervalSeconds,
+               interval < plan.minimumIntervalSeconds {
                 issues.append(PlanIssue(severity: .error, job: ref,
-                                        message: "'\(entry.schedule)' fires more than once a day, which a Hobby plan refuses; "
-                                            + "run it at most daily or move the project to Pro"))
+                                        message: "'\(entry.schedule)' fires more often than \(ScheduleCheck.everyText(plan.minimumIntervalSeconds)), "
+                                            + "which the \(name.capitalized) plan refuses; run it less often or change the plan"))
             }
             if job.method != .GET {
                 issues.append(PlanIssue(severity: .warning, job: ref,
                                         message: "the inventory says \(job.method.rawValue), but Vercel Cron calls the path with GET; "
-                                            + "the endpoint must accept GET"))
+                                            + "the endpoint must accept GET (Vercel Schedules can call it with \(job.method.rawValue): "
+                                            + "`rbscron schedule migrate --layer vercel --app \(app.name)`)"))
             }
             if !["UTC", "Etc/UTC", "GMT"].contains(job.timezone) {
                 issues.append(PlanIssue(severity: .warning, job: ref,
@@ -92,16 +100,6 @@ public enum VercelCrons {
             }
         }
         return issues
-    }
-
-    /// True when some UTC day of a two-month window has two fires or more.
-    static func firesMoreThanOnceADay(_ schedule: CronSchedule) -> Bool {
-        guard let utc = TimeZone(identifier: "UTC") else { return false }
-        let start = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
-        let fires = schedule.fires(from: start, to: start.addingTimeInterval(62 * 86_400), in: utc, limit: 200)
-        var days = Set<Int>()
-        for fire in fires where !days.insert(Int(fire.timeIntervalSince1970 / 86_400)).inserted { return true }
-        return false
     }
 
     /// The `crons` of a `vercel.json` text; nil text (no file) has none.
@@ -121,10 +119,14 @@ public enum VercelCrons {
         }
     }
 
-    /// `schedule plan --layer vercel`: the app's vercel jobs against the file's `crons` (matched by path).
-    public static func plan(app: App, jobs: [Job], text: String?, file: String) throws(VercelJSONError) -> LayerPlan {
+    /// `schedule plan --layer vercel` in crons mode: the app's vercel jobs against the file's `crons` (matched by
+    /// path). The `schedules` entries that call a path are deleted too (a schedule left beside its cron would fire the
+    /// path twice); entries that target a function or a queue topic are ignored.
+    public static func plan(app: App, jobs: [Job], text: String?, file: String, limits: LayerLimits = .standard)
+        throws(VercelJSONError) -> LayerPlan {
         let desired = Self.desired(app: app, jobs: jobs)
-        var remaining = try existing(text: text, file: file)
+        let config = try VercelConfig.read(text: text, file: file)
+        var remaining = config.crons
         var items: [PlanItem] = []
         var pending: [(Job, Entry)] = []
         // Exact matches first, so a path listed twice with two schedules pairs up correctly.
@@ -149,7 +151,24 @@ public enum VercelCrons {
             items.append(PlanItem(id: old.path, job: nil, action: .delete, schedule: old.schedule, target: old.path,
                                   note: "in \(file) but not an enabled vercel job of \(app.name)"))
         }
-        return LayerPlan(layer: .vercel, app: app.name, items: items, issues: Self.issues(app: app, desired: desired), file: file)
+        let byPath = Set(desired.map(\.entry.path))
+        for member in config.schedules {
+            let entry = member.entry
+            if let path = entry.target.path {
+                items.append(PlanItem(id: entry.name, job: nil, action: .delete, schedule: entry.schedule, target: path,
+                                      note: byPath.contains(path)
+                                        ? "a Vercel Schedules entry for a path the crons fire too; \(app.name) uses Vercel Cron (vercel_mode: crons)"
+                                        : "a Vercel Schedules entry that is not an enabled vercel job of \(app.name)"))
+            } else {
+                items.append(PlanItem(id: entry.name, job: nil, action: .ignored, schedule: entry.schedule,
+                                      target: VercelSchedules.describe(entry),
+                                      note: "a Vercel Schedules entry for a function or a queue topic: not rbscron's to change"))
+            }
+        }
+        let all = jobs.filter { $0.app == app.name && $0.layer == .vercel }.count
+        let declared = limits.vercel(app.vercelPlan).disabledCronsCount ? all : desired.count
+        return LayerPlan(layer: .vercel, app: app.name, items: items,
+                         issues: Self.issues(app: app, desired: desired, declared: declared, limits: limits), file: file)
     }
 
     /// The file's text with `crons` set to `entries`; every other key keeps its bytes and order.
@@ -167,7 +186,7 @@ public enum VercelCrons {
     /// The `crons` array, its items one step deeper than `indent` (the key's own indentation).
     static func render(_ entries: [Entry], indent: String) -> String {
         guard !entries.isEmpty else { return "[]" }
-        let step = indent.isEmpty ? "  " : (indent.hasPrefix("\t") ? "\t" : String(repeating: " ", count: max(2, min(indent.count, 4))))
+        let step = JSONTopLevelText.step(after: indent)
         let item = indent + step
         let field = item + step
         let body = entries.map { entry in
@@ -189,34 +208,8 @@ public enum VercelCrons {
     /// The largest vercel.json rbscron reads (Vercel's own files are a few KiB).
     public static let maximumBytes = 4 << 20
 
-    /// `schedule apply --layer vercel`: writes the file (through ``OutputFile``) unless `dryRun`; refuses when the plan
-    /// has an error issue. A missing file is created holding only `crons`.
+    /// `schedule apply --layer vercel` for an app (in its mode): see ``VercelConfig/apply(app:jobs:path:dryRun:limits:)``.
     public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool) throws(VercelJSONError) -> LayerApplyReport {
-        let text = try read(path: path)
-        let plan = try Self.plan(app: app, jobs: jobs, text: text, file: path)
-        let errors = plan.issues.filter { $0.severity == .error }
-        if let first = errors.first {
-            throw .refused(count: errors.count, first: (first.job.map { "\($0): " } ?? "") + first.message)
-        }
-        var report = LayerApplyReport(plan: plan, dryRun: dryRun)
-        report.created = plan.items.filter { $0.action == .create }.map(\.id)
-        report.updated = plan.items.filter { $0.action == .update }.map(\.id)
-        report.deleted = plan.items.filter { $0.action == .delete }.map(\.id)
-        // Nothing to change and the file exists: leave it untouched (no rewrite of equal bytes).
-        guard !dryRun, plan.hasDrift || text == nil else { return report }
-        let newText = try rewrite(text: text, entries: desired(app: app, jobs: jobs).map(\.entry), file: path)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(.unwritable(path: folder, reason: SystemErrorText.describe(error)))
-        }
-        do {
-            try OutputFile.write(newText, to: path)
-        } catch {
-            throw .unwritable(error)
-        }
-        report.written = path
-        return report
+        try VercelConfig.apply(app: app, jobs: jobs, path: path, dryRun: dryRun)
     }
 }

@@ -126,6 +126,47 @@ enum JSONTopLevelText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `text` without the top-level `key` (and the comma that separated it); the text itself when the key is absent.
+    /// The other members keep their bytes.
+    static func removing(key: String, in text: String) throws(ScanError) -> String {
+        let bytes = Array(text.utf8)
+        let object = try scan(bytes)
+        guard let index = object.members.firstIndex(where: { $0.key == key }) else { return text }
+        let member = object.members[index]
+        let range: Range<Int>
+        if index > 0 {
+            // From the end of the previous value (its comma and the spacing go too) to the end of this value.
+            range = object.members[index - 1].valueEnd..<member.valueEnd
+        } else if object.members.count > 1 {
+            // The first member: up to the next key, so the next member takes its place and spacing.
+            range = member.keyStart..<object.members[1].keyStart
+        } else {
+            // The only member: the object becomes empty, keeping the text after the value (spacing, closing brace).
+            var start = member.keyStart
+            while start > 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start - 1]) { start -= 1 }
+            var end = member.valueEnd
+            while end < object.closeBrace, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end]) { end += 1 }
+            range = start..<end
+        }
+        var out = Array(bytes[..<range.lowerBound])
+        out += bytes[range.upperBound...]
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The members of the object that `bytes[range]` holds, with offsets into `bytes`.
+    static func members(ofObjectIn bytes: [UInt8], range: Range<Int>) throws(ScanError) -> Object {
+        let inner = try scan(Array(bytes[range]))
+        let shift = range.lowerBound
+        return Object(members: inner.members.map {
+            Member(key: $0.key, keyStart: $0.keyStart + shift, valueStart: $0.valueStart + shift, valueEnd: $0.valueEnd + shift)
+        }, closeBrace: inner.closeBrace + shift)
+    }
+
+    /// One indentation step after `indent` (the key's own indentation): a tab under tabs, else 2–4 spaces.
+    static func step(after indent: String) -> String {
+        indent.isEmpty ? "  " : (indent.hasPrefix("\t") ? "\t" : String(repeating: " ", count: max(2, min(indent.count, 4))))
+    }
+
     /// A JSON string literal (`"` and `\` and control characters escaped; `/` kept).
     static func quote(_ text: String) -> String {
         var out = "\""
