@@ -256,7 +256,8 @@ struct ManifestDecoder {
         if let node = Self.exhausts(root, budget: &budget) {
             issue(node, "", "the manifest expands to more than \(bound) YAML values once its aliases (*name) are "
                   + "repeated (the bound is \(Manifest.Limits.minimumNodes), or one value per byte of the file); "
-                  + "this alias is where it went over. Write the repeated parts out, or repeat fewer")
+                  + "the count went over at this value, inside an anchored part (&name) that aliases repeat. Write the "
+                  + "repeated parts out, or repeat fewer")
             return nil
         }
         guard let top = mapping(root, "", allowed: ["version", "apps", "maintenance"]) else { return nil }
