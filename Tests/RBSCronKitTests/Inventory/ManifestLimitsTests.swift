@@ -2,6 +2,12 @@ import Foundation
 import Testing
 @testable import RBSCronKit
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A manifest is outside input: its size and the work its YAML aliases make are bounded before anything is built
 /// from it, and the bound is reported with file and line.
 @Suite("Manifest size and alias bounds")
@@ -95,5 +101,24 @@ struct ManifestLimitsTests {
         #expect { try InputFile.read("/tmp", limit: 1 << 20) } throws: { error in
             error.localizedDescription.contains("folder")
         }
+    }
+
+    @Test("a FIFO is read to its end like a file, not refused as 'permission denied'")
+    func fifoRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("manifest.fifo").path
+        #expect(mkfifo(path, 0o600) == 0)
+        let text = "version: 1\napps: []\n"
+        // The writer opens the other end once the reader has; it gets a thread of its own since open() blocks.
+        Thread.detachNewThread {
+            let fd = open(path, O_WRONLY)
+            guard fd >= 0 else { return }
+            _ = text.withCString { write(fd, $0, strlen($0)) }
+            close(fd)
+        }
+        let data = try InputFile.read(path, limit: 1 << 20)
+        #expect(String(decoding: data, as: UTF8.self) == text)
     }
 }
