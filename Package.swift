@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RBSCronEndToEndTests",
-            dependencies: ["rbscron", "QStashStandIn", "RBSCronTestSupport"],
+            dependencies: ["rbscron", "RBSCronKit", "QStashStandIn", "RBSCronTestSupport"],
             exclude: ["Golden"]
         ),
     ]

@@ -592,9 +592,9 @@ _rbscron_schedule_resume() {
 
 _rbscron_trigger() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --include-unobserved --blind --explain --replay-dead-letters --version -h --help)
+    non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --include-unobserved --blind --explain --replay-dead-letters --discard --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --grace --via --limit --ping)
+    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --grace --backfill-via --via --limit --ping)
     __rbscron_offer_flags_options -1
 
     # Offer option value completions
@@ -648,6 +648,10 @@ _rbscron_trigger() {
         return
         ;;
     '--grace')
+        return
+        ;;
+    '--backfill-via')
+        __rbscron_add_completions -W 'auto'$'\n''qstash'$'\n''direct'
         return
         ;;
     '--via')

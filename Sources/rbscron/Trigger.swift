@@ -26,11 +26,20 @@ extension RBSCron {
                 pg_cron 3m, vercel 5m). Never a fire that is pending, paused, of unknown result or failed \
                 (a failure is for alerts, not a reason to fire twice). Jobs whose layer shows nothing are \
                 fired only with --include-unobserved; --blind fires every due fire without looking (the \
-                old behaviour). Each fire is sent once: claimed in the inventory, and for pg_cron jobs in \
-                the app's database (rbscron.backfill), so two runners on different machines never both \
-                fire it. A fan-out dispatcher is never fired again: when it failed or missed, its children \
-                are fired directly, in order. Every decision is recorded with its reason; --explain lists \
-                them all (with --json: {"runs", "decisions"}).
+                old behaviour). Each fire is claimed in the inventory and sent through its layer where \
+                every runner can see it (--backfill-via auto): a QStash job as a QStash message with the \
+                fire's deduplication id (QStash sends it once, and its log shows it to later runners), a \
+                pg_cron job through its database (rbscron.backfill claims it), so two runners on different \
+                machines do not both fire it; Vercel jobs are fired directly (--backfill-via qstash sends \
+                them through QStash too). A fan-out dispatcher is never fired again: when it failed or \
+                missed, its children are fired directly, in order. Every decision is recorded with its \
+                reason; --explain lists them all (with --json: {"runs", "decisions"}).
+
+                Dead letters: a run whose retries ran out here is one; so is a message QStash gave up on \
+                (its dead-letter queue, read by `stats --sync` and --due, marked "qstash"). \
+                --replay-dead-letters replays rbscron's own by calling the job once, and QStash's through \
+                QStash (a new message, with its retries); --discard removes them instead. --limit caps both \
+                kinds together, oldest first; --explain --json prints {"runs", "dead_letters"}.
 
                 Exit codes: 0 all ok, 1 runtime error (also when a request was sent but its outcome could not be \
                 written to the inventory: the outcome is printed and stderr says it WAS SENT), 2 a job failed, \
@@ -45,8 +54,10 @@ extension RBSCron {
                   rbscron trigger --due --window 20m
                   rbscron trigger --due --parallel 8 --explain --json
                   rbscron trigger --due --app camino --grace 10m --include-unobserved
+                  rbscron trigger --due --backfill-via qstash
                   rbscron trigger --due --ping https://hc-ping.com/<uuid>
                   rbscron trigger --replay-dead-letters --app caracol --limit 10
+                  rbscron trigger --replay-dead-letters --app colectiva --discard --explain --json
                   rbscron trigger camino/sync-constanza-invoices --via pg_cron
                 """
         )
@@ -122,11 +133,17 @@ extension RBSCron {
         @Flag(help: "With --due: fire every due fire without reading the layers (once per fire time, as before evidence).")
         var blind = false
 
-        @Flag(help: "With --due: list every decision (also the skipped fires); with --json print {\"runs\", \"decisions\"}.")
+        @Flag(help: "With --due: list every decision (also the skipped fires); with --json print {\"runs\", \"decisions\"}. With --replay-dead-letters: {\"runs\", \"dead_letters\"}.")
         var explain = false
 
-        @Flag(help: "Replay unresolved dead letters, each once.")
+        @Option(help: ArgumentHelp("With --due: how a missed fire is sent: auto (QStash jobs through QStash, pg_cron jobs through their database, others directly), qstash (Vercel jobs through QStash too) or direct.", valueName: "route"))
+        var backfillVia: BackfillRoute?
+
+        @Flag(help: "Replay unresolved dead letters, each once: rbscron's own by calling the job, QStash's through QStash (POST /v2/dlq/retry).")
         var replayDeadLetters = false
+
+        @Flag(help: "With --replay-dead-letters: remove them instead (QStash's from its queue too), within --limit.")
+        var discard = false
 
         @Option(help: ArgumentHelp(
             "Run APP/JOB… through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
@@ -154,9 +171,13 @@ extension RBSCron {
             try breakerCooldown.require("--breaker-cooldown")
             try window.require("--window")
             if let grace { try grace.require("--grace") }
-            if !due, grace != nil || includeUnobserved || blind || explain {
-                throw ValidationError("--grace, --include-unobserved, --blind and --explain go with --due.")
+            if !due, grace != nil || includeUnobserved || blind || backfillVia != nil {
+                throw ValidationError("--grace, --include-unobserved, --blind and --backfill-via go with --due.")
             }
+            if explain, !due, !replayDeadLetters {
+                throw ValidationError("--explain goes with --due or --replay-dead-letters.")
+            }
+            if discard, !replayDeadLetters { throw ValidationError("--discard goes with --replay-dead-letters.") }
             if blind, grace != nil || includeUnobserved {
                 throw ValidationError("--blind does not read the layers: --grace and --include-unobserved do not apply.")
             }
@@ -196,7 +217,7 @@ extension RBSCron {
                 mode = .due(app: app, at: reference, windowMs: window.milliseconds)
             } else if replayDeadLetters {
                 if dryRun { throw ValidationError("--dry-run does not apply to --replay-dead-letters.") }
-                mode = .replayDeadLetters(app: app, limit: limit)
+                mode = .replayDeadLetters(app: app, limit: limit, discard: discard)
             } else {
                 mode = .jobs(try jobs.map(ArgumentValues.jobRef))
             }
@@ -209,7 +230,8 @@ extension RBSCron {
                 force: force, maxAgeMs: maxAge?.milliseconds, backoffBaseMs: backoffBase.milliseconds,
                 backoffCapMs: backoffCap.milliseconds, breakerThreshold: breakerThreshold,
                 breakerCooldownMs: breakerCooldown.milliseconds)
-            let dueOptions = DueOptions(grace: grace?.seconds, includeUnobserved: includeUnobserved, blind: blind, explain: explain)
+            let dueOptions = DueOptions(grace: grace?.seconds, includeUnobserved: includeUnobserved, blind: blind, explain: explain,
+                                        backfillVia: backfillVia ?? .auto)
             return TriggerRequest(mode: mode, options: options, parallel: parallel, dryRun: dryRun, via: via, due: dueOptions)
         }
 

@@ -11,13 +11,29 @@ public struct DueOptions: Sendable, Equatable {
     public var blind: Bool
     /// `--json` prints the decisions beside the runs.
     public var explain: Bool
+    /// How a missed fire is sent.
+    public var backfillVia: BackfillRoute
 
-    public init(grace: TimeInterval? = nil, includeUnobserved: Bool = false, blind: Bool = false, explain: Bool = false) {
+    public init(grace: TimeInterval? = nil, includeUnobserved: Bool = false, blind: Bool = false, explain: Bool = false,
+                backfillVia: BackfillRoute = .auto) {
         self.grace = grace
         self.includeUnobserved = includeUnobserved
         self.blind = blind
         self.explain = explain
+        self.backfillVia = backfillVia
     }
+}
+
+/// How due mode sends a missed fire (`--backfill-via`). The route decides who else can tell it was sent: a fire sent
+/// through its layer is claimed where every runner looks.
+public enum BackfillRoute: String, Sendable, Equatable, CaseIterable {
+    /// QStash jobs through QStash (deduplicated by the fire's id), pg_cron jobs through their database
+    /// (`rbscron.backfill` claims the fire), the others directly.
+    case auto
+    /// `auto`, and Vercel jobs through QStash too (needs a QSTASH_TOKEN): the same deduplication for them.
+    case qstash
+    /// Every fire sent by rbscron itself (claimed in the inventory only).
+    case direct
 }
 
 /// Due mode's rule: fire a (job, fire) only when the layer's evidence says it was missed — never pending, paused,

@@ -85,14 +85,18 @@ public struct LayerHistory: Sendable {
     public var warnings: [String]
     /// Per job: how far back the layer was read, its schedule's state, the calls still in flight.
     public var observations: [LayerObservation]
+    /// The layer's own dead letters of the jobs read (QStash's DLQ), when it keeps them and they were read.
+    public var deadLetters: (origin: String, jobs: [JobRef], letters: [RemoteDeadLetter])?
 
     public init(summary: SyncSummary, runs: [RemoteRun], projects: [ProjectState] = [], warnings: [String] = [],
-                observations: [LayerObservation] = []) {
+                observations: [LayerObservation] = [],
+                deadLetters: (origin: String, jobs: [JobRef], letters: [RemoteDeadLetter])? = nil) {
         self.summary = summary
         self.runs = runs
         self.projects = projects
         self.warnings = warnings
         self.observations = observations
+        self.deadLetters = deadLetters
     }
 }
 

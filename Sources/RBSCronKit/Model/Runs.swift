@@ -67,6 +67,10 @@ public struct DeadLetter: Sendable, Equatable {
     public var sealedPayload: Data? = nil
     /// `payload` is the redacted text of a body that held a secret: replaying it as is would send `[REDACTED]`.
     public var payloadRedacted: Bool = false
+    /// Who holds it: `rbscron` (a run whose retries ran out here) or `qstash` (QStash's own dead-letter queue).
+    public var origin: String = "rbscron"
+    /// The holder's id of it (QStash's `dlqId`); nil for rbscron's own.
+    public var remoteID: String?
 }
 
 /// The dead letter a run leaves when its retries ran out, as written with the run's completion.
@@ -84,6 +88,26 @@ public struct DeadLetterDraft: Sendable, Equatable {
         self.lastError = lastError
         self.sealedPayload = sealedPayload
         self.payloadRedacted = payloadRedacted
+    }
+}
+
+/// A dead letter a layer holds (QStash's DLQ): stored beside rbscron's own, marked as the layer's.
+public struct RemoteDeadLetter: Sendable, Equatable {
+    public var job: JobRef
+    public var origin: String
+    /// The layer's id of it (QStash: `dlqId`): replays and removals go through the layer with it.
+    public var remoteID: String
+    public var createdAt: Date
+    public var lastError: String
+    public var attempts: Int
+
+    public init(job: JobRef, origin: String, remoteID: String, createdAt: Date, lastError: String, attempts: Int) {
+        self.job = job
+        self.origin = origin
+        self.remoteID = remoteID
+        self.createdAt = createdAt
+        self.lastError = lastError
+        self.attempts = attempts
     }
 }
 

@@ -6,6 +6,8 @@ public enum TriggerEvent: Sendable {
     case attempt(JobRef, number: Int)
     case waiting(JobRef, milliseconds: Int, afterAttempt: Int)
     case finished(RunReport)
+    /// Handed to a layer to deliver (due mode's backfill through QStash): `id` is the layer's message id.
+    case queued(JobRef, via: String, id: String, deduplicated: Bool)
 }
 
 public typealias TriggerProgress = @Sendable (TriggerEvent) -> Void
@@ -421,8 +423,15 @@ public final class JobTrigger: Sendable {
     /// Replays unresolved dead letters once each (one attempt, source `replay`); a success resolves it.
     public func replayDeadLetters(app: String?, limit: Int, inventory: Inventory, options: TriggerOptions,
                                   progress: TriggerProgress? = nil) async throws -> [RunReport] {
+        try await replay(try store.openDeadLetters(app: app, limit: limit).filter { $0.remoteID == nil },
+                         inventory: inventory, options: options, progress: progress)
+    }
+
+    /// Replays `letters` (rbscron's own) once each.
+    public func replay(_ letters: [DeadLetter], inventory: Inventory, options: TriggerOptions,
+                       progress: TriggerProgress? = nil) async throws -> [RunReport] {
         var reports: [RunReport] = []
-        for letter in try store.openDeadLetters(app: app, limit: limit) {
+        for letter in letters {
             guard let job = inventory.job(letter.job), job.path != nil else {
                 try store.recordReplay(deadLetter: letter.id, outcome: .skipped, at: environment.now())
                 continue

@@ -233,7 +233,8 @@ public enum Dashboard {
         guard !facts.deadLetters.isEmpty else { return s + "<p class=\"empty\">No unresolved dead letter.</p></section>\n" }
         s += "<table><thead><tr><th>since</th><th>job</th><th>attempts</th><th>replays</th><th>last error</th></tr></thead><tbody>\n"
         for d in facts.deadLetters {
-            s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))</td>"
+            s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))"
+                + (d.origin == "rbscron" ? "" : " <span class=\"slug\">held by \(escape(d.origin))</span>") + "</td>"
                 + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(failureText(d.lastError)))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
@@ -244,7 +245,9 @@ public enum Dashboard {
     static func failureText(_ error: String?, outcome: String? = nil, httpStatus: Int? = nil) -> String {
         if outcome == "http_error", let httpStatus { return "HTTP \(httpStatus)" }
         guard let error else { return "" }
-        if let match = error.prefixMatch(of: /HTTP [0-9]{3}/) { return String(match.output) }
+        // The text up to the status: `HTTP 500: body` → `HTTP 500`; a layer's dead letter, `QStash gave up after 4
+        // attempt(s): HTTP 500 body` → the same without the body.
+        if let match = error.firstMatch(of: /HTTP [0-9]{3}/) { return String(error[..<match.range.upperBound]) }
         return error
     }
 

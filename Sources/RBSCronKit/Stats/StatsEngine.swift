@@ -225,6 +225,17 @@ public enum StatsEngine {
             jobs: jobs.map { job in
                 var stats = jobStats(job, facts[job.ref] ?? JobRunFacts())
                 apply(ledger.fires[job.ref] ?? [], to: &stats)
+                // The layer was read, and the job had no fire in the window (a weekly or monthly job): observed,
+                // nothing due; grey until it has something to judge.
+                if stats.observation == .unobserved, (ledger.fires[job.ref] ?? []).isEmpty, job.enabled,
+                   job.layer.isScheduled, let read = observations[job.ref], read.historyFrom != nil,
+                   read.scheduleState != .paused {
+                    stats.observation = .observed
+                    stats.expectedFires = 0
+                    stats.missedFires = 0
+                    stats.observationNote = "no fire in the window"
+                    stats.status = status(of: stats)
+                }
                 // No fire in the window to carry the reason: the layer's own word on why it cannot be seen.
                 if stats.observation == .unobserved, stats.observationNote == nil, let note = observations[job.ref]?.note,
                    observations[job.ref]?.historyFrom == nil {
@@ -303,6 +314,7 @@ public enum StatsEngine {
         if let rate = stats.successRate, rate < amberSuccessRate { return .amber }
         switch stats.observation {
         case .observed:
+            if stats.fires.isEmpty { return stats.runs > 0 ? .green : .grey }
             if counts[.delivered] == 0, counts[.parentDelivered] > 0 { return .blue }
             if counts[.delivered] == 0, counts[.paused] > 0 { return .grey }
             return .green

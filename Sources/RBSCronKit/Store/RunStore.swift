@@ -169,12 +169,64 @@ extension InventoryStore {
         }
     }
 
+    /// Stores what a layer's dead-letter queue holds for `jobs`: new entries are added (once, by their remote id);
+    /// entries of `origin` for those jobs that the layer no longer holds (retried or removed elsewhere) are resolved,
+    /// with the reason. Returns how many were added and resolved.
+    @discardableResult
+    public func syncRemoteDeadLetters(_ letters: [RemoteDeadLetter], origin: String, jobs: [JobRef],
+                                      at date: Date) throws(StoreError) -> (added: Int, resolved: Int) {
+        try run {
+            try writer.write { db in
+                var added = 0
+                for letter in letters {
+                    try db.execute(sql: """
+                        INSERT INTO dead_letters (app, job, payload, last_error, attempts, created_at, origin, remote_id)
+                        VALUES (?, ?, NULL, ?, ?, ?, ?, ?)
+                        ON CONFLICT (origin, remote_id) WHERE remote_id IS NOT NULL DO NOTHING
+                        """, arguments: [letter.job.app, letter.job.job, letter.lastError, max(1, letter.attempts),
+                                         Timestamp.ms(letter.createdAt), origin, letter.remoteID])
+                    added += db.changesCount
+                }
+                let held = Set(letters.map(\.remoteID))
+                var resolved = 0
+                for job in jobs {
+                    let open = try Row.fetchAll(db, sql: """
+                        SELECT id, remote_id FROM dead_letters
+                        WHERE origin = ? AND app = ? AND job = ? AND resolved_at IS NULL AND remote_id IS NOT NULL
+                        """, arguments: [origin, job.app, job.job])
+                    for row in open where !held.contains(row["remote_id"] as String) {
+                        try db.execute(sql: """
+                            UPDATE dead_letters SET resolved_at = ?, replay_outcome = COALESCE(replay_outcome, 'gone')
+                            WHERE id = ?
+                            """, arguments: [Timestamp.ms(date), row["id"] as Int64])
+                        resolved += 1
+                    }
+                }
+                return (added, resolved)
+            }
+        }
+    }
+
+    /// Resolves a dead letter without a local run: replayed through its layer (`requeued`) or removed (`discarded`).
+    public func resolveDeadLetter(_ id: Int64, outcome: String, at date: Date, replayed: Bool) throws(StoreError) {
+        try run {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE dead_letters SET replay_count = replay_count + ?, last_replayed_at = ?, replay_outcome = ?,
+                           resolved_at = ?
+                    WHERE id = ?
+                    """, arguments: [replayed ? 1 : 0, Timestamp.ms(date), outcome, Timestamp.ms(date), id])
+            }
+        }
+    }
+
     private static func deadLetter(_ row: Row) -> DeadLetter {
         DeadLetter(
             id: row["id"], runID: row["run_id"], job: JobRef(app: row["app"], job: row["job"]), payload: row["payload"],
             lastError: row["last_error"], attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
             replayCount: row["replay_count"], replayOutcome: row["replay_outcome"],
             resolvedAt: (row["resolved_at"] as Int64?).map { Timestamp.date(ms: $0) },
-            sealedPayload: row["payload_sealed"], payloadRedacted: row["payload_redacted"])
+            sealedPayload: row["payload_sealed"], payloadRedacted: row["payload_redacted"],
+            origin: row["origin"], remoteID: row["remote_id"])
     }
 }

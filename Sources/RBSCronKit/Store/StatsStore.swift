@@ -274,6 +274,8 @@ public struct DeadLetterSummary: Sendable, Equatable, Encodable {
     public var attempts: Int
     public var createdAt: Date
     public var replayCount: Int
+    /// Who holds it: `rbscron`, or `qstash` (QStash's own dead-letter queue).
+    public var origin: String = "rbscron"
 }
 
 /// The latest keep-alive pings of one app.
@@ -347,7 +349,7 @@ extension InventoryStore {
                 }
                 let apps = Set(jobs.map(\.app))
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT app, job, last_error, attempts, created_at, replay_count FROM dead_letters
+                    SELECT app, job, last_error, attempts, created_at, replay_count, origin FROM dead_letters
                     WHERE resolved_at IS NULL ORDER BY created_at DESC
                     """) where apps.contains(row["app"]) {
                     facts.unresolvedDeadLetters += 1
@@ -355,7 +357,7 @@ extension InventoryStore {
                         facts.deadLetters.append(DeadLetterSummary(
                             app: row["app"], job: row["job"], lastError: Self.shorten(row["last_error"]),
                             attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
-                            replayCount: row["replay_count"]))
+                            replayCount: row["replay_count"], origin: row["origin"]))
                     }
                 }
                 for row in try Row.fetchAll(db, sql: """

@@ -80,7 +80,8 @@ extension Workspace {
             var fired: [(RunReport?, DueDecision, String?)] = []
             for item in unit {
                 fired.append(try await self.fireOne(item.job, fire: item.account, reason: item.reason, trigger: trigger,
-                                                    inventory: inventory, options: options, runner: runner, progress: progress))
+                                                    inventory: inventory, options: options, runner: runner, route: due.backfillVia,
+                                                    progress: progress))
             }
             return fired
         }
@@ -94,7 +95,8 @@ extension Workspace {
 
     /// Claims and fires one missed fire; the decision says how (or that it was claimed already).
     private func fireOne(_ job: Job, fire: FireAccount, reason: String, trigger: JobTrigger, inventory: Inventory,
-                         options: TriggerOptions, runner: String, progress: TriggerProgress?) async throws
+                         options: TriggerOptions, runner: String, route: BackfillRoute,
+                         progress: TriggerProgress?) async throws
         -> (RunReport?, DueDecision, String?) {
         var decision = DueDecision(job: job.ref, fireAt: fire.at, state: fire.state, action: .fired, via: nil, reason: reason)
         guard let claim = try store.claimDueFire(decision, at: now) else {
@@ -103,7 +105,31 @@ extension Workspace {
             return (nil, decision, nil)
         }
         var warning: String?
-        if job.layer == .pgCron, job.sql == nil, let layer = try self.layer(.pgCron) as? PgCronLayer {
+        let throughQStash = job.triggeredBy == nil && job.sql == nil
+            && ((job.layer == .qstash && route != .direct) || (job.layer == .vercel && route == .qstash))
+        if throughQStash, let layer = try self.layer(.qstash) as? QStashSync {
+            do {
+                let sent = try await layer.backfill(job, fire: fire.at)
+                decision.via = "qstash"
+                decision.remoteID = sent.messageId
+                if sent.deduplicated {
+                    decision.action = .claimed
+                    decision.reason = "QStash had this fire's deduplication id already: another runner sent it "
+                        + "(message \(sent.messageId))"
+                } else {
+                    decision.reason += "; sent through QStash as message \(sent.messageId), delivered with its retries"
+                }
+                progress?(.queued(job.ref, via: "qstash", id: sent.messageId, deduplicated: sent.deduplicated))
+                try store.completeDueDecision(claim, via: "qstash", runID: nil, remoteID: sent.messageId,
+                                              reason: decision.reason, action: decision.action)
+                return (nil, decision, nil)
+            } catch {
+                let reason = (try? redactor().remote(error.localizedDescription)) ?? "unreadable error"
+                warning = "\(job.ref): QStash did not take the backfill (\(reason)); fired directly, so another runner "
+                    + "could fire it too"
+            }
+        }
+        if route != .direct, job.layer == .pgCron, job.sql == nil, let layer = try self.layer(.pgCron) as? PgCronLayer {
             do {
                 switch try await layer.backfill(job, scheduledFor: fire.at, runner: runner, now: clock.now) {
                 case .ran(let result, let fireID):

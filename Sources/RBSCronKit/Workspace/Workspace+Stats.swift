@@ -43,6 +43,10 @@ extension Workspace {
             }
             var summary = history.summary
             summary.inserted = try record(history)
+            if let held = history.deadLetters, !held.letters.isEmpty {
+                summary.warnings.append("\(held.origin) holds \(held.letters.count) dead letter(s) of these jobs: "
+                                        + "`rbscron trigger --replay-dead-letters` replays them through \(held.origin)")
+            }
             summaries.append(summary)
         }
         return summaries
@@ -60,6 +64,9 @@ extension Workspace {
         summary.inserted = try store.insertRemoteRuns(history.runs)
         try store.recordProjectStates(history.projects)
         try store.recordObservations(history.observations)
+        if let held = history.deadLetters {
+            try store.syncRemoteDeadLetters(held.letters, origin: held.origin, jobs: held.jobs, at: now)
+        }
         return summary.inserted
     }
 

@@ -80,10 +80,24 @@ extension Workspace {
             report.runs = outcome.runs
             if request.dryRun { report.requests = try dryRun(outcome.wouldFire.map(\.job)) }
 
-        case .replayDeadLetters(let app, let limit):
+        case .replayDeadLetters(let app, let limit, let discard):
             if let app { try InventoryFilter(app: app).validate(against: inventory) }
-            report.runs = try await trigger.replayDeadLetters(app: app, limit: limit, inventory: inventory,
-                                                              options: options, progress: progress)
+            // One cap for both kinds, oldest first: rbscron's own are replayed here, a layer's through the layer.
+            let letters = try store.openDeadLetters(app: app, limit: limit)
+            report.explain = request.due.explain
+            let own = letters.filter { $0.remoteID == nil }
+            if discard {
+                for letter in own {
+                    try store.resolveDeadLetter(letter.id, outcome: "discarded", at: now, replayed: false)
+                    report.layerDeadLetters.append(DeadLetterAction(deadLetterID: letter.id, job: letter.job,
+                                                                    origin: letter.origin, remoteID: "", action: .discarded))
+                }
+            } else {
+                report.runs = try await trigger.replay(own, inventory: inventory, options: options, progress: progress)
+            }
+            for letter in letters where letter.remoteID != nil {
+                report.layerDeadLetters.append(try await handleLayerDeadLetter(letter, discard: discard, progress: progress))
+            }
         }
         return report
     }
@@ -130,5 +144,34 @@ extension Workspace {
             body: "{\"query\": \"SELECT … FROM \(PgCronSQL.invokerSchema).run_job_now('\(ScheduleID.of(job.ref))')\"}",
             timeoutMs: PgCronLayer.runNowWaitSeconds * 1000, retries: 0, auth: job.auth,
             missingSecret: token == nil ? key : nil, secretSource: token?.source.description)
+    }
+}
+
+extension Workspace {
+    /// Retries (or removes) a dead letter a layer holds, through that layer, and resolves it here when done.
+    func handleLayerDeadLetter(_ letter: DeadLetter, discard: Bool, progress: TriggerProgress?) async throws -> DeadLetterAction {
+        let remoteID = letter.remoteID ?? ""
+        var action = DeadLetterAction(deadLetterID: letter.id, job: letter.job, origin: letter.origin, remoteID: remoteID,
+                                      action: .failed)
+        guard letter.origin == "qstash", let layer = try self.layer(.qstash) as? QStashSync else {
+            action.detail = "rbscron cannot replay a dead letter held by \(letter.origin)"
+            return action
+        }
+        do {
+            if discard {
+                action.action = try await layer.discardDeadLetter(remoteID, app: letter.job.app) ? .discarded : .gone
+            } else if let message = try await layer.retryDeadLetter(remoteID, app: letter.job.app) {
+                action.action = .requeued
+                action.messageID = message
+                progress?(.queued(letter.job, via: "qstash", id: message, deduplicated: false))
+            } else {
+                action.action = .gone
+            }
+            if action.action == .gone { action.detail = "QStash no longer holds it (retried or removed elsewhere)" }
+            try store.resolveDeadLetter(letter.id, outcome: action.action.rawValue, at: now, replayed: action.action == .requeued)
+        } catch {
+            action.detail = (try? redactor().remote(error.localizedDescription)) ?? "unreadable error"
+        }
+        return action
     }
 }

@@ -34,6 +34,9 @@ final class ProgressDisplay: @unchecked Sendable {
             let status = report.httpStatus.map { " HTTP \($0)" } ?? ""
             let mark = report.succeeded ? "✓" : "✗"
             permanent = "\(mark) \(report.job) \(report.outcome.rawValue)\(status) (\(Int(report.durationMs.rounded())) ms)"
+        case .queued(let ref, let via, let id, let deduplicated):
+            permanent = deduplicated ? "= \(ref) already sent through \(via) by another runner (\(id))"
+                                     : "→ \(ref) handed to \(via) (\(id)), delivered with its retries"
         }
         var text = String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines) + "\r\u{1B}[2K"
         if let permanent { text += permanent + "\n" }

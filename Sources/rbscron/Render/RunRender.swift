@@ -23,7 +23,7 @@ extension TriggerReport: HumanReadable {
                 lines.append("fired nothing: \(decisions.count) due fire(s) of the last \(DurationText.format(milliseconds: windowMs)) "
                              + "judged: \(RunRender.decisionSummary(decisions))")
             }
-        case .replayDeadLetters where runs.isEmpty:
+        case .replayDeadLetters where runs.isEmpty && layerDeadLetters.isEmpty:
             lines.append("no unresolved dead letters")
         default:
             break
@@ -41,12 +41,28 @@ extension TriggerReport: HumanReadable {
         } else if !runs.isEmpty {
             parts.append(RunRender.runs(runs, style: style))
         }
+        if !layerDeadLetters.isEmpty { parts.append(RunRender.layerDeadLetters(layerDeadLetters, style: style)) }
         return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
 }
 
 /// The tables of `trigger`.
 enum RunRender {
+    /// What was done with the dead letters a layer holds.
+    static func layerDeadLetters(_ actions: [DeadLetterAction], style: TerminalStyle) -> String {
+        let rows = actions.map { a -> [String] in
+            let action: String
+            switch a.action {
+            case .requeued: action = style.green("requeued")
+            case .discarded, .gone: action = style.dim(a.action.rawValue)
+            case .failed: action = style.red("failed")
+            }
+            let detail = a.messageID.map { "new message \($0)" } ?? a.detail ?? ""
+            return ["#\(a.deadLetterID)", a.job.description, a.origin, a.remoteID.isEmpty ? "-" : a.remoteID, action, detail]
+        }
+        return Output.table(["DEAD LETTER", "JOB", "HELD BY", "ID THERE", "ACTION", "DETAIL"], rows, style: style)
+    }
+
     static func runs(_ reports: [RunReport], style: TerminalStyle) -> String {
         let rows = reports.map { r -> [String] in
             let outcome = r.succeeded ? style.green(r.outcome.rawValue) : style.red(r.outcome.rawValue)

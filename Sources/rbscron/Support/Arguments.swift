@@ -37,6 +37,7 @@ struct DurationArgument: ExpressibleByArgument, ExpressibleByStringLiteral, Send
 }
 
 extension Layer: ExpressibleByArgument {}
+extension BackfillRoute: ExpressibleByArgument {}
 extension CronDialect: ExpressibleByArgument {}
 extension TaskGroupName.Cadence: ExpressibleByArgument {}
 

@@ -27,6 +27,13 @@ struct DashboardFailureTextTests {
         #expect(html.contains("HTTP 503"))
     }
 
+    @Test("a dead letter QStash holds shows its status, not the body QStash kept")
+    func layerDeadLetter() throws {
+        let html = try render(error: "HTTP 500", deadLetterError: "QStash gave up after 4 attempt(s): HTTP 502 upstream said b64=QUJD")
+        #expect(!html.contains("upstream said") && !html.contains("b64="))
+        #expect(html.contains("QStash gave up after 4 attempt(s): HTTP 502"))
+    }
+
     @Test("rbscron's own words for a transport failure stay")
     func transportErrorsStay() throws {
         let html = try render(error: "HTTP 500", deadLetterError: "The request did not complete within 30 seconds.")
