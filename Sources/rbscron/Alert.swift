@@ -41,6 +41,7 @@ extension RBSCron.Alert {
                   keepalive     a Supabase project 5 days or more without a keep-alive, or paused
                   breaker_open  a job's circuit breaker is open (its last --breaker-threshold runs failed)
                   drift         QStash holds a schedule that differs from the inventory (judged with --refresh)
+                  endpoint_open the endpoint's latest `rbscron audit` let a caller without the secret in (critical)
 
                 The evidence is what `stats --sync`, `health-check` and `keepalive` recorded; --refresh reads the \
                 layers' history and checks every app first. A kind that cannot be judged this time (drift without \

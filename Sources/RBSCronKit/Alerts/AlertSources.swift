@@ -86,7 +86,7 @@ public enum AlertSources {
     /// table) are not on this branch yet; their source joins this list when they are.
     public static let standard: [any AlertConditionSource] = [
         JobFailingSource(), SuccessRateSource(), MissedFireSource(), AppDownSource(), KeepaliveSource(), BreakerOpenSource(),
-        DriftSource(),
+        DriftSource(), EndpointOpenSource(),
     ]
 }
 
@@ -326,5 +326,32 @@ public enum MissedFireEvidence {
               latest.at <= report.firesCheckedUntil else { return nil }
         let missed = stats.missedFires ?? stats.fires.filter { $0.state == .missed }.count
         return Miss(fire: latest.at, missed: missed, expected: stats.expectedFires ?? missed)
+    }
+}
+
+/// `endpoint_open`: the job's latest `audit` found a critical hole: a probe without (or with wrong) credentials was
+/// let in. Always critical, whatever the job's priority: anyone can run the job. Resolved by the next audit that
+/// finds none.
+public struct EndpointOpenSource: AlertConditionSource {
+    public var kind: AlertKind { .endpointOpen }
+    public init() {}
+
+    public func judge(_ context: AlertContext) throws -> AlertJudgement {
+        let latest = try context.store.latestAuditProbes()
+        guard !latest.isEmpty else { return .notJudged("no endpoint has been audited (`rbscron audit`)") }
+        var conditions: [AlertCondition] = []
+        for job in context.inventory.jobs where job.enabled {
+            guard let probes = latest[job.ref] else { continue }
+            let critical = probes.filter { $0.severity == "critical" }
+            guard let first = critical.first else { continue }
+            let names = critical.map(\.probe).joined(separator: ", ")
+            let status = first.httpStatus.map { " (HTTP \($0))" } ?? ""
+            conditions.append(AlertCondition(
+                kind: kind, subject: job.ref.description, severity: .critical, app: job.app, job: job.ref, layer: job.layer,
+                summary: "\(job.ref)'s endpoint let a caller without its secret in: \(names)\(status)",
+                detail: context.excerpt(first.detail), since: first.auditedAt,
+                lookCloser: "rbscron audit --job \(job.ref)"))
+        }
+        return .judged(conditions)
     }
 }

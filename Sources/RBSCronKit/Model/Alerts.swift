@@ -30,6 +30,8 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
     case breakerOpen = "breaker_open"
     /// A layer holds a schedule that differs from the inventory.
     case drift
+    /// The endpoint's latest `audit` found a critical hole (a caller without the secret got in).
+    case endpointOpen = "endpoint_open"
 }
 
 /// A condition that holds now, as a source found it: the raw material of an incident.

@@ -43,16 +43,6 @@ public enum Dashboard {
         (.grey, "unobserved: rbscron cannot see this job's fires (or it has no runs); not known healthy"),
     ]
 
-    /// The colour of one fire in the fire strip.
-    static func colour(of state: FireState) -> StatusColour {
-        switch state {
-        case .delivered: return .green
-        case .failed, .missed: return .red
-        case .unknown, .pending: return .amber
-        case .parentDelivered: return .blue
-        case .paused, .unobserved: return .grey
-        }
-    }
 
     /// The latest fires of a job, one square each (oldest left), coloured by state, each with its reason.
     static func fireStrip(_ fires: [FireAccount], limit: Int = 48) -> String {
@@ -60,7 +50,7 @@ public enum Dashboard {
         let shown = fires.suffix(limit)
         var rects = ""
         for (i, fire) in shown.enumerated() {
-            let colour = colour(of: fire.state)
+            let colour = fire.state.colour
             let faint = fire.state == .unobserved || fire.state == .paused || (fire.state == .pending && fire.calledAt == nil)
             rects += "<rect x=\"\(i * 5)\" y=\"0\" width=\"4\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
                 + (faint ? " fill-opacity=\"0.35\"" : "")

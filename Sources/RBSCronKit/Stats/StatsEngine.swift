@@ -14,6 +14,19 @@ public enum FireObservation: String, Codable, Sendable {
 }
 
 /// The colour of a job or app on the status board.
+/// The colour of one fire, as the table and the dashboard's fire strip show it.
+extension FireState {
+    public var colour: StatusColour {
+        switch self {
+        case .delivered: return .green
+        case .failed, .missed: return .red
+        case .unknown, .pending: return .amber
+        case .parentDelivered: return .blue
+        case .paused, .unobserved: return .grey
+        }
+    }
+}
+
 public enum StatusColour: String, Codable, Sendable, CaseIterable {
     case green, amber, red, grey
     /// Called by a delivered fan-out parent, with no proof of its own result: never green.

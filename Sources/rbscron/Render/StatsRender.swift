@@ -64,7 +64,7 @@ enum StatsTable {
         // One job asked for: its fires, latest last (at most the 20 latest; --json has them all).
         if report.jobs.count == 1, let job = report.jobs.first, !job.fires.isEmpty {
             let shown = job.fires.suffix(20)
-            let rows = shown.map { [Timestamp.rfc3339($0.at), paint($0.state.rawValue, colour(of: $0.state)), $0.reason] }
+            let rows = shown.map { [Timestamp.rfc3339($0.at), paint($0.state.rawValue, $0.state.colour), $0.reason] }
             text += "\n\n" + (job.fires.count > shown.count ? "the latest \(shown.count) of \(job.fires.count) fires:\n" : "")
                 + Output.table(["FIRE", "STATE", "WHY"], rows, style: style)
         }
@@ -83,15 +83,6 @@ enum StatsTable {
         return parts.joined(separator: " ")
     }
 
-    static func colour(of state: FireState) -> StatusColour {
-        switch state {
-        case .delivered: return .green
-        case .failed, .missed: return .red
-        case .unknown, .pending: return .amber
-        case .parentDelivered: return .blue
-        case .paused, .unobserved: return .grey
-        }
-    }
 
     /// `830ms`, `1.2s`, `2m05s`: a measured duration for tables.
     static func measured(_ value: Double) -> String {

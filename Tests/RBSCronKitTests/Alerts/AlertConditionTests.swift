@@ -86,6 +86,37 @@ struct AlertConditionTests {
         #expect(MissedFireEvidence.latestMiss(of: job, stats: stats, report: report)?.fire == Timestamp.parse("2026-04-10T13:00:00Z"))
     }
 
+    @Test("endpoint_open: critical when the latest audit let a caller in; not judged before any audit; cleared by the next")
+    func endpointOpen() throws {
+        let store = try F.store()
+        guard case .notJudged = try EndpointOpenSource().judge(try context(store)) else {
+            Issue.record("judged without any audit")
+            return
+        }
+        func probe(_ at: Date, _ name: String, status: Int, severity: String, detail: String?) -> AuditProbeRecord {
+            AuditProbeRecord(auditedAt: at, app: "camino", job: "hourly", method: "POST", url: "https://camino.example.test/api/cron/hourly",
+                             probe: name, expected: "401 or 403", httpStatus: status, finalURL: nil,
+                             verdict: severity == "ok" ? "denied" : "let in", severity: severity, detail: detail, totalMs: 12)
+        }
+        let first = F.now.addingTimeInterval(-2 * hour)
+        try store.recordAuditProbes([
+            probe(first, "no_credentials", status: 200, severity: "critical", detail: "answered 200 with hidden-secret-value"),
+            probe(first, "bearer_undefined", status: 200, severity: "critical", detail: nil),
+            probe(first, "wrong_bearer", status: 401, severity: "ok", detail: nil),
+        ])
+        let found = try conditions(EndpointOpenSource(), context(store))
+        #expect(found.map(\.key) == ["endpoint_open:camino/hourly"])
+        #expect(found.first?.severity == .critical && found.first?.since == first)
+        #expect(found.first?.summary == "camino/hourly's endpoint let a caller without its secret in: no_credentials, bearer_undefined (HTTP 200)")
+        #expect(found.first?.detail?.contains("hidden-secret-value") == false)
+        #expect(found.first?.lookCloser == "rbscron audit --job camino/hourly")
+        // The next audit finds it closed: the condition goes.
+        let second = F.now.addingTimeInterval(-hour)
+        try store.recordAuditProbes([probe(second, "no_credentials", status: 401, severity: "ok", detail: nil),
+                                     probe(second, "bearer_undefined", status: 401, severity: "ok", detail: nil)])
+        #expect(try conditions(EndpointOpenSource(), context(store)).isEmpty)
+    }
+
     @Test("app_down: the latest check decides; since is the first of the current run of down checks")
     func appDown() throws {
         let store = try F.store()
