@@ -17,11 +17,11 @@ extension RBSCron {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output (a link's target keeps its mode).", valueName: "file"))
         var output: String?
 
         mutating func run() async throws {
-            let text = try global.workspace().exportManifest()
+            let text = try global.workspace(readOnly: true).exportManifest()
             if let output { try OutputFile.write(text, to: output) } else { print(text, terminator: "") }
         }
     }

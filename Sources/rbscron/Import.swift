@@ -29,12 +29,7 @@ extension RBSCron {
         var dryRun = false
 
         mutating func run() async throws {
-            let text: String
-            do {
-                text = try ManifestSource.read(file)
-            } catch {
-                throw CLIError("cannot read the manifest '\(file)': \(error.localizedDescription)")
-            }
+            let text = try ManifestSource.read(file)
             let summary = try global.workspace().importManifest(text, file: file == "-" ? "<stdin>" : file, dryRun: dryRun)
             try Output.emit(ImportResult(summary: summary, file: file), output, global.style)
         }
@@ -42,15 +37,24 @@ extension RBSCron {
 }
 
 enum ManifestSource {
+    /// The manifest's text, read up to the size rbscron accepts (more is refused before it is parsed).
     static func read(_ file: String) throws -> String {
-        if file == "-" {
-            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        do {
+            return try InputFile.text(file, limit: Manifest.Limits.maximumBytes)
+        } catch {
+            let shown = file == "-" ? "standard input" : file
+            switch error {
+            case .unreadable(_, let reason):
+                throw CLIError("cannot read the manifest '\(shown)': \(reason). Check the path and its permissions.")
+            case .isFolder:
+                throw CLIError("the manifest '\(shown)' is a folder; name the manifest file.")
+            case .tooLarge(_, let limit):
+                throw CLIError("the manifest '\(shown)' is larger than \(limit >> 20) MiB, the most rbscron reads; nothing "
+                               + "was imported. Check that it is the right file.")
+            case .notUTF8:
+                throw CLIError("the manifest '\(shown)' is not UTF-8 text; save it as UTF-8 and import it again.")
+            }
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CLIError("the file is not UTF-8 text")
-        }
-        return text
     }
 }
 

@@ -58,7 +58,8 @@ extension RBSCron {
         }
 
         mutating func run() async throws {
-            let workspace = try global.workspace()
+            // --sql and --status only read; pinging records each ping.
+            let workspace = try global.workspace(readOnly: sql || status)
             let style = global.style
             if sql {
                 let report: KeepaliveSQLReport

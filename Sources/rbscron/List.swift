@@ -46,7 +46,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            try Output.emit(AppListing(apps: try global.workspace().apps(filterOptions.filter)), output, global.style)
+            try Output.emit(AppListing(apps: try global.workspace(readOnly: true).apps(filterOptions.filter)), output, global.style)
         }
     }
 
@@ -66,7 +66,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            try Output.emit(JobListing(jobs: try global.workspace().jobs(filterOptions.filter)), output, global.style)
+            try Output.emit(JobListing(jobs: try global.workspace(readOnly: true).jobs(filterOptions.filter)), output, global.style)
         }
     }
 }
@@ -92,7 +92,7 @@ extension RBSCron.List {
         @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            try Output.emit(try global.workspace().secretList(filterOptions.filter), output, global.style)
+            try Output.emit(try global.workspace(readOnly: true).secretList(filterOptions.filter), output, global.style)
         }
     }
 }

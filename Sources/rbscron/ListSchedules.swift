@@ -69,7 +69,7 @@ extension RBSCron.List {
         }
 
         mutating func run() async throws {
-            let workspace = try global.workspace()
+            let workspace = try global.workspace(readOnly: true)
             let filter = filterOptions.filter
             guard remote, let layer = filterOptions.layer else {
                 return try Output.emit(ScheduledJobListing(jobs: try workspace.scheduledJobs(filter)), output, global.style)

@@ -23,9 +23,33 @@ struct RBSCron: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// ArgumentParser's own entry point, but an error's message reaches the terminal with its control characters
+    /// written visibly: it may quote a manifest value or a server's answer.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success {
+                    print(message)
+                } else {
+                    FileHandle.standardError.write(Data((Output.safe(message) + "\n").utf8))
+                }
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+
     /// With no subcommand: where the inventory is, what it holds, what to try next.
     mutating func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(readOnly: true)
         let counts = try workspace.counts()
         print("""
             rbscron \(RBSCronVersion.current): inventory \(workspace.store.path)

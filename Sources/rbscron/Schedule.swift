@@ -92,7 +92,7 @@ extension RBSCron.Schedule {
                                            zone: try ArgumentValues.zone(tz))
             let result: NextFiresResult
             do {
-                result = try global.workspace().nextFires(request)
+                result = try global.workspace(readOnly: true).nextFires(request)
             } catch let error as CronError {
                 throw ValidationError(error.localizedDescription)
             }
@@ -170,7 +170,7 @@ extension RBSCron.Schedule {
             let start = try ArgumentValues.instant(from) ?? Date()
             if budget {
                 let days = ((hours ?? TimelineRequest.maximumHours) + 23) / 24
-                let report = try global.workspace().budget(from: start, days: days, app: app)
+                let report = try global.workspace(readOnly: true).budget(from: start, days: days, app: app)
                 try Output.emit(report, output, global.style)
                 if exitCode, report.budgets.contains(where: { $0.overSchedules || !$0.daysOverLimit.isEmpty }) {
                     throw ExitCode(2)
@@ -178,7 +178,7 @@ extension RBSCron.Schedule {
                 return
             }
             let zone = try ArgumentValues.zone(tz) ?? TimeZone(identifier: "UTC") ?? .current
-            let report = try global.workspace().timeline(TimelineRequest(
+            let report = try global.workspace(readOnly: true).timeline(TimelineRequest(
                 from: start, hours: hours ?? 24, app: app, zone: zone, burstThreshold: burst ?? 3))
             try Output.emit(ScheduleTimeline(report: report, zone: zone), output, global.style)
         }
@@ -225,7 +225,7 @@ extension RBSCron.Schedule {
         }
 
         mutating func run() async throws {
-            let report = try global.workspace().scheduleCheck(app: app, from: try ArgumentValues.instant(from))
+            let report = try global.workspace(readOnly: true).scheduleCheck(app: app, from: try ArgumentValues.instant(from))
             try Output.emit(report, output, global.style)
             if exitCode, report.hasErrors { throw ExitCode(2) }
         }

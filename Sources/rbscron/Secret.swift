@@ -52,23 +52,24 @@ struct SecretInputOptions: ParsableArguments {
             }
             return value
         }
-        if let fromFile {
-            do {
-                return Self.dropTrailingNewline(try String(contentsOfFile: fromFile, encoding: .utf8))
-            } catch {
-                throw CLIError("cannot read '\(fromFile)': \(error.localizedDescription)")
-            }
-        }
+        if let fromFile { return try Self.value(from: fromFile) }
         if isatty(STDIN_FILENO) == 1 {
             return try Self.readWithoutEcho(prompt: prompt)
         }
-        return Self.dropTrailingNewline(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+        return try Self.value(from: "-")
     }
 
-    static func dropTrailingNewline(_ text: String) -> String {
-        if text.hasSuffix("\r\n") { return String(text.dropLast(2)) }
-        if text.hasSuffix("\n") { return String(text.dropLast()) }
-        return text
+    /// The value in a file or on standard input: read up to the size a secret may have, valid UTF-8, one trailing
+    /// line break dropped, checked against the rules (the value itself is never quoted).
+    static func value(from path: String) throws -> String {
+        do {
+            return try SecretValueRules.decode(InputFile.read(path, limit: SecretValueRules.maximumBytes + 2))
+        } catch let error as InputFileError {
+            if case .tooLarge = error {
+                throw CLIError("the secret value is larger than \(SecretValueRules.maximumBytes) bytes, the most rbscron keeps; nothing was stored.")
+            }
+            throw CLIError("\(error.localizedDescription) Nothing was stored.")
+        }
     }
 
     static func readWithoutEcho(prompt: String) throws -> String {
@@ -110,7 +111,7 @@ extension RBSCron.Secret {
             if report.unknownScope {
                 Output.warn("no app named '\(scope)' in the inventory; the secret is stored but no job uses it")
             }
-            print("\(report.created ? "stored" : "replaced") \(scope)/\(key) (\(report.preview))")
+            print(Output.safe("\(report.created ? "stored" : "replaced") \(scope)/\(key) (\(report.preview))"))
         }
     }
 
@@ -132,7 +133,7 @@ extension RBSCron.Secret {
         var app: String?
 
         mutating func run() async throws {
-            try Output.emit(try global.workspace().secretList(InventoryFilter(app: app)), output, global.style)
+            try Output.emit(try global.workspace(readOnly: true).secretList(InventoryFilter(app: app)), output, global.style)
         }
     }
 
@@ -152,7 +153,7 @@ extension RBSCron.Secret {
 
         mutating func run() async throws {
             guard reveal else { throw ValidationError("add --reveal to print the value of \(scope)/\(key)") }
-            let value = try global.workspace().revealSecret(scope: scope, key: key)
+            let value = try global.workspace(readOnly: true).revealSecret(scope: scope, key: key)
             if isatty(STDOUT_FILENO) == 1 {
                 Output.warn("printing the value of \(scope)/\(key) on a terminal")
             }
@@ -217,7 +218,7 @@ extension RBSCron.Secret {
 
         mutating func run() async throws {
             try global.workspace().removeSecret(scope: scope, key: key)
-            print("removed \(scope)/\(key)")
+            print(Output.safe("removed \(scope)/\(key)"))
         }
     }
 }

@@ -48,16 +48,20 @@ extension RBSCron {
         @Flag(help: "First read QStash delivery events, pg_cron run history and Vercel's cron state and request log into the inventory (needs QSTASH_TOKEN / SUPABASE_ACCESS_TOKEN / VERCEL_TOKEN secrets).")
         var sync = false
 
-        @Option(help: ArgumentHelp("Also write a self-contained HTML dashboard to this file.", valueName: "file"))
+        @Option(help: ArgumentHelp("Also write a self-contained HTML dashboard to this file (- for standard output, alone).", valueName: "file"))
         var html: String?
 
         func validate() throws {
             try since.require("--since")
             if let html, html.isEmpty { throw ValidationError("--html needs a file name.") }
+            if let html, output.json, OutputFile.isStandardOutput(html) {
+                throw ValidationError("--html - writes the page to standard output, where --json would go too; write the page to a file.")
+            }
         }
 
         mutating func run() async throws {
-            let workspace = try global.workspace()
+            // Without --sync, stats only reads (the dashboard goes to a file of its own).
+            let workspace = try global.workspace(readOnly: !sync)
             let query = StatsQuery(app: app, job: job, since: since.seconds, now: workspace.now)
             if sync {
                 for summary in try await workspace.syncHistory(query) {
@@ -68,6 +72,11 @@ extension RBSCron {
             let report = try workspace.stats(query)
             if let html {
                 try OutputFile.write(try workspace.dashboard(report), to: html)
+                // The page alone on standard output: the table would only corrupt it.
+                if OutputFile.isStandardOutput(html) {
+                    if exitCode, !report.problemJobs.isEmpty { throw ExitCode(2) }
+                    return
+                }
                 Output.note("wrote \(html)")
             }
             try Output.emit(report, output, global.style)

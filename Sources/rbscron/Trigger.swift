@@ -41,7 +41,9 @@ extension RBSCron {
                 QStash (a new message, with its retries); --discard removes them instead. --limit caps both \
                 kinds together, oldest first; --explain --json prints {"runs", "dead_letters"}.
 
-                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage.
+                Exit codes: 0 all ok, 1 runtime error (also when a request was sent but its outcome could not be \
+                written to the inventory: the outcome is printed and stderr says it WAS SENT), 2 a job failed, \
+                was denied or its breaker is open, 64 usage.
 
                 Examples:
                   rbscron trigger camino/daily-dispatcher
@@ -69,7 +71,7 @@ extension RBSCron {
         @Flag(help: "Print the exact requests (credentials masked, the secret's source named); send nothing, record nothing.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp("Bound each attempt (default: the job's timeout), e.g. 30s.", valueName: "duration"))
+        @Option(help: ArgumentHelp("Bound each attempt (default: the job's timeout), e.g. 30s; at most 24h.", valueName: "duration"))
         var timeout: DurationArgument?
 
         @Option(help: ArgumentHelp("Attempts after the first, 0 to 10 (default: the job's retries).", valueName: "n"))
@@ -156,7 +158,13 @@ extension RBSCron {
 
         func validate() throws {
             _ = try request()
-            if let timeout { try timeout.require("--timeout") }
+            // The manifest caps a job's timeout at 24h; the flag that overrides it is capped the same way.
+            if let timeout {
+                try timeout.require("--timeout")
+                if timeout.milliseconds > Job.maximumTimeoutMs {
+                    throw ValidationError("--timeout '\(timeout.text)' is longer than 24h, the most a job's timeout may be (as in the manifest).")
+                }
+            }
             if let maxAge { try maxAge.require("--max-age") }
             try backoffBase.require("--backoff-base")
             try backoffCap.require("--backoff-cap")
@@ -237,6 +245,12 @@ extension RBSCron {
                 try await workspace.trigger(try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
             }
             try Output.emit(report, output, style)
+            // A sent request whose outcome could not be stored: the report above is its only record.
+            let unrecorded = report.unrecorded.compactMap(\.notRecordedMessage)
+            if !unrecorded.isEmpty {
+                for message in unrecorded { Output.note("Error: \(message)") }
+                throw ExitCode.failure
+            }
             if report.failed { throw ExitCode(2) }
         }
     }

@@ -72,7 +72,7 @@ import Testing
         defer { rbs.cleanup() }
         #expect(try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-under-key-one").status == 0)
         let otherKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let wrong = try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "attempt", env: ["RBSCRON_MASTER_KEY": otherKey])
+        let wrong = try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "attempt-under-other-key", env: ["RBSCRON_MASTER_KEY": otherKey])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("sealed with master key"))
         let get = try await rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])

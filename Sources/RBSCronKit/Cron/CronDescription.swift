@@ -195,6 +195,29 @@ extension CronSpec {
         if neverMatchesCalendar { return nil }
         let times = values(hours, 0...23).flatMap { h in values(minutes, 0...59).map { h * 60 + $0 } }
         guard let first = times.first, let last = times.last else { return nil }
+        // Every day of every month matches (most schedules): the gap across midnight is the only one between days,
+        // so 30 years of days need no walk. `schedule check` asks this of every job.
+        if matchesEveryDay {
+            var best = (first + 1440 - last) * 60
+            for i in times.indices.dropFirst() { best = min(best, (times[i] - times[i - 1]) * 60) }
+            return best
+        }
+        return minimumIntervalSecondsOverDays()
+    }
+
+    /// True when the month and day fields let every calendar day through.
+    var matchesEveryDay: Bool {
+        let allMonths: UInt64 = 0b1_1111_1111_1110, allDaysOfMonth: UInt64 = 0xFFFF_FFFE, allWeekdays: UInt64 = 0b111_1111
+        let everyDayOfMonth = daysOfMonth & allDaysOfMonth == allDaysOfMonth
+        let everyWeekday = daysOfWeek & allWeekdays == allWeekdays
+        return months & allMonths == allMonths && (dayAnd ? everyDayOfMonth && everyWeekday : everyDayOfMonth || everyWeekday)
+    }
+
+    /// The minimum interval found by walking the matching days of 30 years.
+    func minimumIntervalSecondsOverDays() -> Int? {
+        if neverMatchesCalendar { return nil }
+        let times = values(hours, 0...23).flatMap { h in values(minutes, 0...59).map { h * 60 + $0 } }
+        guard let first = times.first, let last = times.last else { return nil }
         // Matching days over 30 years from 2000 (covers leap-day patterns).
         let start = CivilCalendar.days(year: 2000, month: 1, day: 1)
         var matchingDays: [Int] = []

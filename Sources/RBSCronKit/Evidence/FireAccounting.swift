@@ -88,24 +88,24 @@ public enum FireAccounting {
         let tries = (e.attempts ?? 1) > 1 ? ", \(e.attempts ?? 1) attempts" : ""
         let who = e.by == "rbscron" ? "rbscron's due mode" : e.by
         let late = e.at.timeIntervalSince(fire) >= 120 ? ", \(LayerTiming.text(e.at.timeIntervalSince(fire).rounded())) after the fire" : ""
-        let detail = e.detail.map { ": \(TextLine.single($0, limit: 160))" } ?? ""
-        let state: FireState, reason: String
-        switch e.kind {
-        case .delivered:
-            state = .delivered
-            reason = "delivered by \(who) at \(when)\(status)\(tries)\(late)"
-        case .failed:
-            state = .failed
-            reason = "failed: \(who) called it at \(when)\(status)\(tries)\(detail)"
-        case .pending:
-            state = .pending
-            reason = "pending: \(who) called it at \(when) and has no final answer yet\(tries)\(detail)"
-        case .unknown, .notSent:
-            state = .unknown
-            reason = "unknown: \(who) called it at \(when), its result is unknown\(detail)"
+        func reasonText(_ detail: String) -> (FireState, String) {
+            switch e.kind {
+            case .delivered:
+                return (.delivered, "delivered by \(who) at \(when)\(status)\(tries)\(late)")
+            case .failed:
+                return (.failed, "failed: \(who) called it at \(when)\(status)\(tries)\(detail)")
+            case .pending:
+                return (.pending, "pending: \(who) called it at \(when) and has no final answer yet\(tries)\(detail)")
+            case .unknown, .notSent:
+                return (.unknown, "unknown: \(who) called it at \(when), its result is unknown\(detail)")
+            }
         }
-        return FireAccount(at: fire, state: state, by: e.by, calledAt: e.at, httpStatus: e.httpStatus, attempts: e.attempts,
-                           reason: reason)
+        let detail = e.detail.map { ": \(TextLine.single($0, limit: 160))" } ?? ""
+        let (state, reason) = reasonText(detail)
+        var account = FireAccount(at: fire, state: state, by: e.by, calledAt: e.at, httpStatus: e.httpStatus,
+                                  attempts: e.attempts, reason: reason)
+        if !detail.isEmpty { account.reasonWithoutDetail = reasonText("").1 }
+        return account
     }
 
     /// A fire no call accounts for: too young to judge, outside what was read, paused, or missed.

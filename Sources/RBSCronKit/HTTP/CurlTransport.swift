@@ -35,6 +35,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
         guard let first = CurlURL.parse(request.url) else { return .failure(.invalidURL(request.url)) }
         guard first.isHTTP else { return .failure(.unsupportedScheme(request.url)) }
         guard !first.host.isEmpty else { return .failure(.invalidURL(request.url)) }
+        // Credentials in a URL are refused as libcurl reads it, so "http://h:1\\@other" cannot carry a bearer to `other`.
+        guard !first.hasCredentials else { return .failure(.credentialsInURL(first.redacted)) }
         if let problem = Self.validate(method: request.method, headers: request.headers) {
             return .failure(problem)
         }
@@ -77,7 +79,7 @@ public final class CurlTransport: HTTPTransport, Sendable {
             if Self.redirectStatuses.contains(outcome.status), let location, request.maxRedirects > 0 {
                 guard redirects < request.maxRedirects else { return .failure(.tooManyRedirects(request.maxRedirects)) }
                 guard let next = current.resolving(location) else { return .failure(.redirectRefused(location)) }
-                guard next.isHTTP, !next.host.isEmpty else { return .failure(.redirectRefused(next.redacted)) }
+                guard next.isHTTP, !next.host.isEmpty, !next.hasCredentials else { return .failure(.redirectRefused(next.redacted)) }
                 redirects += 1
                 earlierHopsUs += outcome.totalUs
                 // Like browsers and curl -L: 303 turns anything but HEAD into GET; 301/302 turn POST into GET.
@@ -197,7 +199,8 @@ public final class CurlTransport: HTTPTransport, Sendable {
         case CURLE_COULDNT_RESOLVE_HOST:
             return .couldNotResolve(url.host)
         case CURLE_UNSUPPORTED_PROTOCOL:
-            return .unsupportedScheme(url.redacted)
+            // The scheme was checked before any I/O; here curl refused what the server sent (HTTP/0.9).
+            return url.isHTTP ? .notHTTP(url.hostPort) : .unsupportedScheme(url.redacted)
         default:
             if tlsCodes.contains(code.rawValue) {
                 return .tls("\(url.hostPort): \(outcome.message)")

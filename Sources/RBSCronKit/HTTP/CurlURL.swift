@@ -11,6 +11,8 @@ struct CurlURL: Sendable, Equatable {
     let host: String
     /// Explicit port, else the scheme's default, else 0.
     let port: Int
+    /// libcurl found a user name or a password before the host (`user:pass@`, also `1\\@` in `http://h:1\\@other`).
+    let hasCredentials: Bool
 
     struct Origin: Hashable, Sendable {
         let scheme: String
@@ -63,7 +65,8 @@ struct CurlURL: Sendable, Equatable {
         else { return nil }
         let host = part(handle, CURLUPART_HOST, 0)?.lowercased() ?? ""
         let port = part(handle, CURLUPART_PORT, UInt32(CURLU_DEFAULT_PORT)).flatMap { Int($0) } ?? 0
-        return CurlURL(string: string, scheme: scheme, host: host, port: port)
+        let hasCredentials = part(handle, CURLUPART_USER, 0) != nil || part(handle, CURLUPART_PASSWORD, 0) != nil
+        return CurlURL(string: string, scheme: scheme, host: host, port: port, hasCredentials: hasCredentials)
     }
 
     private static func part(_ handle: OpaquePointer, _ what: CURLUPart, _ flags: UInt32) -> String? {

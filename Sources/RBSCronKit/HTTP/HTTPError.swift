@@ -6,6 +6,10 @@ public enum HTTPError: Error, LocalizedError, Sendable, Equatable {
     case invalidURL(String)
     /// The URL's scheme is not http or https; refused before any I/O.
     case unsupportedScheme(String)
+    /// The URL carries a user name or password (shown without them); refused before any I/O.
+    case credentialsInURL(String)
+    /// The server's answer is not HTTP/1.0 or later (an HTTP/0.9 reply, or another protocol on that port).
+    case notHTTP(String)
     /// A `Location` with a non-http(s) scheme, or one that could not be parsed.
     case redirectRefused(String)
     /// More redirects than the request allows; carries the limit.
@@ -27,6 +31,13 @@ public enum HTTPError: Error, LocalizedError, Sendable, Equatable {
             return "The URL “\(url)” is not a valid absolute URL. Write it in full, starting with https:// or http://."
         case .unsupportedScheme(let url):
             return "The URL “\(url)” does not use http or https, and no other scheme is ever fetched. Change it to an http:// or https:// address."
+        case .credentialsInURL(let url):
+            return "The URL “\(url)” (shown without them) carries a user name or password before its host, and a URL never "
+                + "holds credentials: libcurl would send them, and the request would go to the host after the '@'. "
+                + "Remove them from the app's base_url; a job's credentials come from its secrets."
+        case .notHTTP(let hostPort):
+            return "The server at \(hostPort) did not answer with HTTP/1.0 or later (an HTTP/0.9 reply, or another "
+                + "protocol on that port). Check that the URL's port is the app's web server."
         case .redirectRefused(let location):
             return "The server redirected to “\(location)”, which is not an http or https URL, so the redirect was not followed. Fix the app's redirect or point the job at its final URL."
         case .tooManyRedirects(let limit):

@@ -235,6 +235,8 @@ public struct HealthChecker: Sendable {
     /// One app: its health request, and a single GET retry when a HEAD is answered 405.
     func check(_ app: App, options: HealthCheckOptions) async -> HealthResult {
         let url = URLRules.join(app.baseURL, app.health.path)
+        // What the report shows: never a user name or password an older inventory may hold.
+        let shown = URLRules.masked(url)
         let checkedAt = now()
         let method = app.health.method.rawValue
         let clock = ContinuousClock()
@@ -252,25 +254,25 @@ public struct HealthChecker: Sendable {
             let timings = HealthTimings(response.timings)
             if response.status != app.health.expectedStatus {
                 return HealthResult(
-                    app: app.name, url: url, method: finalMethod, status: .down, httpStatus: response.status,
+                    app: app.name, url: shown, method: finalMethod, status: .down, httpStatus: response.status,
                     expectedStatus: app.health.expectedStatus, reason: .httpStatus,
                     detail: "HTTP \(response.status), expected \(app.health.expectedStatus)",
                     timings: timings, checkedAt: checkedAt)
             }
             if response.timings.totalMs > Double(options.slowMs) {
                 return HealthResult(
-                    app: app.name, url: url, method: finalMethod, status: .degraded, httpStatus: response.status,
+                    app: app.name, url: shown, method: finalMethod, status: .degraded, httpStatus: response.status,
                     expectedStatus: app.health.expectedStatus, reason: .slow,
                     detail: "answered in \(Self.format(ms: response.timings.totalMs)), slower than \(DurationText.format(milliseconds: options.slowMs))",
                     timings: timings, checkedAt: checkedAt)
             }
             return HealthResult(
-                app: app.name, url: url, method: finalMethod, status: .up, httpStatus: response.status,
+                app: app.name, url: shown, method: finalMethod, status: .up, httpStatus: response.status,
                 expectedStatus: app.health.expectedStatus, reason: nil, detail: nil, timings: timings, checkedAt: checkedAt)
         case .failure(let error):
             let (reason, detail) = Self.describe(error)
             return HealthResult(
-                app: app.name, url: url, method: finalMethod, status: .down, httpStatus: nil,
+                app: app.name, url: shown, method: finalMethod, status: .down, httpStatus: nil,
                 expectedStatus: app.health.expectedStatus, reason: reason, detail: detail,
                 timings: HealthTimings(totalMs: elapsedMs), checkedAt: checkedAt)
         }
@@ -300,6 +302,10 @@ public struct HealthChecker: Sendable {
             return (.redirect, "redirected to \(location), which is not http(s)")
         case .invalidURL(let url), .unsupportedScheme(let url):
             return (.invalidURL, "\(url) is not an http(s) URL; fix the app's base_url or health path")
+        case .credentialsInURL(let url):
+            return (.invalidURL, "\(url) carries a user name or password; remove them from the app's base_url")
+        case .notHTTP(let hostPort):
+            return (.transport, "the server at \(hostPort) did not answer with HTTP")
         case .transport(let code, let message):
             return (.transport, "transfer failed (libcurl \(code)): \(message)")
         }

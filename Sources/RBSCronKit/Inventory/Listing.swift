@@ -18,7 +18,8 @@ public struct AppReport: Encodable, Sendable, Equatable {
     public init(app: App, jobCount: Int) {
         name = app.name
         displayName = app.displayName
-        baseURL = app.baseURL
+        // An inventory imported before URLs with credentials were refused may still hold one: never print it.
+        baseURL = URLRules.masked(app.baseURL)
         platform = app.platform
         vercelPlan = app.vercelPlan
         vercelMode = app.vercelMode
@@ -140,7 +141,7 @@ public struct InventoryFilter: Sendable {
     public func apps(in inventory: Inventory) -> [App] {
         inventory.apps.filter { app == nil || $0.name == app }
             .filter { candidate in
-                layer == nil || inventory.jobs.contains { $0.app == candidate.name && $0.layer == layer }
+                layer == nil || inventory.jobs(ofApp: candidate.name).contains { $0.layer == layer }
             }
     }
 

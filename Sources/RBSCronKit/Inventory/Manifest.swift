@@ -49,8 +49,27 @@ public struct ManifestError: Error, LocalizedError, Sendable {
 public enum Manifest {
     public static let version = 1
 
+    /// How much a manifest may hold. It is outside input, so its size and the work its YAML aliases make are
+    /// bounded before anything is built from it.
+    public enum Limits {
+        /// The largest manifest rbscron reads: room for about 100,000 apps.
+        public static let maximumBytes = 32 << 20
+        /// A manifest may expand to this many YAML values through its aliases (`*name`), or to one per byte of
+        /// its text when that is more: written out, a value takes at least a byte, so only aliases reach more.
+        public static let minimumNodes = 100_000
+
+        static func nodes(forBytes bytes: Int) -> Int { max(minimumNodes, bytes) }
+    }
+
     /// Parses and validates a manifest. Every problem found is reported at once.
     public static func load(yaml: String, file: String) throws(ManifestError) -> Inventory {
+        let bytes = yaml.utf8.count
+        guard bytes <= Limits.maximumBytes else {
+            throw ManifestError(issues: [ManifestIssue(
+                file: file, line: nil, column: nil, field: "",
+                message: "the manifest is larger than \(InputFile.size(Limits.maximumBytes)) (\(bytes) bytes), the most "
+                    + "rbscron reads; check that it is the right file, or split the inventory")])
+        }
         var decoder = ManifestDecoder(file: file)
         let inventory = decoder.decode(yaml)
         var issues = decoder.issues
@@ -70,91 +89,7 @@ public enum Manifest {
 
     /// Renders an inventory as a manifest that `load` reads back to the same inventory.
     public static func render(_ inventory: Inventory) -> String {
-        var appNodes: [Node] = []
-        for app in inventory.apps {
-            var pairs: [(Node, Node)] = [
-                (key("name"), str(app.name)),
-                (key("display_name"), str(app.displayName)),
-                (key("base_url"), str(app.baseURL)),
-                (key("platform"), str(app.platform.rawValue)),
-            ]
-            if let plan = app.vercelPlan { pairs.append((key("vercel_plan"), str(plan.rawValue))) }
-            if app.vercelMode != .crons { pairs.append((key("vercel_mode"), str(app.vercelMode.rawValue))) }
-            if let plan = app.qstashPlan { pairs.append((key("qstash_plan"), str(plan.rawValue))) }
-            if app.health != HealthTarget() {
-                pairs.append((key("health"), Node([
-                    (key("path"), str(app.health.path)),
-                    (key("method"), str(app.health.method.rawValue)),
-                    (key("expect"), plain(String(app.health.expectedStatus))),
-                ], .implicit, .flow)))
-            }
-            if let supabase = app.supabase {
-                var sp: [(Node, Node)] = []
-                if let url = supabase.url { sp.append((key("url"), str(url))) }
-                if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
-                if let version = supabase.pgCronVersionText { sp.append((key("pg_cron_version"), quoted(version))) }
-                pairs.append((key("supabase"), Node(sp, .implicit, .flow)))
-            }
-            if let project = app.vercelProject { pairs.append((key("vercel_project"), str(project))) }
-            if let team = app.vercelTeam { pairs.append((key("vercel_team"), str(team))) }
-            if !app.active { pairs.append((key("active"), plain("false"))) }
-            if !app.notes.isEmpty { pairs.append((key("notes"), str(app.notes))) }
-            let jobs = inventory.jobs.filter { $0.app == app.name }
-            pairs.append((key("jobs"), Node(jobs.map(jobNode))))
-            appNodes.append(Node(pairs))
-        }
-        var top: [(Node, Node)] = [
-            (key("version"), plain(String(version))),
-            (key("apps"), Node(appNodes)),
-        ]
-        if !inventory.maintenance.isEmpty { top.append((key("maintenance"), Node(inventory.maintenance.map(windowNode)))) }
-        let root = Node(top)
-        let body = (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
-        return "# rbscron inventory manifest (import with: rbscron import FILE)\n" + body
-    }
-
-    private static func jobNode(_ job: Job) -> Node {
-        var pairs: [(Node, Node)] = [(key("name"), str(job.name))]
-        if let path = job.path { pairs.append((key("path"), str(path))) }
-        if let sql = job.sql { pairs.append((key("sql"), str(sql))) }
-        pairs.append((key("method"), str(job.method.rawValue)))
-        pairs.append((key("layer"), str(job.layer.rawValue)))
-        if let schedule = job.schedule { pairs.append((key("schedule"), quoted(schedule))) }
-        if job.timezone != "UTC" { pairs.append((key("timezone"), str(job.timezone))) }
-        pairs.append((key("auth"), str(job.auth.rawValue)))
-        pairs.append((key("timeout"), str(DurationText.format(milliseconds: job.timeoutMs))))
-        if job.retries != 0 { pairs.append((key("retries"), plain(String(job.retries)))) }
-        if job.priority != .medium { pairs.append((key("priority"), str(job.priority.rawValue))) }
-        if !job.enabled { pairs.append((key("enabled"), plain("false"))) }
-        if let parent = job.triggeredBy { pairs.append((key("triggered_by"), str(parent.description))) }
-        if let order = job.order { pairs.append((key("order"), plain(String(order)))) }
-        if !job.dependsOn.isEmpty {
-            pairs.append((key("depends_on"), Node(job.dependsOn.map { str($0.description) }, .implicit, .flow)))
-        }
-        if let group = job.group { pairs.append((key("group"), str(group))) }
-        if let jitter = job.jitter { pairs.append((key("jitter"), plain(String(jitter)))) }
-        if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
-        if let alert = job.alert, !alert.isEmpty {
-            var fields: [(Node, Node)] = []
-            if let failures = alert.failures { fields.append((key("failures"), plain(String(failures)))) }
-            if let rate = alert.successRate { fields.append((key("success_rate"), str(percent(rate)))) }
-            if let missed = alert.missedFires { fields.append((key("missed_fires"), plain(missed ? "true" : "false"))) }
-            pairs.append((key("alert"), Node(fields, .implicit, .flow)))
-        }
-        return Node(pairs)
-    }
-
-    private static func windowNode(_ window: MaintenanceWindow) -> Node {
-        var pairs: [(Node, Node)] = [
-            (key("name"), str(window.name)),
-            (key("cron"), quoted(window.cron)),
-            (key("duration"), str(DurationText.format(milliseconds: window.durationMs))),
-        ]
-        if window.timezone != "UTC" { pairs.append((key("timezone"), str(window.timezone))) }
-        if !window.apps.isEmpty { pairs.append((key("apps"), Node(window.apps.map(str), .implicit, .flow))) }
-        if !window.jobs.isEmpty { pairs.append((key("jobs"), Node(window.jobs.map { str($0.description) }, .implicit, .flow))) }
-        if !window.reason.isEmpty { pairs.append((key("reason"), str(window.reason))) }
-        return Node(pairs)
+        ManifestWriter().render(inventory)
     }
 
     /// `90%` or `0.9` → 0.9 (nil when it is neither).
@@ -173,12 +108,115 @@ public enum Manifest {
         let value = (rate * 100_000).rounded() / 1000
         return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
     }
+}
 
-    private static func key(_ s: String) -> Node { Node(s) }
-    private static func plain(_ s: String) -> Node { Node(s, .implicit, .plain) }
+/// Builds the YAML tree of a manifest. A Yams `Tag` made with the defaults carries a constructor of its own (three
+/// dictionaries), which made exporting 100,000 apps take gigabytes: here one constructor serves every tag, and the
+/// one `str` tag (never re-resolved) serves every string. Implicit tags stay one per node, since Yams resolves
+/// them in place.
+private struct ManifestWriter {
+    let constructor = Constructor.default
+    let strTag: Tag
+
+    init() { strTag = Tag(.str, .default, constructor) }
+
+    private var implicitTag: Tag { Tag(.implicit, .default, constructor) }
+
+    func render(_ inventory: Inventory) -> String {
+        var appNodes: [Node] = []
+        appNodes.reserveCapacity(inventory.apps.count)
+        for app in inventory.apps {
+            var pairs: [(Node, Node)] = [
+                (key("name"), str(app.name)),
+                (key("display_name"), str(app.displayName)),
+                (key("base_url"), str(app.baseURL)),
+                (key("platform"), str(app.platform.rawValue)),
+            ]
+            if let plan = app.vercelPlan { pairs.append((key("vercel_plan"), str(plan.rawValue))) }
+            if app.vercelMode != .crons { pairs.append((key("vercel_mode"), str(app.vercelMode.rawValue))) }
+            if let plan = app.qstashPlan { pairs.append((key("qstash_plan"), str(plan.rawValue))) }
+            if app.health != HealthTarget() {
+                pairs.append((key("health"), mapping([
+                    (key("path"), str(app.health.path)),
+                    (key("method"), str(app.health.method.rawValue)),
+                    (key("expect"), plain(String(app.health.expectedStatus))),
+                ], .flow)))
+            }
+            if let supabase = app.supabase {
+                var sp: [(Node, Node)] = []
+                if let url = supabase.url { sp.append((key("url"), str(url))) }
+                if let ref = supabase.projectRef { sp.append((key("project_ref"), str(ref))) }
+                if let version = supabase.pgCronVersionText { sp.append((key("pg_cron_version"), quoted(version))) }
+                pairs.append((key("supabase"), mapping(sp, .flow)))
+            }
+            if let project = app.vercelProject { pairs.append((key("vercel_project"), str(project))) }
+            if let team = app.vercelTeam { pairs.append((key("vercel_team"), str(team))) }
+            if !app.active { pairs.append((key("active"), plain("false"))) }
+            if !app.notes.isEmpty { pairs.append((key("notes"), str(app.notes))) }
+            pairs.append((key("jobs"), sequence(inventory.jobs(ofApp: app.name).map(jobNode))))
+            appNodes.append(mapping(pairs))
+        }
+        var top: [(Node, Node)] = [
+            (key("version"), plain(String(Manifest.version))),
+            (key("apps"), sequence(appNodes)),
+        ]
+        if !inventory.maintenance.isEmpty { top.append((key("maintenance"), sequence(inventory.maintenance.map(windowNode)))) }
+        let root = mapping(top)
+        let body = (try? Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true)) ?? ""
+        return "# rbscron inventory manifest (import with: rbscron import FILE)\n" + body
+    }
+
+    private func jobNode(_ job: Job) -> Node {
+        var pairs: [(Node, Node)] = [(key("name"), str(job.name))]
+        if let path = job.path { pairs.append((key("path"), str(path))) }
+        if let sql = job.sql { pairs.append((key("sql"), str(sql))) }
+        pairs.append((key("method"), str(job.method.rawValue)))
+        pairs.append((key("layer"), str(job.layer.rawValue)))
+        if let schedule = job.schedule { pairs.append((key("schedule"), quoted(schedule))) }
+        if job.timezone != "UTC" { pairs.append((key("timezone"), str(job.timezone))) }
+        pairs.append((key("auth"), str(job.auth.rawValue)))
+        pairs.append((key("timeout"), str(DurationText.format(milliseconds: job.timeoutMs))))
+        if job.retries != 0 { pairs.append((key("retries"), plain(String(job.retries)))) }
+        if job.priority != .medium { pairs.append((key("priority"), str(job.priority.rawValue))) }
+        if !job.enabled { pairs.append((key("enabled"), plain("false"))) }
+        if let parent = job.triggeredBy { pairs.append((key("triggered_by"), str(parent.description))) }
+        if let order = job.order { pairs.append((key("order"), plain(String(order)))) }
+        if !job.dependsOn.isEmpty {
+            pairs.append((key("depends_on"), sequence(job.dependsOn.map { str($0.description) }, .flow)))
+        }
+        if let group = job.group { pairs.append((key("group"), str(group))) }
+        if let jitter = job.jitter { pairs.append((key("jitter"), plain(String(jitter)))) }
+        if !job.description.isEmpty { pairs.append((key("description"), str(job.description))) }
+        if let alert = job.alert, !alert.isEmpty {
+            var fields: [(Node, Node)] = []
+            if let failures = alert.failures { fields.append((key("failures"), plain(String(failures)))) }
+            if let rate = alert.successRate { fields.append((key("success_rate"), str(Manifest.percent(rate)))) }
+            if let missed = alert.missedFires { fields.append((key("missed_fires"), plain(missed ? "true" : "false"))) }
+            pairs.append((key("alert"), mapping(fields, .flow)))
+        }
+        return mapping(pairs)
+    }
+
+    private func windowNode(_ window: MaintenanceWindow) -> Node {
+        var pairs: [(Node, Node)] = [
+            (key("name"), str(window.name)),
+            (key("cron"), quoted(window.cron)),
+            (key("duration"), str(DurationText.format(milliseconds: window.durationMs))),
+        ]
+        if window.timezone != "UTC" { pairs.append((key("timezone"), str(window.timezone))) }
+        if !window.apps.isEmpty { pairs.append((key("apps"), sequence(window.apps.map(str), .flow))) }
+        if !window.jobs.isEmpty { pairs.append((key("jobs"), sequence(window.jobs.map { str($0.description) }, .flow))) }
+        if !window.reason.isEmpty { pairs.append((key("reason"), str(window.reason))) }
+        return mapping(pairs)
+    }
+
+    private func mapping(_ pairs: [(Node, Node)], _ style: Node.Mapping.Style = .any) -> Node { Node(pairs, implicitTag, style) }
+    private func sequence(_ items: [Node], _ style: Node.Sequence.Style = .any) -> Node { Node(items, implicitTag, style) }
+    private func key(_ s: String) -> Node { Node(s, implicitTag, .any) }
+    private func plain(_ s: String) -> Node { Node(s, implicitTag, .plain) }
     /// A string scalar; Yams quotes it when YAML would read it as something else.
-    private static func str(_ s: String) -> Node { Node(s, Tag(.str), .any) }
-    private static func quoted(_ s: String) -> Node { Node(s, Tag(.str), .doubleQuoted) }
+    private func str(_ s: String) -> Node { Node(s, strTag, .any) }
+    private func quoted(_ s: String) -> Node { Node(s, strTag, .doubleQuoted) }
 }
 
 /// Walks the YAML tree, remembering where each field was, and builds the inventory.
@@ -211,6 +249,17 @@ struct ManifestDecoder {
             return nil
         }
         guard let root else { return nil }
+        // Aliases share one node however often they are used, so composing is cheap; walking is not. Count what a
+        // walk would visit before walking, and stop at the bound.
+        let bound = Manifest.Limits.nodes(forBytes: yaml.utf8.count)
+        var budget = bound
+        if let node = Self.exhausts(root, budget: &budget) {
+            issue(node, "", "the manifest expands to more than \(bound) YAML values once its aliases (*name) are "
+                  + "repeated (the bound is \(Manifest.Limits.minimumNodes), or one value per byte of the file); "
+                  + "the count went over at this value, inside an anchored part (&name) that aliases repeat. Write the "
+                  + "repeated parts out, or repeat fewer")
+            return nil
+        }
         guard let top = mapping(root, "", allowed: ["version", "apps", "maintenance"]) else { return nil }
         if let v = top["version"] {
             if let n = int(v, "version"), n != Manifest.version {
@@ -387,6 +436,27 @@ struct ManifestDecoder {
         if let a = m["alert"] { job.alert = decodeAlert(a, "\(path).alert") }
         if let j = m["jitter"], let n = int(j, "\(path).jitter") { job.jitter = n }
         return job
+    }
+
+    /// The node at which a walk of `node` (aliases expanded) would visit more than `budget` nodes; nil when it stays
+    /// within. Recursion depth is bounded by libyaml's nesting limit.
+    static func exhausts(_ node: Node, budget: inout Int) -> Node? {
+        budget -= 1
+        if budget < 0 { return node }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .sequence(let sequence):
+            for item in sequence {
+                if let over = exhausts(item, budget: &budget) { return over }
+            }
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if let over = exhausts(key, budget: &budget) { return over }
+                if let over = exhausts(value, budget: &budget) { return over }
+            }
+        }
+        return nil
     }
 
     // MARK: - Typed access that records marks and issues

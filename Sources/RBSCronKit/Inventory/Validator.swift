@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The rules an inventory must satisfy before it is stored, whatever its source.
 public enum InventoryValidator {
     /// A rule broken by a field, addressed by its manifest path (`apps[1].jobs[3].schedule`).
@@ -32,9 +38,19 @@ public enum InventoryValidator {
             if app.displayName.trimmingCharacters(in: .whitespaces).isEmpty {
                 add("\(path).display_name", "must not be empty")
             }
+            if let problem = controlProblem(app.displayName) { add("\(path).display_name", problem) }
+            if let problem = controlProblem(app.notes, allowing: ["\n", "\t"]) { add("\(path).notes", problem) }
             if let reason = URLRules.problem(withBaseURL: app.baseURL) { add("\(path).base_url", reason) }
-            if !app.health.path.hasPrefix("/") {
+            if let problem = controlProblem(app.health.path) {
+                add("\(path).health.path", problem)
+            } else if !app.health.path.hasPrefix("/") {
                 add("\(path).health.path", "'\(app.health.path)' must start with '/'")
+            } else if app.health.path.contains(where: \.isWhitespace) {
+                add("\(path).health.path", "'\(app.health.path)' must not contain spaces")
+            }
+            if let ref = app.supabase?.projectRef, !isProjectRef(ref) {
+                add("\(path).supabase.project_ref", "'\(ControlCharacters.escape(ref))' is not a Supabase project ref; it is "
+                    + "the letters and digits before .supabase.co in the project's URL (up to 64 letters, digits, - or _)")
             }
             if !(100...599).contains(app.health.expectedStatus) {
                 add("\(path).health.expect", "\(app.health.expectedStatus) is not an HTTP status (100–599)")
@@ -83,14 +99,20 @@ public enum InventoryValidator {
             case (.some, .some):
                 add("\(path).sql", "a job has either `path` or `sql`, not both")
             case (.some(let p), nil):
-                if !p.hasPrefix("/") { add("\(path).path", "'\(p)' must start with '/'") }
-                if p.contains(where: \.isWhitespace) { add("\(path).path", "'\(p)' must not contain spaces") }
-            case (nil, .some):
+                if let problem = controlProblem(p) {
+                    add("\(path).path", problem)
+                } else {
+                    if !p.hasPrefix("/") { add("\(path).path", "'\(p)' must start with '/'") }
+                    if p.contains(where: \.isWhitespace) { add("\(path).path", "'\(p)' must not contain spaces") }
+                }
+            case (nil, .some(let sql)):
+                if let problem = controlProblem(sql, allowing: ["\n", "\t", "\r"]) { add("\(path).sql", problem) }
                 if job.layer != .pgCron { add("\(path).sql", "only pg_cron jobs run SQL; layer is \(job.layer.rawValue)") }
                 if job.auth != .none { add("\(path).auth", "a SQL job runs inside the database and takes auth none") }
             }
+            if let problem = controlProblem(job.description, allowing: ["\n", "\t"]) { add("\(path).description", problem) }
             if TimeZone(identifier: job.timezone) == nil {
-                add("\(path).timezone", "'\(job.timezone)' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
+                add("\(path).timezone", "'\(ControlCharacters.escape(job.timezone))' is not an IANA time zone (e.g. America/Mexico_City, UTC)")
             }
             if job.layer.isScheduled {
                 if let text = job.schedule {
@@ -109,7 +131,7 @@ public enum InventoryValidator {
             } else if let text = job.schedule {
                 add("\(path).schedule", "'\(text)': a \(job.layer.rawValue) job has no schedule of its own; remove it or change the layer")
             }
-            if job.timeoutMs <= 0 || job.timeoutMs > 86_400_000 {
+            if job.timeoutMs <= 0 || job.timeoutMs > Job.maximumTimeoutMs {
                 add("\(path).timeout", "\(DurationText.format(milliseconds: job.timeoutMs)) is out of range (more than 0, at most 24h)")
             }
             if !(0...10).contains(job.retries) { add("\(path).retries", "\(job.retries) is out of range (0–10)") }
@@ -179,6 +201,8 @@ public enum InventoryValidator {
             for (k, ref) in window.jobs.enumerated() where jobPath[ref] == nil {
                 add("\(path).jobs[\(k)]", "'\(ref)' is not a job of this manifest")
             }
+            // Printed by `alert` and in notifications, like an app's notes.
+            if let problem = controlProblem(window.reason, allowing: ["\n", "\t"]) { add("\(path).reason", problem) }
         }
 
         // A fan-out chain that loops would fire forever; a dependency cycle would never start.
@@ -200,6 +224,20 @@ public enum InventoryValidator {
                 "dependency cycle: \(cycle.map(\.description).joined(separator: " → "))")
         }
         return problems
+    }
+
+    /// Why `text` cannot be used: it holds a control character (a NUL would cut a request, CR/LF would add header
+    /// lines, an escape sequence would reach terminals), quoted with it made visible.
+    static func controlProblem(_ text: String, allowing allowed: Set<Unicode.Scalar> = []) -> String? {
+        guard let found = ControlCharacters.first(in: text, allowing: allowed) else { return nil }
+        return "'\(ControlCharacters.escape(text))' contains the control character \(ControlCharacters.visible(found)); remove it"
+    }
+
+    /// A Supabase project ref: what comes before `.supabase.co`; it goes into API paths and SQL comments.
+    static func isProjectRef(_ ref: String) -> Bool {
+        !ref.isEmpty && ref.count <= 64 && ref.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
     }
 
     private static func dependencyCycle(_ jobs: [Job]) -> [JobRef]? {
@@ -238,21 +276,128 @@ public enum VercelIdentifier {
     }
 }
 
-/// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host.
+/// A base URL as the manifest reads it: exactly the parts libcurl will use, since the grammar accepted here is one
+/// libcurl reads the same way (`URLCredentialTests` checks the two agree).
+public struct BaseURLParts: Sendable, Equatable {
+    /// `http` or `https`, lowercased.
+    public var scheme: String
+    /// Lowercased; an IPv6 address keeps its brackets, as libcurl gives it.
+    public var host: String
+    /// The explicit port, else the scheme's default.
+    public var port: Int
+    /// Everything after the host and port (may be empty).
+    public var path: String
+}
+
+/// Why a URL was refused, in a sentence that quotes it (with any user name and password left out).
+public struct URLRuleError: Error, Sendable, Equatable {
+    public var message: String
+}
+
+/// URL rules shared by the manifest and the HTTP layer: `http` and `https` only, with a host, and nothing that
+/// libcurl could read differently from rbscron: no user name or password, no backslash, space, control or
+/// non-ASCII character, no percent sign in the host, IPv4 and IPv6 addresses only in their canonical forms.
 public enum URLRules {
     /// Why a base URL is unacceptable, or nil when it is fine.
     public static func problem(withBaseURL text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
-            return "'\(text)' is not a URL; write it like https://app.example.com"
+        switch parse(text) {
+        case .success: return nil
+        case .failure(let error): return error.message
         }
-        guard scheme == "http" || scheme == "https" else {
-            return "'\(text)' uses \(scheme); only http and https are allowed"
+    }
+
+    /// The URL's parts, or why it is refused.
+    public static func parse(_ text: String) -> Result<BaseURLParts, URLRuleError> {
+        let shown = masked(text)
+        func refuse(_ why: String) -> Result<BaseURLParts, URLRuleError> { .failure(URLRuleError(message: "'\(shown)' \(why)")) }
+        guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value != 0x7F }) else {
+            if text.unicodeScalars.contains(where: { !$0.isASCII }) {
+                return refuse("has a character outside ASCII; write the host in its xn-- form and percent-encode the path")
+            }
+            return refuse("contains a space or a control character; remove it")
         }
-        guard let host = components.host, !host.isEmpty else { return "'\(text)' has no host" }
-        if components.query != nil || components.fragment != nil {
-            return "'\(text)' must not carry a query or fragment"
+        guard let separator = text.range(of: "://") else { return refuse("is not a URL; write it like https://app.example.com") }
+        let scheme = text[..<separator.lowerBound].lowercased()
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
+            return refuse("is not a URL; write it like https://app.example.com")
         }
-        return nil
+        guard scheme == "http" || scheme == "https" else { return refuse("uses \(scheme); only http and https are allowed") }
+        let rest = text[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        let path = String(rest.dropFirst(authority.count))
+        if authority.contains("@") {
+            return refuse("carries a user name or password before '@'; remove it: a URL never holds credentials "
+                          + "(a job's come from its secrets), and the request would go to the host after '@'")
+        }
+        if text.contains("\\") { return refuse("contains a backslash, which URL readers disagree on; remove it") }
+        if text.contains("?") || text.contains("#") { return refuse("must not carry a query or fragment") }
+        var host = Substring(authority)
+        var port = scheme == "https" ? 443 : 80
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return refuse("has an IPv6 address without its closing ']'") }
+            let after = host[host.index(after: close)...]
+            host = host[...close]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let number = portNumber(after.dropFirst()) else { return refuse("has a malformed port") }
+                port = number
+            }
+            let address = String(host.dropFirst().dropLast())
+            guard let canonical = canonicalIPv6(address) else { return refuse("has a malformed IPv6 address") }
+            guard canonical == address.lowercased() else { return refuse("writes its IPv6 address unusually; write it as [\(canonical)]") }
+        } else {
+            if let colon = host.firstIndex(of: ":") {
+                guard let number = portNumber(host[host.index(after: colon)...]) else { return refuse("has a malformed port") }
+                port = number
+                host = host[..<colon]
+            }
+            guard !host.isEmpty else { return refuse("has no host") }
+            guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }) else {
+                return refuse("has a host with characters a host name cannot have; write it like app.example.com")
+            }
+            // A host that ends in a number is an IPv4 address to libcurl, which also reads 0x7f.1 or 2130706433:
+            // only the dotted decimal form means the same to both.
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+            let last = labels.last(where: { !$0.isEmpty }) ?? ""
+            if last.first?.isNumber == true {
+                guard isCanonicalIPv4(host) else {
+                    return refuse("has a host libcurl would read as a numeric address; write IPv4 addresses as four decimal numbers (127.0.0.1)")
+                }
+            }
+        }
+        return .success(BaseURLParts(scheme: scheme, host: host.lowercased(), port: port, path: path))
+    }
+
+    /// The URL with any user name and password left out (`https://…@host/…`), for messages and listings.
+    public static func masked(_ text: String) -> String {
+        guard let separator = text.range(of: "://") else { return text }
+        let rest = text[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return text }
+        return String(text[..<separator.upperBound]) + "…" + String(text[at...])
+    }
+
+    private static func portNumber(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(text),
+              (1...65_535).contains(number) else { return nil }
+        return number
+    }
+
+    private static func isCanonicalIPv4(_ host: Substring) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            guard let n = Int(part), (0...255).contains(n), part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            return String(n) == part
+        }
+    }
+
+    /// The address as inet_ntop writes it (lowercase, zeros compressed), or nil when it is not IPv6.
+    private static func canonicalIPv6(_ text: String) -> String? {
+        guard text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        var address = in6_addr()
+        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Joins a base URL and a path without doubling or dropping the slash.

@@ -112,6 +112,9 @@ public struct FireAccount: Sendable, Equatable, Encodable {
     public var attempts: Int?
     /// One sentence: why this state (`delivered by qstash at …`, `missed: no delivery by …`).
     public var reason: String
+    /// ``reason`` without the text the call's answer or error carried (which may quote the response); nil when the
+    /// reason quotes none. The dashboard shows this; not in the JSON.
+    public var reasonWithoutDetail: String? = nil
 
     public init(at: Date, state: FireState, by: String? = nil, calledAt: Date? = nil, httpStatus: Int? = nil,
                 attempts: Int? = nil, reason: String) {

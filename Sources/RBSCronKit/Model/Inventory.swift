@@ -197,6 +197,9 @@ public struct JobRef: Hashable, Codable, Sendable, CustomStringConvertible, Comp
 
 /// One scheduled or triggerable endpoint (or, on pg_cron, a SQL command).
 public struct Job: Codable, Sendable, Equatable {
+    /// The longest a job's timeout may be (24h), in the manifest and in `trigger --timeout`.
+    public static let maximumTimeoutMs = 86_400_000
+
     public var app: String
     /// A slug, unique within the app.
     public var name: String
@@ -266,11 +269,15 @@ public struct Job: Codable, Sendable, Equatable {
 }
 
 /// The whole inventory: apps and their jobs, in a stable order.
+///
+/// Lookups by name go through an index built on first use and dropped whenever `apps` or `jobs` change, so code
+/// that looks up every job's app (listings, checks, export) stays linear in the size of the inventory.
 public struct Inventory: Sendable, Equatable {
-    public var apps: [App]
-    public var jobs: [Job]
+    public var apps: [App] { didSet { index = IndexBox() } }
+    public var jobs: [Job] { didSet { index = IndexBox() } }
     /// Recurring windows in which incidents notify no one (manifest `maintenance:`).
     public var maintenance: [MaintenanceWindow]
+    private var index = IndexBox()
 
     public init(apps: [App], jobs: [Job], maintenance: [MaintenanceWindow] = []) {
         self.apps = apps
@@ -278,9 +285,17 @@ public struct Inventory: Sendable, Equatable {
         self.maintenance = maintenance
     }
 
-    public func app(named name: String) -> App? { apps.first { $0.name == name } }
+    public static func == (lhs: Inventory, rhs: Inventory) -> Bool {
+        lhs.apps == rhs.apps && lhs.jobs == rhs.jobs && lhs.maintenance == rhs.maintenance
+    }
 
-    public func job(_ ref: JobRef) -> Job? { jobs.first { $0.app == ref.app && $0.name == ref.job } }
+    /// The app named `name` (the first, should a manifest declare it twice).
+    public func app(named name: String) -> App? { lookup.appPosition[name].map { apps[$0] } }
+
+    public func job(_ ref: JobRef) -> Job? { lookup.jobPosition[ref].map { jobs[$0] } }
+
+    /// The jobs of app `name`, in inventory order.
+    public func jobs(ofApp name: String) -> [Job] { (lookup.jobsOfApp[name] ?? []).map { jobs[$0] } }
 
     /// The pg_cron release of `app`'s Supabase project (Supabase's 1.6 when not recorded).
     public func pgCronVersion(of app: String) -> PgCronVersion {
@@ -289,7 +304,44 @@ public struct Inventory: Sendable, Equatable {
 
     /// The fan-out children of a job, in their order.
     public func children(of ref: JobRef) -> [Job] {
-        jobs.filter { $0.triggeredBy == ref }.sorted { ($0.order ?? Int.max, $0.name) < ($1.order ?? Int.max, $1.name) }
+        (lookup.children[ref] ?? []).map { jobs[$0] }
+            .sorted { ($0.order ?? Int.max, $0.name) < ($1.order ?? Int.max, $1.name) }
+    }
+
+    private var lookup: Lookup { index.get(apps: apps, jobs: jobs) }
+
+    /// Positions by name, for one value of `apps` and `jobs`.
+    struct Lookup: Sendable {
+        var appPosition: [String: Int] = [:]
+        var jobPosition: [JobRef: Int] = [:]
+        var jobsOfApp: [String: [Int]] = [:]
+        var children: [JobRef: [Int]] = [:]
+
+        init(apps: [App], jobs: [Job]) {
+            appPosition.reserveCapacity(apps.count)
+            for (i, app) in apps.enumerated() where appPosition[app.name] == nil { appPosition[app.name] = i }
+            jobPosition.reserveCapacity(jobs.count)
+            for (i, job) in jobs.enumerated() {
+                if jobPosition[job.ref] == nil { jobPosition[job.ref] = i }
+                jobsOfApp[job.app, default: []].append(i)
+                if let parent = job.triggeredBy { children[parent, default: []].append(i) }
+            }
+        }
+    }
+
+    /// The lazily built ``Lookup``, shared by copies until one of them changes (which gives it a new box).
+    final class IndexBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var built: Lookup?
+
+        func get(apps: [App], jobs: [Job]) -> Lookup {
+            lock.lock()
+            defer { lock.unlock() }
+            if let built { return built }
+            let lookup = Lookup(apps: apps, jobs: jobs)
+            built = lookup
+            return lookup
+        }
     }
 }
 

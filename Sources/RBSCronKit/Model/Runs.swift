@@ -63,10 +63,32 @@ public struct DeadLetter: Sendable, Equatable {
     public var replayCount: Int
     public var replayOutcome: String?
     public var resolvedAt: Date?
+    /// The body as it was sent, sealed under the master key, when `payload` had to be redacted.
+    public var sealedPayload: Data? = nil
+    /// `payload` is the redacted text of a body that held a secret: replaying it as is would send `[REDACTED]`.
+    public var payloadRedacted: Bool = false
     /// Who holds it: `rbscron` (a run whose retries ran out here) or `qstash` (QStash's own dead-letter queue).
     public var origin: String = "rbscron"
     /// The holder's id of it (QStash's `dlqId`); nil for rbscron's own.
     public var remoteID: String?
+}
+
+/// The dead letter a run leaves when its retries ran out, as written with the run's completion.
+public struct DeadLetterDraft: Sendable, Equatable {
+    /// The body, redacted (what listings show).
+    public var payload: String?
+    public var lastError: String
+    /// The body as sent, sealed under the master key, when `payload` differs from it; nil without a key.
+    public var sealedPayload: Data?
+    /// `payload` differs from the body that was sent (it held a secret).
+    public var payloadRedacted: Bool
+
+    public init(payload: String?, lastError: String, sealedPayload: Data? = nil, payloadRedacted: Bool = false) {
+        self.payload = payload
+        self.lastError = lastError
+        self.sealedPayload = sealedPayload
+        self.payloadRedacted = payloadRedacted
+    }
 }
 
 /// A dead letter a layer holds (QStash's DLQ): stored beside rbscron's own, marked as the layer's.
@@ -100,7 +122,7 @@ public struct RunCompletion: Sendable {
     public var responseExcerpt: String?
     public var error: String?
     /// When set, a dead letter is written in the same transaction.
-    public var deadLetter: (payload: String?, lastError: String)?
+    public var deadLetter: DeadLetterDraft?
 }
 
 /// A run read back from a scheduler layer (QStash events, pg_cron history), stored with source `remote`.

@@ -59,6 +59,11 @@ public final class JobTrigger: Sendable {
     public static let excerptBytes = 4096
     /// Bytes of a response body read from the network at most.
     public static let bodyCapBytes = 65_536
+    /// Free bytes a trigger wants where the inventory lives before it sends anything: its runs' records (a 4 KiB
+    /// excerpt, a dead letter, their WAL pages) with a wide margin.
+    public static let freeBytesNeeded: Int64 = 1 << 20
+    /// The key a dead letter's sealed body is bound to (with the app as scope).
+    static let payloadSealKey = "DEAD_LETTER_PAYLOAD"
 
     public let store: InventoryStore
     let transport: any HTTPTransport
@@ -167,7 +172,7 @@ public final class JobTrigger: Sendable {
             shown.append(DryRunRequest.Header(name: "Content-Type", value: "application/json"))
         }
         return DryRunRequest(
-            job: job.ref, method: plan.method, url: plan.url, headers: shown,
+            job: job.ref, method: plan.method, url: URLRules.masked(plan.url), headers: shown,
             body: plan.body.map { redactor.redact(String(decoding: $0, as: UTF8.self)) },
             timeoutMs: plan.timeoutMs, retries: plan.retries, auth: job.auth, missingSecret: plan.missingSecret,
             secretSource: plan.secretSource)
@@ -201,7 +206,7 @@ public final class JobTrigger: Sendable {
                                attempts: 0, durationMs: 0, timings: nil, error: nil, startedAt: startedAt,
                                finishedAt: startedAt, scheduledFor: scheduledFor, responseExcerpt: nil,
                                deadLetterID: nil, breakerProbe: false)
-        var deadLetter: (payload: String?, lastError: String)?
+        var deadLetter: DeadLetterDraft?
 
         if let state = try breakerState(job.ref, options: options, runID: runID, longestRunMs: Self.longestRunMs(plan, options)) {
             switch state {
@@ -232,13 +237,24 @@ public final class JobTrigger: Sendable {
         let finishedAt = environment.now()
         report.finishedAt = finishedAt
         report.durationMs = max(0, finishedAt.timeIntervalSince(startedAt) * 1000)
-        let deadLetterID = try store.finishRun(runID, RunCompletion(
-            outcome: report.outcome, finishedAt: finishedAt, attempts: report.attempts, httpStatus: report.httpStatus,
-            timings: report.timings, durationMs: report.durationMs, responseExcerpt: report.responseExcerpt,
-            error: report.error, deadLetter: deadLetter))
-        report.deadLetterID = deadLetterID
+        do {
+            report.deadLetterID = try store.finishRun(runID, RunCompletion(
+                outcome: report.outcome, finishedAt: finishedAt, attempts: report.attempts, httpStatus: report.httpStatus,
+                timings: report.timings, durationMs: report.durationMs, responseExcerpt: report.responseExcerpt,
+                error: report.error, deadLetter: deadLetter))
+        } catch {
+            // The request may have gone out: the report is now the only record of it, so it is returned, never lost
+            // in a thrown error.
+            report.notRecorded = redactor.redact(error.localizedDescription)
+        }
         progress?(.finished(report))
         return report
+    }
+
+    /// Refuses to start when the inventory's file system has too little room to record what requests do.
+    public func checkRoomToRecord() throws {
+        guard let available = store.availableBytes(), available < Self.freeBytesNeeded else { return }
+        throw TriggerError.noRoomToRecord(path: store.path, available: available)
     }
 
     /// Records a run that was not attempted because a dependency in its group failed.
@@ -281,7 +297,7 @@ public final class JobTrigger: Sendable {
 
     /// The attempt loop; fills `report` and returns the dead letter to write, if any.
     private func send(_ plan: Plan, options: TriggerOptions, report: inout RunReport,
-                      progress: TriggerProgress?) async -> (payload: String?, lastError: String)? {
+                      progress: TriggerProgress?) async -> DeadLetterDraft? {
         let policy = RetryPolicy(baseMs: options.backoffBaseMs, capMs: options.backoffCapMs)
         let firstAttempt = environment.now()
         let seconds = Double(plan.timeoutMs) / 1000
@@ -323,8 +339,35 @@ public final class JobTrigger: Sendable {
         }
         if let stopNote { report.error = [report.error, stopNote].compactMap { $0 }.joined(separator: "; ") }
         guard options.source != .replay else { return nil }
-        let payload = plan.body.map { redactor.redact(String(decoding: $0, as: UTF8.self)) }
-        return (payload, report.error ?? report.outcome.rawValue)
+        return deadLetter(plan, lastError: report.error ?? report.outcome.rawValue)
+    }
+
+    /// The dead letter for `plan`: its body redacted for display and, when that changed it, the body as sent,
+    /// sealed under the master key if one is at hand (a replay must send what the run sent, never `[REDACTED]`).
+    func deadLetter(_ plan: Plan, lastError: String) -> DeadLetterDraft {
+        let body = plan.body.map { String(decoding: $0, as: UTF8.self) }
+        let payload = body.map { redactor.redact($0) }
+        guard let body, payload != body else { return DeadLetterDraft(payload: payload, lastError: lastError) }
+        let sealed = secrets.sealingBox().flatMap { try? $0.seal(body, scope: plan.job.app, key: Self.payloadSealKey) }
+        return DeadLetterDraft(payload: payload, lastError: lastError, sealedPayload: sealed, payloadRedacted: true)
+    }
+
+    /// The body a dead letter's replay sends, or why it cannot be replayed (its body was kept only redacted).
+    func replayBody(_ letter: DeadLetter) -> Result<Data?, TriggerReplayRefusal> {
+        let redacted = letter.payloadRedacted || letter.payload?.contains(Redactor.placeholder) == true
+        guard redacted else { return .success(letter.payload.map { Data($0.utf8) }) }
+        guard let sealed = letter.sealedPayload else {
+            return .failure(TriggerReplayRefusal(reason: "not replayed: the body of dead letter #\(letter.id) held a secret "
+                + "and was kept only redacted (no master key was at hand to seal it), so a replay would send "
+                + "[REDACTED]. Fire the job again with its body: rbscron trigger \(letter.job) --body '…'"))
+        }
+        guard let box = secrets.sealingBox(),
+              let body = try? box.open(sealed, scope: letter.job.app, key: Self.payloadSealKey) else {
+            return .failure(TriggerReplayRefusal(reason: "not replayed: the body of dead letter #\(letter.id) held a secret "
+                + "and is sealed under the master key, which is not at hand (its redacted text would send [REDACTED]). "
+                + "Set RBSCRON_MASTER_KEY or restore the key file, then replay again."))
+        }
+        return .success(Data(body.utf8))
     }
 
     private func record(_ result: Result<HTTPResponse, HTTPError>, into report: inout RunReport) {
@@ -396,9 +439,20 @@ public final class JobTrigger: Sendable {
             var replayOptions = options
             replayOptions.source = .replay
             replayOptions.retries = 0
-            replayOptions.body = letter.payload.map { Data($0.utf8) }
+            switch replayBody(letter) {
+            case .success(let body):
+                replayOptions.body = body
+            case .failure(let refusal):
+                // Recorded as a skipped replay; the letter stays open for a replay that can send the real body.
+                var report = try skip(job, reason: refusal.reason, options: replayOptions, progress: progress)
+                report.deadLetterID = letter.id
+                reports.append(report)
+                continue
+            }
             guard var report = try await fire(job, in: inventory, options: replayOptions, progress: progress) else { continue }
-            try store.recordReplay(deadLetter: letter.id, outcome: report.outcome, at: environment.now())
+            if report.notRecorded == nil {
+                try store.recordReplay(deadLetter: letter.id, outcome: report.outcome, at: environment.now())
+            }
             report.deadLetterID = letter.id
             reports.append(report)
         }

@@ -26,8 +26,20 @@ public struct RunReport: Encodable, Sendable, Equatable {
     public var deadLetterID: Int64?
     /// True when this run was the half-open probe after a breaker's cool-down.
     public var breakerProbe: Bool
+    /// Why the run's outcome could not be written to the inventory (a full disk): the request was sent, and this
+    /// report is the only record of what happened. Not in the JSON (its shape is a contract): stderr says it, exit 1.
+    public var notRecorded: String? = nil
 
     public var succeeded: Bool { outcome == .ok }
+
+    /// The sentence for an outcome that was not recorded; nil when it was.
+    public var notRecordedMessage: String? {
+        guard let notRecorded else { return nil }
+        return "the request of \(job)\(runID.map { " (run #\($0))" } ?? "") WAS SENT (outcome \(outcome.rawValue)"
+            + "\(httpStatus.map { ", HTTP \($0)" } ?? "")), but its outcome could not be written to the inventory: "
+            + "\(notRecorded). Do not fire it again to be sure: it fired. Free space where the inventory lives (or fix "
+            + "the error); the run stays 'started' until the next trigger marks it abandoned."
+    }
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", job, source, outcome, httpStatus = "http_status", attempts, durationMs = "duration_ms",
@@ -140,6 +152,11 @@ public struct TriggerOptions: Sendable {
     }
 }
 
+/// Why a dead letter was not replayed (its body was kept only redacted).
+public struct TriggerReplayRefusal: Error, Sendable, Equatable {
+    public var reason: String
+}
+
 /// Why a trigger could not be attempted at all (no run is recorded for these).
 public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     case sqlJob(JobRef)
@@ -149,6 +166,8 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
     case ambiguousSchedule(app: String, groups: [String])
     case invalidBody(String)
     case bodyNotAllowed(JobRef, method: String)
+    /// Too little free space to record a run's outcome: nothing was sent.
+    case noRoomToRecord(path: String, available: Int64)
 
     public var errorDescription: String? {
         switch self {
@@ -164,6 +183,10 @@ public enum TriggerError: Error, LocalizedError, Sendable, Equatable {
             return "\(app) has several such groups (\(groups.joined(separator: ", "))); choose one with --at HH:MM."
         case .invalidBody(let reason):
             return "the --body is not valid JSON: \(reason)"
+        case .noRoomToRecord(let path, let available):
+            return "only \(available / 1024) KiB are free where the inventory '\(path)' lives, too little to record what a "
+                + "request does, so nothing was sent (a job fired without a record could be fired twice). Free some "
+                + "space, or choose another inventory with --db."
         case .bodyNotAllowed(let ref, let method):
             return "'\(ref)' is called with \(method), which carries no body; drop --body or change the job's method."
         }

@@ -68,6 +68,11 @@ public struct TriggerReport: Encodable, Sendable {
         self.dryRun = dryRun
     }
 
+    /// Runs whose request was sent but whose outcome could not be written to the inventory.
+    public var unrecorded: [RunReport] {
+        (group?.runs ?? runs).filter { $0.notRecorded != nil }
+    }
+
     /// A run failed, was denied or skipped by its breaker; a group did not fully succeed; a layer refused a replay.
     public var failed: Bool {
         if let group { return !group.success }

@@ -134,7 +134,7 @@ public enum ScheduleCheck {
             checkJob(job, in: inventory, now: now, limits: limits, add: add)
         }
         for a in apps {
-            let all = inventory.jobs.filter { $0.app == a.name }
+            let all = inventory.jobs(ofApp: a.name)
             checkApp(a, jobs: all.filter(\.enabled), declared: all, now: now, limits: limits, add: add)
         }
         findings.sort { ($0.severity, $0.job, $0.rule, $0.message) < ($1.severity, $1.job, $1.rule, $1.message) }
@@ -196,8 +196,8 @@ public enum ScheduleCheck {
 
         if job.layer == .manual, let path = job.path, path.hasPrefix("/api/cron/") {
             // Scheduled elsewhere under another name (same app, same path)?
-            let scheduledTwin = inventory.jobs.contains {
-                $0.app == job.app && $0.name != job.name && $0.path == path && $0.enabled
+            let scheduledTwin = inventory.jobs(ofApp: job.app).contains {
+                $0.name != job.name && $0.path == path && $0.enabled
                     && ($0.layer.isScheduled || $0.layer == .fanout)
             }
             if !scheduledTwin {

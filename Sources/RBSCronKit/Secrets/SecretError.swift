@@ -17,6 +17,8 @@ public enum SecretError: Error, Equatable, Sendable {
     case keyFileNotRegular(path: String)
     /// No key in the environment and no key file, and the caller did not allow creating one.
     case masterKeyMissing(path: String)
+    /// No key at hand, and the inventory already holds secrets sealed under key `keyID`: a new key would not open them.
+    case masterKeyMissingForSealedInventory(path: String, keyID: String)
     /// Neither `XDG_CONFIG_HOME` nor `HOME` gives a place for the key file.
     case noConfigDirectory
     /// A file system call on the key file or its folder failed.
@@ -56,6 +58,11 @@ extension SecretError: LocalizedError {
         case let .masterKeyMissing(path):
             return "No master key was found: RBSCRON_MASTER_KEY is not set and \(path) does not exist. "
                 + "Set a secret with `rbscron secret set` to create the key file, or set RBSCRON_MASTER_KEY."
+        case let .masterKeyMissingForSealedInventory(path, keyID):
+            return "This inventory's secrets are sealed under master key \(keyID), and no key was found: "
+                + "RBSCRON_MASTER_KEY is not set and \(path) does not exist. A new key would not open them, so none "
+                + "was created and nothing was stored. Restore that key file (or set RBSCRON_MASTER_KEY to it), "
+                + "or choose another inventory with --db."
         case .noConfigDirectory:
             return "Neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the master key file. "
                 + "Set HOME or XDG_CONFIG_HOME, or set RBSCRON_MASTER_KEY."

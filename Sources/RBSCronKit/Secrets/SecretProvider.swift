@@ -38,10 +38,14 @@ public protocol SecretProvider: Sendable {
     /// Where the value ``secret(app:key:)`` returns comes from (an environment variable's name, an inventory
     /// scope), never the value; nil when it is not known or there is none.
     func sourceDescription(app: String, key: String) throws -> String?
+    /// The box that seals what must be kept but never shown (a dead letter's body that held a secret), when a
+    /// master key is at hand without making one; nil otherwise.
+    func sealingBox() -> SecretBox?
 }
 
 extension SecretProvider {
     public func sourceDescription(app: String, key: String) throws -> String? { nil }
+    public func sealingBox() -> SecretBox? { nil }
 }
 
 /// A fixed set of secrets, for tests and dry runs.

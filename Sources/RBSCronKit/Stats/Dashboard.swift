@@ -1,7 +1,7 @@
 import Foundation
 
 /// The self-contained HTML dashboard of `stats --html`: inline CSS and SVG, no script, no external fetch,
-/// every text escaped. It shows no secret and no response excerpt.
+/// every text escaped. It shows no secret and no response text: a failed request is shown by its status.
 public enum Dashboard {
     /// Supabase pauses a free project after this many days without activity.
     public static let pauseDays = 7.0
@@ -14,11 +14,12 @@ public enum Dashboard {
         return html(report: report, facts: facts, inventory: inventory)
     }
 
-    /// Escapes text for HTML element content and quoted attribute values.
+    /// Escapes text for HTML element content and quoted attribute values; control characters are written visibly
+    /// (`\x1b`), as on a terminal.
     public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
-        for ch in text {
+        for ch in ControlCharacters.escape(text) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
@@ -53,7 +54,7 @@ public enum Dashboard {
             let faint = fire.state == .unobserved || fire.state == .paused || (fire.state == .pending && fire.calledAt == nil)
             rects += "<rect x=\"\(i * 5)\" y=\"0\" width=\"4\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
                 + (faint ? " fill-opacity=\"0.35\"" : "")
-                + " data-state=\"\(fire.state.rawValue)\"><title>\(escape(Timestamp.rfc3339(fire.at))): \(escape(fire.reason))</title></rect>"
+                + " data-state=\"\(fire.state.rawValue)\"><title>\(escape(Timestamp.rfc3339(fire.at))): \(escape(fire.reasonWithoutDetail ?? fire.reason))</title></rect>"
         }
         let width = shown.count * 5
         return "<svg class=\"fires\" width=\"\(width)\" height=\"14\" viewBox=\"0 0 \(width) 14\" role=\"img\" "
@@ -212,7 +213,7 @@ public enum Dashboard {
             let f = item.failure
             s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(f.at)))</td><td>\(escape(item.job.description))</td>"
                 + "<td>\(escape(f.outcome))</td><td>\(f.httpStatus.map(String.init) ?? "–")</td>"
-                + "<td class=\"err\">\(escape(f.error ?? ""))</td></tr>\n"
+                + "<td class=\"err\">\(escape(failureText(f.error, outcome: f.outcome, httpStatus: f.httpStatus)))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
     }
@@ -224,9 +225,20 @@ public enum Dashboard {
         for d in facts.deadLetters {
             s += "<tr><td class=\"mono\">\(escape(Timestamp.rfc3339(d.createdAt)))</td><td>\(escape(d.app))/\(escape(d.job))"
                 + (d.origin == "rbscron" ? "" : " <span class=\"slug\">held by \(escape(d.origin))</span>") + "</td>"
-                + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(d.lastError))</td></tr>\n"
+                + "<td>\(d.attempts)</td><td>\(d.replayCount)</td><td class=\"err\">\(escape(failureText(d.lastError)))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
+    }
+
+    /// What the page says of a failure: for an HTTP error only `HTTP <status>`, never the text of the response that
+    /// came with it (a failing endpoint's body may carry anything); rbscron's own words for the other failures.
+    static func failureText(_ error: String?, outcome: String? = nil, httpStatus: Int? = nil) -> String {
+        if outcome == "http_error", let httpStatus { return "HTTP \(httpStatus)" }
+        guard let error else { return "" }
+        // The text up to the status: `HTTP 500: body` → `HTTP 500`; a layer's dead letter, `QStash gave up after 4
+        // attempt(s): HTTP 500 body` → the same without the body.
+        if let match = error.firstMatch(of: /HTTP [0-9]{3}/) { return String(error[..<match.range.upperBound]) }
+        return error
     }
 
     /// Days left before Supabase pauses a project: 7 minus the days since its last successful keep-alive ping.
@@ -280,13 +292,24 @@ public enum Dashboard {
                 w.severity == "ok" ? "refused every probe" : "\(w.severity ?? ""): \(w.probe) \(w.verdict)"
                     + (w.httpStatus.map { " (\($0))" } ?? "")
             } ?? "nothing sent"
-            let detail = worst?.severity == "ok" ? "" : (worst?.detail ?? "")
+            let detail = worst?.severity == "ok" ? "" : auditDetail(worst)
             s += "<tr class=\"status-\(colour.rawValue)\" data-audit=\"\(escape(ref.description))\" data-severity=\"\(escape(worst?.severity ?? "none"))\">"
                 + "<td>\(dot(colour))</td><td>\(escape(ref.description)) <span class=\"mono\">\(escape(probes.first?.method ?? ""))</span></td>"
                 + "<td class=\"mono\">\(escape(probes.first.map { Timestamp.rfc3339($0.auditedAt) } ?? "–"))</td>"
                 + "<td>\(sent.count)</td><td>\(escape(verdict))</td><td class=\"err\">\(escape(detail))</td></tr>\n"
         }
         return s + "</tbody></table></section>\n"
+    }
+
+    /// What the page says of a probe: an answer by its status only (the response text that `audit` prints stays out
+    /// of the page, like a failed run's), otherwise rbscron's own words for why there was no answer.
+    static func auditDetail(_ probe: AuditProbeRecord?) -> String {
+        guard let probe else { return "" }
+        if let status = probe.httpStatus {
+            let redirected = probe.finalURL.map { $0 != probe.url } ?? false
+            return "HTTP \(status)" + (redirected ? " after redirects" : "")
+        }
+        return probe.detail ?? ""
     }
 
     static let css = """

@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the inventory file could not be used.
 public enum StoreError: Error, LocalizedError, Sendable {
     case cannotCreateFolder(path: String, reason: String)
@@ -20,6 +26,14 @@ public enum StoreError: Error, LocalizedError, Sendable {
             return "inventory database error: \(message)"
         }
     }
+}
+
+/// Failures a test can switch on in a store, standing in for a full disk.
+struct StoreFaults {
+    /// ``InventoryStore/finishRun(_:_:)`` fails as SQLite does when the disk is full.
+    var failRunCompletion = false
+    /// The free bytes ``InventoryStore/availableBytes()`` reports, instead of the file system's.
+    var availableBytes: Int64?
 }
 
 /// Where the inventory file lives.
@@ -67,6 +81,8 @@ public final class InventoryStore: Sendable {
     /// The file path, or `:memory:`.
     public let path: String
     let writer: any DatabaseWriter
+    /// Failures tests provoke where a real one cannot be made on demand (a full disk).
+    let faults = Locked(StoreFaults())
 
     private init(path: String, writer: any DatabaseWriter) {
         self.path = path
@@ -85,8 +101,26 @@ public final class InventoryStore: Sendable {
     }
 
     /// Opens (creating and seeding if needed) the inventory at `path`.
-    /// - Parameter seed: makes the inventory loaded into a new file; nil leaves it empty. Called only for a new file.
-    public static func open(path: String, seed: (() throws -> Inventory)? = nil, now: Date = Date()) throws(StoreError) -> InventoryStore {
+    /// - Parameters:
+    ///   - seed: makes the inventory loaded into a new file; nil leaves it empty. Called only for a new file.
+    ///   - readOnly: open an existing file for reading only (the commands that only read): nothing is written to it,
+    ///     so a read-only file or folder still lists and exports. A missing file is still created and seeded, and one
+    ///     written by an older rbscron is migrated first when it can be written.
+    public static func open(path: String, seed: (() throws -> Inventory)? = nil, now: Date = Date(),
+                            readOnly: Bool = false) throws(StoreError) -> InventoryStore {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                if readOnly, let store = try openReadOnly(path: path) { return store }
+            case S_IFDIR:
+                throw .cannotOpen(path: path, reason: "it is a folder")
+            default:
+                // SQLite would read a device or a pipe as an empty database and create a journal beside it.
+                throw .cannotOpen(path: path, reason: "it is not a regular file (a device, a pipe or a socket), and the "
+                                  + "inventory is an SQLite file")
+            }
+        }
         let fm = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !fm.fileExists(atPath: folder) {
@@ -97,15 +131,15 @@ public final class InventoryStore: Sendable {
                 throw .cannotCreateFolder(path: folder, reason: Self.reason(error))
             }
         }
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .cannotOpen(path: path, reason: "it is a folder")
-        }
         if !fm.fileExists(atPath: path) {
             // Create the file 0600 before SQLite does, so it never exists with looser permissions;
             // SQLite gives the -wal and -shm files the same mode.
-            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw .cannotOpen(path: path, reason: "the file cannot be created (permission denied or read-only folder?)")
+            let fd = posixOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                fchmod(fd, 0o600)
+                close(fd)
+            } else if errno != EEXIST {
+                throw .cannotOpen(path: path, reason: "the file cannot be created: \(SystemErrorText.errno(errno))")
             }
         }
         let pool: DatabasePool
@@ -150,9 +184,58 @@ public final class InventoryStore: Sendable {
             }
         }
         if path != ":memory:" {
-            // Tighten an existing file that someone loosened; the folder is left as the user made it.
-            chmod(path, 0o600)
+            // Tighten an existing file that someone loosened (group and others lose their bits; the owner's are
+            // kept, so a file made read-only stays so); the folder is left as the user made it.
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 { chmod(path, info.st_mode & 0o700) }
         }
+    }
+
+    /// The existing inventory at `path` opened for reading only; nil when it must be opened for writing first (its
+    /// schema is behind and the file may be written, so it is migrated).
+    private static func openReadOnly(path: String) throws(StoreError) -> InventoryStore? {
+        var config = configuration()
+        config.readonly = true
+        let migrator = Schema.migrator()
+        func attempt(_ location: String) throws -> (InventoryStore, complete: Bool) {
+            let pool = try DatabasePool(path: location, configuration: config)
+            let store = InventoryStore(path: path, writer: pool)
+            let (superseded, complete) = try pool.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+            }
+            if superseded { throw StoreError.newerSchema(path: path) }
+            return (store, complete)
+        }
+        let opened: (InventoryStore, complete: Bool)
+        do {
+            opened = try attempt(path)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            // A WAL file whose folder cannot be written has no -shm to read through; nothing can write it either
+            // (a writer would need that folder too), so it is read as immutable.
+            let folder = (path as NSString).deletingLastPathComponent
+            guard access(folder.isEmpty ? "." : folder, W_OK) != 0, let uri = immutableURI(path),
+                  let again = try? attempt(uri) else {
+                throw .cannotOpen(path: path, reason: reason(error))
+            }
+            opened = again
+        }
+        if opened.complete { return opened.0 }
+        guard access(path, W_OK) == 0 else {
+            throw .cannotOpen(path: path, reason: "it was written by an older rbscron and must be upgraded, which needs "
+                              + "write access; run any command with write access to it once")
+        }
+        return nil
+    }
+
+    /// `file:` URI for `path` with `immutable=1`.
+    private static func immutableURI(_ path: String) -> String? {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        return "file://\(encoded)?immutable=1"
     }
 
     /// Runs database work, turning any failure into a `StoreError`.
@@ -170,7 +253,7 @@ public final class InventoryStore: Sendable {
         if let db = error as? DatabaseError {
             return db.message ?? "SQLite error \(db.resultCode.rawValue)"
         }
-        return (error as NSError).localizedDescription
+        return SystemErrorText.describe(error)
     }
 
     // MARK: - Inventory
@@ -178,6 +261,15 @@ public final class InventoryStore: Sendable {
     /// The whole inventory, in manifest order.
     public func inventory() throws(StoreError) -> Inventory {
         try run { try writer.read { db in try Self.readInventory(db) } }
+    }
+
+    /// The bytes free for this process on the file system holding the inventory; nil in memory or when unknown.
+    public func availableBytes() -> Int64? {
+        if let injected = faults.withLock({ $0.availableBytes }) { return injected }
+        guard path != ":memory:" else { return nil }
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     /// How many apps, jobs and secrets the file holds.
@@ -342,4 +434,9 @@ public final class InventoryStore: Sendable {
         }
         return Inventory(apps: apps, jobs: jobs, maintenance: maintenance)
     }
+}
+
+/// open(2), named apart from ``InventoryStore/open(path:seed:now:readOnly:)``.
+private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    open(path, flags, mode)
 }

@@ -25,7 +25,8 @@ extension InventoryStore {
     /// Returns the dead letter's id.
     @discardableResult
     public func finishRun(_ id: Int64, _ completion: RunCompletion) throws(StoreError) -> Int64? {
-        try run {
+        if faults.withLock({ $0.failRunCompletion }) { throw StoreError.database("database or disk is full") }
+        return try run {
             try writer.write { db -> Int64? in
                 let t = completion.timings
                 try db.execute(sql: """
@@ -40,10 +41,12 @@ extension InventoryStore {
                 let row = try Row.fetchOne(db, sql: "SELECT app, job FROM runs WHERE id = ?", arguments: [id])
                 guard let row else { return nil }
                 try db.execute(sql: """
-                    INSERT INTO dead_letters (run_id, app, job, payload, last_error, attempts, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO dead_letters (run_id, app, job, payload, last_error, attempts, created_at, payload_sealed,
+                                              payload_redacted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [id, row["app"] as String, row["job"] as String, dead.payload, dead.lastError,
-                                     max(1, completion.attempts), Timestamp.ms(completion.finishedAt)])
+                                     max(1, completion.attempts), Timestamp.ms(completion.finishedAt), dead.sealedPayload,
+                                     dead.payloadRedacted])
                 return db.lastInsertedRowID
             }
         }
@@ -223,6 +226,7 @@ extension InventoryStore {
             lastError: row["last_error"], attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
             replayCount: row["replay_count"], replayOutcome: row["replay_outcome"],
             resolvedAt: (row["resolved_at"] as Int64?).map { Timestamp.date(ms: $0) },
+            sealedPayload: row["payload_sealed"], payloadRedacted: row["payload_redacted"],
             origin: row["origin"], remoteID: row["remote_id"])
     }
 }

@@ -352,7 +352,7 @@ enum Schema {
                 """)
         }
         // Per-layer settings of an app (Vercel Cron or Schedules, its QStash plan, its project's pg_cron release)
-        // and the Vercel Schedules jitter of a job. Registered last.
+        // and the Vercel Schedules jitter of a job.
         migrator.registerMigration("010_layer_modes") { db in
             try db.execute(sql: """
                 ALTER TABLE apps ADD COLUMN vercel_mode TEXT NOT NULL DEFAULT 'crons'
@@ -360,6 +360,16 @@ enum Schema {
                 ALTER TABLE apps ADD COLUMN qstash_plan TEXT;
                 ALTER TABLE apps ADD COLUMN supabase_pg_cron_version TEXT;
                 ALTER TABLE jobs ADD COLUMN jitter INTEGER CHECK (jitter IS NULL OR jitter > 0);
+                """)
+        }
+        // A dead letter keeps what its replay must send: the body as sent, sealed under the master key, when the
+        // displayed payload had to be redacted (it held a secret). Letters written before this cannot be told
+        // apart except by their text, so those showing a redaction are marked and never replayed as they read.
+        migrator.registerMigration("011_dead_letter_payloads") { db in
+            try db.execute(sql: """
+                ALTER TABLE dead_letters ADD COLUMN payload_sealed BLOB;
+                ALTER TABLE dead_letters ADD COLUMN payload_redacted INTEGER NOT NULL DEFAULT 0 CHECK (payload_redacted IN (0, 1));
+                UPDATE dead_letters SET payload_redacted = 1 WHERE instr(payload, '[REDACTED]') > 0;
                 """)
         }
         // Foreign layer entries that `schedule apply --adopt` replaced, and the secret one of them exposed, so the job

@@ -17,6 +17,8 @@ public enum SecretStoreError: Error, LocalizedError, Sendable, Equatable {
     case invalidScope(String)
     case invalidKey(String)
     case emptyValue
+    /// The value breaks ``SecretValueRules`` (the reason never quotes it).
+    case invalidValue(String)
     case notFound(scope: String, key: String)
     case keyMismatch(storedKeyID: String, currentKeyID: String)
 
@@ -28,6 +30,8 @@ public enum SecretStoreError: Error, LocalizedError, Sendable, Equatable {
             return "'\(key)' is not a secret key; use upper-case letters, digits and underscores (e.g. CRON_SECRET)."
         case .emptyValue:
             return "the secret value is empty; nothing was stored."
+        case .invalidValue(let reason):
+            return "the secret value \(reason); nothing was stored."
         case .notFound(let scope, let key):
             return "no secret \(scope)/\(key) in the inventory. See `rbscron secret list`."
         case .keyMismatch(let stored, let current):
@@ -67,11 +71,16 @@ extension InventoryStore {
         }
     }
 
+    static func validate(value: String) throws {
+        guard !value.isEmpty else { throw SecretStoreError.emptyValue }
+        if let problem = SecretValueRules.problem(value) { throw SecretStoreError.invalidValue(problem) }
+    }
+
     /// Stores (or replaces) a secret's value, sealed. Returns true when it was new.
     @discardableResult
     public func setSecret(scope: String, key: String, value: String, box: SecretBox, now: Date = Date()) throws -> Bool {
         try Self.validate(scope: scope, key: key)
-        guard !value.isEmpty else { throw SecretStoreError.emptyValue }
+        try Self.validate(value: value)
         let sealed = try box.seal(value, scope: scope, key: key)
         return try runAny {
             try writer.write { db in
@@ -96,7 +105,7 @@ extension InventoryStore {
     public func rotateSecret(scope: String, key: String, newValue: String, grace: TimeInterval, box: SecretBox,
                              now: Date = Date()) throws {
         try Self.validate(scope: scope, key: key)
-        guard !newValue.isEmpty else { throw SecretStoreError.emptyValue }
+        try Self.validate(value: newValue)
         let sealed = try box.seal(newValue, scope: scope, key: key)
         try runAny {
             try writer.write { db in

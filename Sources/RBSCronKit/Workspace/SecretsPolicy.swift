@@ -106,13 +106,28 @@ public final class SecretsPolicy: SecretProvider, @unchecked Sendable {
     public func box(create: Bool = false) throws -> SecretBox {
         if let cached = state.withLock({ $0.box }), case .success(let box) = cached { return box }
         let result = Result<SecretBox, any Error> {
-            let box = SecretBox(masterKey: try loadKey(create))
+            // A key file is made only for an inventory with no sealed secret yet: for one sealed under another key,
+            // a new key would only be refused below and left behind.
+            let sealedUnder = create ? try store?.masterKeyID() : nil
+            let key: MasterKey
+            do {
+                key = try loadKey(create && sealedUnder == nil)
+            } catch SecretError.masterKeyMissing(let path) where sealedUnder != nil {
+                throw SecretError.masterKeyMissingForSealedInventory(path: path, keyID: sealedUnder ?? "")
+            }
+            let box = SecretBox(masterKey: key)
             // A key other than the one this inventory was sealed with is refused before anything is opened.
             if let store { _ = try store.secrets(box: box) }
             return box
         }
         state.withLock { $0.box = result }
         return try result.get()
+    }
+
+    /// The box for sealing a dead letter's body: only when a master key exists already (the environment's or the key
+    /// file), never a new one.
+    public func sealingBox() -> SecretBox? {
+        try? box(create: false)
     }
 
     /// The inventory's stored secrets (metadata only), read once.

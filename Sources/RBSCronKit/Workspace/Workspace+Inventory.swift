@@ -11,7 +11,7 @@ extension Workspace {
         let inventory = try inventory()
         try filter.validate(against: inventory)
         return filter.apps(in: inventory).map { app in
-            AppReport(app: app, jobCount: inventory.jobs.filter { $0.app == app.name }.count)
+            AppReport(app: app, jobCount: inventory.jobs(ofApp: app.name).count)
         }
     }
 

@@ -12,6 +12,7 @@ extension Workspace {
         options.source = RunSource.detect(environment: environment)
         var report = TriggerReport(mode: request.mode, dryRun: request.dryRun)
         if !request.dryRun {
+            try trigger.checkRoomToRecord()
             report.abandonedMarked = try store.markAbandonedRuns(isAlive: clock.isAlive, now: now)
         }
         func dryRun(_ jobs: [Job]) throws -> [DryRunRequest] {

@@ -8,12 +8,16 @@ public struct WorkspaceOptions: Sendable {
     public var environment: [String: String]
     /// Sent as `User-Agent` on every request.
     public var userAgent: String
+    /// The command only reads the inventory: an existing file is opened read-only, so a read-only file (or folder)
+    /// still lists and exports, and nothing is written to it.
+    public var readOnly: Bool
 
     public init(databasePath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                userAgent: String = RBSCronVersion.userAgent) {
+                userAgent: String = RBSCronVersion.userAgent, readOnly: Bool = false) {
         self.databasePath = databasePath
         self.environment = environment
         self.userAgent = userAgent
+        self.readOnly = readOnly
     }
 
     /// The inventory file these options name.
@@ -53,7 +57,7 @@ public final class Workspace: Sendable {
 
     /// Opens (creating and seeding on first use) the inventory the options name, with the real transport.
     public static func open(_ options: WorkspaceOptions) throws -> Workspace {
-        let store = try InventoryStore.openSeeded(path: options.resolvedDatabasePath)
+        let store = try InventoryStore.openSeeded(path: options.resolvedDatabasePath, readOnly: options.readOnly)
         let agent = options.userAgent
         return Workspace(store: store, environment: options.environment, transport: { CurlTransport(userAgent: agent) })
     }

@@ -21,6 +21,9 @@ struct TerminalStyle {
     }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    /// The colour sequences `paint` writes: the only escape sequences that reach a terminal.
+    static let colourCodes: Set<String> = ["0", "1", "2", "31", "32", "33"]
     func bold(_ text: String) -> String { paint(text, "1") }
     func dim(_ text: String) -> String { paint(text, "2") }
     func green(_ text: String) -> String { paint(text, "32") }
@@ -58,7 +61,45 @@ enum Output {
             return
         }
         for line in report.notes { note(line) }
-        if let text = report.human(style) { print(text) }
+        if let text = report.human(style) { print(safe(text, colour: style.color)) }
+    }
+
+    /// `text` as it may reach a terminal: every control character written visibly (`\x1b]0;…` stays text), but
+    /// newlines, tabs and, with `colour`, rbscron's own colour sequences. A response body, a manifest value or a
+    /// server's error message then cannot set a title, clear the screen or hide text.
+    static func safe(_ text: String, colour: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: ControlCharacters.isControl) else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            let scalar = scalars[i]
+            if scalar == "\u{1B}", colour, let end = ownColourSequence(scalars, at: i) {
+                out.append(contentsOf: scalars[i...end])
+                i = end + 1
+                continue
+            }
+            if ControlCharacters.isControl(scalar), scalar != "\n", scalar != "\t" {
+                out.append(contentsOf: ControlCharacters.visible(scalar).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// The index of the `m` ending one of ``TerminalStyle/colourCodes`` at `start`, if one starts there.
+    private static func ownColourSequence(_ scalars: [Unicode.Scalar], at start: Int) -> Int? {
+        guard start + 1 < scalars.count, scalars[start + 1] == "[" else { return nil }
+        var code = ""
+        var i = start + 2
+        while i < scalars.count, i - start < 6 {
+            if scalars[i] == "m" { return TerminalStyle.colourCodes.contains(code) ? i : nil }
+            code.unicodeScalars.append(scalars[i])
+            i += 1
+        }
+        return nil
     }
 
     static func json<T: Encodable>(_ value: T) throws {
@@ -67,11 +108,11 @@ enum Output {
 
     /// Warnings and progress go to stderr so stdout stays machine-readable.
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("warning: \(safe(message))\n".utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(safe(message))\n".utf8))
     }
 
     /// An aligned table; colour codes in cells do not disturb the alignment.

@@ -22,7 +22,7 @@ enum InventoryCompletion {
     static func inventory(for words: [String]) -> Inventory? {
         let path = databasePath(in: words)
         guard FileManager.default.fileExists(atPath: path) else { return try? EmbeddedEcosystem.inventory() }
-        return try? InventoryStore.open(path: path).inventory()
+        return try? InventoryStore.open(path: path, readOnly: true).inventory()
     }
 
     static func databasePath(in words: [String]) -> String {

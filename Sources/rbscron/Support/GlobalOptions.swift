@@ -12,9 +12,12 @@ struct GlobalOptions: ParsableArguments {
 
     var workspaceOptions: WorkspaceOptions { WorkspaceOptions(databasePath: db) }
 
-    /// The workspace: the inventory (created and seeded on first use), the secrets policy, the transport.
-    func workspace() throws -> Workspace {
-        try Workspace.open(workspaceOptions)
+    /// The workspace: the inventory (created and seeded on first use), the secrets policy, the transport. Commands
+    /// that only read pass `readOnly`, so they work on an inventory they may not write.
+    func workspace(readOnly: Bool = false) throws -> Workspace {
+        var options = workspaceOptions
+        options.readOnly = readOnly
+        return try Workspace.open(options)
     }
 
     var style: TerminalStyle { TerminalStyle(noColorFlag: noColor) }

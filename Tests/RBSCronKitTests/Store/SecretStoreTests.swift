@@ -25,10 +25,10 @@ import Testing
         let store = try InventoryStore.inMemory(seed: try EmbeddedEcosystem.inventory())
         let box = try Self.box()
         try store.setSecret(scope: "global", key: "CRON_SECRET", value: "global-value-0000", box: box)
-        try store.setSecret(scope: "baul", key: "CRON_SECRET", value: "baul-value-0000", box: box)
+        try store.setSecret(scope: "baul", key: "CRON_SECRET", value: "baul-value-000000", box: box)
         let secrets = try store.secrets(box: box)
         #expect(try secrets.secret(app: "camino", key: "CRON_SECRET") == "global-value-0000")
-        #expect(try secrets.secret(app: "baul", key: "CRON_SECRET") == "baul-value-0000")
+        #expect(try secrets.secret(app: "baul", key: "CRON_SECRET") == "baul-value-000000")
     }
 
     @Test func rotationKeepsThePreviousValueForRedactionUntilPruned() throws {
@@ -50,7 +50,7 @@ import Testing
     @Test func rotatingAMissingSecretIsAnError() throws {
         let store = try InventoryStore.inMemory(seed: try EmbeddedEcosystem.inventory())
         #expect(throws: SecretStoreError.notFound(scope: "camino", key: "CRON_SECRET")) {
-            try store.rotateSecret(scope: "camino", key: "CRON_SECRET", newValue: "x-value-000000", grace: 0, box: try Self.box())
+            try store.rotateSecret(scope: "camino", key: "CRON_SECRET", newValue: "x-value-0000000000", grace: 0, box: try Self.box())
         }
     }
 

@@ -155,9 +155,8 @@ public struct PgCronHistoryClient: Sendable {
 
     /// A project ref names one path segment; anything else is refused before a request is made.
     static func checkRef(_ ref: String) throws(RemoteHistoryError) {
-        let allowed = ref.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0)
-            || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
-        guard allowed, !ref.isEmpty else { throw .badProjectRef(ref) }
+        // The manifest's own rule for supabase.project_ref, so what import accepts is what is asked for.
+        guard InventoryValidator.isProjectRef(ref) else { throw .badProjectRef(ref) }
     }
 
     /// Runs the read-only `query` in project `ref` and decodes its rows (the endpoint answers a JSON array of objects).

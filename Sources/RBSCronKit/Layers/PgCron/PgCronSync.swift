@@ -171,12 +171,10 @@ public enum PgCronSync {
         guard !dryRun, let file = plan.file, let sql = plan.sql else { return report }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            if !alreadyWritten {
-                try Data(sql.utf8).write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)
-            }
         } catch {
-            throw PgCronSyncError.unwritable(path: file, reason: error.localizedDescription)
+            throw PgCronSyncError.unwritable(path: directory, reason: SystemErrorText.describe(error))
         }
+        if !alreadyWritten { try OutputFile.create(sql, at: file) }
         report.written = file
         return report
     }

@@ -155,7 +155,7 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
     case transport(service: String, message: String)
     case malformed(service: String, detail: String)
     case tooManyPages(service: String, pages: Int)
-    /// A Supabase project ref that cannot be a path segment; nothing was sent.
+    /// A Supabase project ref that cannot be a project's (nor a path segment); refused before any request.
     case badProjectRef(String)
 
     public var errorDescription: String? {
@@ -170,7 +170,8 @@ public enum RemoteHistoryError: Error, LocalizedError, Sendable, Equatable {
         case .malformed(let service, let detail):
             return "\(service) sent a response rbscron cannot read: \(detail)"
         case .badProjectRef(let ref):
-            return "'\(ref)' is not a Supabase project ref (letters, digits, - and _); nothing was sent. Fix supabase.project_ref in the inventory."
+            return "'\(ControlCharacters.escape(ref))' is not a Supabase project ref (letters, digits, - and _), so no request "
+                + "was made; fix the app's supabase.project_ref (the letters before .supabase.co) in the inventory."
         case .tooManyPages(let service, let pages):
             return "\(service) kept returning more pages after \(pages); stopped. Narrow the window with --since."
         }
@@ -261,8 +262,11 @@ public struct QStashEventsClient: Sendable {
         } catch {
             throw .malformed(service: Self.service, detail: redactor.remote("\(error)", limit: 300))
         }
+        // An answer without the events (or logs) list is not "no events": reading it as 0 would report a silent
+        // layer as quiet.
         guard let entries = page.events ?? page.logs else {
-            throw .malformed(service: Self.service, detail: "neither an 'events' nor a 'logs' list in the answer")
+            throw .malformed(service: Self.service, detail: "neither an 'events' nor a 'logs' list in the answer: "
+                             + redactor.excerpt(answer.body, limit: 200))
         }
         let next = page.cursor.flatMap { $0.isEmpty ? nil : $0 }
         return (entries.map(redacted), next)

@@ -169,14 +169,19 @@ public enum VercelConfig {
         return report
     }
 
-    /// Writes `text` to `path` atomically, creating its folder.
+    /// Writes `text` to `path` through ``OutputFile`` (a link is written through, a pipe or device directly, an
+    /// existing file keeps its mode), creating its folder.
     static func write(_ text: String, to path: String) throws(VercelJSONError) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw .unwritable(file: path, reason: error.localizedDescription)
+            throw .unwritable(.unwritable(path: folder, reason: SystemErrorText.describe(error)))
+        }
+        do {
+            try OutputFile.write(text, to: path)
+        } catch {
+            throw .unwritable(error)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Why a `vercel.json` could not be read, planned or written.
 public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
-    case unreadable(file: String, reason: String)
+    /// The file could not be read (see ``InputFile``).
+    case unreadable(InputFileError)
     /// No file at the path (`list schedules --remote` needs the app's deployed vercel.json).
     case missing(file: String)
     /// Not a JSON object at the top, or not JSON at all.
@@ -13,11 +14,12 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
     case invalidSchedules(file: String, detail: String)
     /// The plan has problems Vercel would refuse; nothing was written.
     case refused(count: Int, first: String)
-    case unwritable(file: String, reason: String)
+    /// The file could not be written (see ``OutputFile``).
+    case unwritable(OutputFileError)
 
     public var errorDescription: String? {
         switch self {
-        case .unreadable(let file, let reason): return "cannot read '\(file)': \(reason)"
+        case .unreadable(let error): return error.localizedDescription
         case .missing(let file):
             return "there is no '\(file)'; Vercel's crons live in the app's deployed vercel.json, so pass that file "
                 + "with --vercel-json PATH (e.g. ../baul/vercel.json)."
@@ -29,7 +31,7 @@ public enum VercelJSONError: Error, LocalizedError, Sendable, Equatable {
         case .refused(let count, let first):
             return "Vercel would refuse these crons (\(count) problem\(count == 1 ? "" : "s"), first: \(first)); "
                 + "nothing was written. See `rbscron schedule plan --layer vercel`."
-        case .unwritable(let file, let reason): return "cannot write '\(file)': \(reason)"
+        case .unwritable(let error): return error.localizedDescription
         }
     }
 }
@@ -197,11 +199,14 @@ public enum VercelCrons {
     public static func read(path: String) throws(VercelJSONError) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            return try InputFile.text(path, limit: maximumBytes)
         } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
+            throw .unreadable(error)
         }
     }
+
+    /// The largest vercel.json rbscron reads (Vercel's own files are a few KiB).
+    public static let maximumBytes = 4 << 20
 
     /// `schedule apply --layer vercel` for an app (in its mode): see ``VercelConfig/apply(app:jobs:path:dryRun:limits:adopt:)``.
     public static func apply(app: App, jobs: [Job], path: String, dryRun: Bool, adopt: Bool = false) throws -> LayerApplyReport {
