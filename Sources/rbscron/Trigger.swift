@@ -9,11 +9,11 @@ extension RBSCron {
             discussion: """
                 Every run is recorded in the inventory (started before the request, finished after). Auth is \
                 deny by default: a job whose secret is missing is refused before any request. Secrets come \
-                from the inventory or from RBSCRON_SECRET_<APP>_<KEY> variables (APP upper-cased, - → _; \
+                from the inventory or from RBSCRON_SECRET_<APP>_<KEY> variables (APP upper-cased, - -> _; \
                 GLOBAL for all apps). Retries use exponential backoff with full jitter and honour Retry-After; \
                 only transport errors, 5xx and 429 are retried. A run whose retries ran out becomes a dead letter.
 
-                Modes: APP/JOB… fires those jobs; --group fires a dispatcher's fan-out children itself; \
+                Modes: APP/JOB... fires those jobs; --group fires a dispatcher's fan-out children itself; \
                 --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer missed \
                 (below); --replay-dead-letters replays dead letters once each; \
                 APP/JOB --via pg_cron runs a pg_cron job's own command once in its database (pg_cron has no \
@@ -32,7 +32,11 @@ extension RBSCron {
                 are fired directly, in order. Every decision is recorded with its reason; --explain lists \
                 them all (with --json: {"runs", "decisions"}).
 
-                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open, 64 usage.
+                Ctrl-C (or SIGTERM) while requests are in flight records their runs as interrupted, which is not \
+                a failure of the job (no dead letter, no breaker count), and exits 130 (143).
+
+                Exit codes: 0 all ok, 1 runtime error, 2 a job failed, was denied or its breaker is open (with \
+                --dry-run: a job would be denied), 64 usage, 130/143 interrupted.
 
                 Examples:
                   rbscron trigger camino/daily-dispatcher
@@ -101,7 +105,7 @@ extension RBSCron {
         var at: String?
 
         @Option(help: ArgumentHelp(
-            "Jobs in flight at once: APP/JOB… and --due fire up to N together; a group honours depends_on and priority.",
+            "Jobs in flight at once: APP/JOB... and --due fire up to N together; a group honours depends_on and priority.",
             valueName: "n"))
         var parallel = 1
 
@@ -127,7 +131,7 @@ extension RBSCron {
         var replayDeadLetters = false
 
         @Option(help: ArgumentHelp(
-            "Run APP/JOB… through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
+            "Run APP/JOB... through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
             valueName: "layer"))
         var via: Layer?
 
@@ -211,6 +215,16 @@ extension RBSCron {
             }
             let style = global.style
             let workspace = try global.workspace()
+            // Ctrl-C while requests are in flight: their runs are recorded as interrupted (not failures), then exit 130.
+            let interrupt = dryRun ? nil : InterruptHandler {
+                do {
+                    let count = try workspace.recordInterruption()
+                    return "interrupted: \(count) run(s) in flight recorded as interrupted (not a failure of the job; the endpoint may have run)"
+                } catch {
+                    return "interrupted: the runs in flight could not be recorded: \(error.localizedDescription)"
+                }
+            }
+            defer { interrupt?.remove() }
             let report = try await workspace.pinging(ping, problems: { Output.warn($0) }) {
                 try await workspace.trigger(try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
             }
