@@ -32,7 +32,7 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         let apps = try await rbs.run(["---completion", "list", "jobs", "--", "--app", "5", "0",
                                 "rbscron", "--db", rbs.db, "list", "jobs", "--app", ""], useDB: false)
         #expect(apps.stdout == "shop\n")

@@ -12,7 +12,9 @@ struct AppListing: Encodable, HumanReadable {
             [r.name, r.displayName, r.baseURL, r.platform.rawValue, String(r.jobs),
              r.supabase == nil ? "-" : "yes", r.active ? style.green("yes") : style.yellow("no")]
         }
-        return Output.table(["APP", "NAME", "BASE URL", "PLATFORM", "JOBS", "SUPABASE", "ACTIVE"], rows, style: style)
+        return Output.table(columns: [TableColumn("APP"), TableColumn("NAME", drop: 2), TableColumn("BASE URL"),
+                                      TableColumn("PLATFORM", drop: 3), TableColumn("JOBS"), TableColumn("SUPABASE", drop: 1),
+                                      TableColumn("ACTIVE")], rows, style: style)
     }
 }
 
@@ -31,7 +33,11 @@ struct JobListing: Encodable, HumanReadable {
             return [job.ref.description, job.layer.rawValue, schedule, target, job.auth.rawValue, via,
                     job.enabled ? "yes" : style.yellow("no")]
         }
-        return Output.table(["JOB", "LAYER", "SCHEDULE", "TARGET", "AUTH", "TRIGGERED BY", "ENABLED"], rows, style: style)
+        // Narrow terminals lose AUTH, then ENABLED, then TARGET (mostly the job's name as a path), then TRIGGERED BY.
+        return Output.table(columns: [TableColumn("JOB", minWidth: 40), TableColumn("LAYER"), TableColumn("SCHEDULE", minWidth: 16),
+                                      TableColumn("AUTH", drop: 1), TableColumn("ENABLED", drop: 2), TableColumn("TRIGGERED BY", drop: 4),
+                                      TableColumn("TARGET", drop: 3, minWidth: 20)],
+                            rows.map { [$0[0], $0[1], $0[2], $0[4], $0[6], $0[5], $0[3]] }, style: style)
     }
 }
 
@@ -39,6 +45,16 @@ struct JobListing: Encodable, HumanReadable {
 struct ImportResult: Encodable, HumanReadable {
     var summary: ImportSummary
     var file: String
+
+    /// `11 apps (agora, …) and 69 jobs`: what an import removes, for the question and the refusal.
+    static func removals(_ summary: ImportSummary) -> String {
+        func part(_ items: [String], _ noun: String) -> String? {
+            guard !items.isEmpty else { return nil }
+            let names = items.prefix(3).joined(separator: ", ") + (items.count > 3 ? ", …" : "")
+            return "\(items.count) \(noun)\(items.count == 1 ? "" : "s") (\(names))"
+        }
+        return [part(summary.appsRemoved, "app"), part(summary.jobsRemoved, "job")].compactMap { $0 }.joined(separator: " and ")
+    }
 
     func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
 
@@ -58,6 +74,8 @@ struct ImportResult: Encodable, HumanReadable {
 }
 
 extension SecretListReport: HumanReadable {
+    var warnings: [String] { lockedReason.map { ["previews are (locked). \($0)"] } ?? [] }
+
     func human(_ style: TerminalStyle) -> String? {
         var lines: [String] = []
         if secrets.isEmpty {
