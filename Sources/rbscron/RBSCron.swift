@@ -18,10 +18,22 @@ struct RBSCron: AsyncParsableCommand {
               rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
             """,
         version: RBSCronVersion.current,
-        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self]
+        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self, Completion.self]
     )
 
     @OptionGroup var global: GlobalOptions
+
+    /// A mistyped command gets the closest one named, a single-valued option given twice is refused (exit 64),
+    /// before parsing.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let problem = CommandSuggestion.problem(in: arguments, root: RBSCron.self)
+            ?? CommandSuggestion.repeatedOption(in: arguments) {
+            FileHandle.standardError.write(Data(problem.utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        await main(arguments)
+    }
 
     /// With no subcommand: where the inventory is, what it holds, what to try next.
     mutating func run() async throws {
