@@ -174,3 +174,24 @@ enum Output {
         #expect(!piped.stdout.contains(" ago)"))
     }
 }
+
+/// Every job-level JSON object carries `address` (APP/JOB) beside the keys it always had.
+@Suite struct JSONAddressTests {
+    @Test func listJobsStatsAndDryRunsCarryTheAddress() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let jobs = try #require(try await rbs.json(["list", "jobs", "--app", "camino", "--json"]) as? [[String: Any]])
+        for job in jobs {
+            #expect(job["address"] as? String == "\(job["app"] as? String ?? "")/\(job["name"] as? String ?? "")")
+        }
+        let stats = try #require(try await rbs.json(["stats", "--app", "camino", "--json"]) as? [String: Any])
+        for job in try #require(stats["jobs"] as? [[String: Any]]) {
+            #expect(job["address"] as? String == "\(job["app"] as? String ?? "")/\(job["job"] as? String ?? "")", "the bare job name stays")
+        }
+        let dry = try await rbs.run(["trigger", "camino/daily-dispatcher", "--dry-run", "--json"])
+        let requests = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [[String: Any]])
+        #expect(requests.first?["address"] as? String == "camino/daily-dispatcher" && requests.first?["job"] as? String == "camino/daily-dispatcher")
+        let plan = try #require(try await rbs.json(["schedule", "plan", "--layer", "pg_cron", "--app", "camino", "--json"]) as? [String: Any])
+        for item in try #require(plan["items"] as? [[String: Any]]) { #expect(item["address"] as? String == item["job"] as? String) }
+    }
+}

@@ -73,7 +73,7 @@ public struct JobReport: Encodable, Sendable, Equatable {
     public init(job: Job) { self.job = job }
 
     enum CodingKeys: String, CodingKey {
-        case app, name, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
+        case app, name, address, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
              retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description, group,
              jitter
     }
@@ -82,6 +82,8 @@ public struct JobReport: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.app, forKey: .app)
         try c.encode(job.name, forKey: .name)
+        // The address every report that names a job carries (APP/JOB), beside the app and name kept from before.
+        try c.encode(job.ref.description, forKey: .address)
         try c.encode(job.path, forKey: .path)
         try c.encode(job.sql, forKey: .sql)
         try c.encode(job.method, forKey: .method)

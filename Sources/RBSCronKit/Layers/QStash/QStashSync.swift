@@ -426,7 +426,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, managed, cron, destination, method, paused, createdAt = "created_at",
+        case id, job, address, managed, cron, destination, method, paused, createdAt = "created_at",
              lastScheduleTime = "last_schedule_time", nextScheduleTime = "next_schedule_time",
              lastScheduleStates = "last_schedule_states"
     }
@@ -435,6 +435,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(managed, forKey: .managed)
         try c.encode(cron, forKey: .cron)
         try c.encode(destination, forKey: .destination)
