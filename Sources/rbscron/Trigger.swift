@@ -41,9 +41,9 @@ extension RBSCron {
                 Examples:
                   rbscron trigger camino/daily-dispatcher
                   rbscron trigger baul/generate-routes --dry-run
-                  rbscron trigger caracol/process-failed-stamp-queue --retries 3 --max-age 2m --json
+                  rbscron trigger caracol/process-failed-queue --retries 3 --max-age 2m --json
                   rbscron trigger --group camino/daily-dispatcher --parallel 4
-                  rbscron trigger --app signalsloop --schedule daily --at 09:00
+                  rbscron trigger --app signalsloop --schedule daily --at 09:00  # needs examples/orchestrator.yaml
                   rbscron trigger --due --window 20m
                   rbscron trigger --due --parallel 8 --explain --json
                   rbscron trigger --due --app camino --grace 10m --include-unobserved

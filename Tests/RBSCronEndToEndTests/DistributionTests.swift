@@ -14,6 +14,9 @@ import Testing
         #expect(generated.status == 0)
         let checkedIn = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
         #expect(generated.stdout == checkedIn, "\(file) is stale: run scripts/generate-docs.sh")
+        // `rbscron completion SHELL`, what the README tells people to install, prints the same script.
+        let command = try await rbs.run(["completion", shell], useDB: false)
+        #expect(command.status == 0 && command.stdout == checkedIn)
     }
 
     @Test func appAndJobNamesCompleteFromTheInventory() async throws {
