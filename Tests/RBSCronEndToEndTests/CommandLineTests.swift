@@ -93,7 +93,7 @@ import Testing
         let wide = try await Self.onTerminal(rbs, columns: 80, ["--no-color", "list", "jobs", "-o", "wide"])
         #expect(wide.contains("TRIGGERED BY") && Self.widest(wide) > 120)
         let narrow = try await Self.onTerminal(rbs, columns: 80, ["--no-color", "list", "jobs"])
-        #expect(narrow.contains("left out: AUTH") && narrow.contains("-o wide shows all"))
+        #expect(narrow.contains("left out: AUTH") && narrow.contains("wide shows all"))
         let noHeaders = try await rbs.run(["list", "jobs", "--no-headers"])
         #expect(noHeaders.stdout.hasPrefix("camino/daily-dispatcher"))
     }
@@ -158,6 +158,14 @@ enum Output {
         let terminal = try await CommandLineTests.onTerminal(rbs, columns: 100, ["--no-color", "trigger", "shop/a", "shop/b"])
         #expect(terminal.contains("✓ shop/a ok HTTP 200") && terminal.contains("2 runs: 2 ok"), "\(terminal)")
         #expect(!terminal.contains("OUTCOME"), "the rows are not repeated as a table on a terminal:\n\(terminal)")
+        // list jobs: each job's last run and next fire (relative on a terminal).
+        let listed = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        let a = try #require(listed.first { $0["address"] as? String == "shop/a" })
+        #expect(a["last_outcome"] as? String == "ok" && a["last_run_at"] is String && a["next_fire_at"] is String)
+        let c = try #require(listed.first { $0["address"] as? String == "shop/c" })
+        #expect(c["last_run_at"] is NSNull && c["next_fire_at"] is String, "a fan-out child fires with its parent")
+        let table = try await CommandLineTests.onTerminal(rbs, columns: 200, ["--no-color", "list", "jobs"])
+        #expect(table.contains("NEXT FIRE") && table.contains("LAST RUN") && (table.contains("just now ok") || table.contains("ago ok")) && table.contains("in "), "\(table)")
         let group = try await rbs.run(["trigger", "--group", "shop/b"])
         #expect(group.stdout.contains("JOB") && group.stdout.contains("OUTCOME") && !group.stdout.contains("TASK"))
         #expect(group.stdout.contains("1/1 succeeded"))

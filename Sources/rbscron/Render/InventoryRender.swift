@@ -25,19 +25,30 @@ struct JobListing: Encodable, HumanReadable {
     func encode(to encoder: any Encoder) throws { try jobs.encode(to: encoder) }
 
     func human(_ style: TerminalStyle) -> String? {
-        let rows = jobs.map(\.job).map { job -> [String] in
+        let now = Date()
+        /// On a terminal `3 min ago` / `in 2 h`; piped, the RFC 3339 time.
+        func when(_ date: Date?) -> String {
+            guard let date else { return "-" }
+            return style.relativeTimes ? Output.relative(date, now: now) : Timestamp.rfc3339(date)
+        }
+        let rows = jobs.map { report -> [String] in
+            let job = report.job
             var schedule = job.schedule ?? "-"
             if job.schedule != nil, job.timezone != "UTC" { schedule += " (\(job.timezone))" }
             let target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL \(job.sql ?? "")"
             let via = job.triggeredBy.map { "\($0)#\(job.order ?? 0)" } ?? "-"
+            var last = when(report.lastRunAt)
+            if let outcome = report.lastOutcome { last += " " + (outcome == .ok ? style.green(outcome.rawValue) : style.red(outcome.rawValue)) }
             return [job.ref.description, job.layer.rawValue, schedule, target, job.auth.rawValue, via,
-                    job.enabled ? "yes" : style.yellow("no")]
+                    job.enabled ? "yes" : style.yellow("no"), last, when(report.nextFireAt)]
         }
-        // Narrow terminals lose AUTH, then ENABLED, then TARGET (mostly the job's name as a path), then TRIGGERED BY.
+        // Narrow terminals lose AUTH, then ENABLED, then TARGET (mostly the job's name as a path), then LAST RUN,
+        // then TRIGGERED BY.
         return Output.table(columns: [TableColumn("JOB", minWidth: 40), TableColumn("LAYER"), TableColumn("SCHEDULE", minWidth: 16),
-                                      TableColumn("AUTH", drop: 1), TableColumn("ENABLED", drop: 2), TableColumn("TRIGGERED BY", drop: 4),
+                                      TableColumn("NEXT FIRE"), TableColumn("LAST RUN", drop: 4),
+                                      TableColumn("AUTH", drop: 1), TableColumn("ENABLED", drop: 2), TableColumn("TRIGGERED BY", drop: 5),
                                       TableColumn("TARGET", drop: 3, minWidth: 20)],
-                            rows.map { [$0[0], $0[1], $0[2], $0[4], $0[6], $0[5], $0[3]] }, style: style)
+                            rows.map { [$0[0], $0[1], $0[2], $0[8], $0[7], $0[4], $0[6], $0[5], $0[3]] }, style: style)
     }
 }
 
