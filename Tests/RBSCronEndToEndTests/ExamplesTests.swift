@@ -140,13 +140,13 @@ struct ExamplesTests {
         #expect(examples.contains { $0.line.hasPrefix("rbscron trigger --app") }, "the help's examples are read")
         let binDir = try Self.makeBinDir()
         defer { try? FileManager.default.removeItem(at: binDir) }
-        // Each example once, four at a time, each on a fresh inventory.
+        // Each example once, two at a time (the other suites launch processes too), each on a fresh inventory.
         var seen = Set<String>()
         let unique = examples.filter { seen.insert($0.line).inserted }
         var failures: [String] = []
         try await withThrowingTaskGroup(of: String?.self) { group in
             var next = unique.makeIterator()
-            for _ in 0..<4 { if let example = next.next() { group.addTask { try await Self.run(example, binDir: binDir) } } }
+            for _ in 0..<2 { if let example = next.next() { group.addTask { try await Self.run(example, binDir: binDir) } } }
             while let result = try await group.next() {
                 if let result { failures.append(result) }
                 if let example = next.next() { group.addTask { try await Self.run(example, binDir: binDir) } }
