@@ -55,7 +55,7 @@ BASE="http://127.0.0.1:$PORT"
 for i in $(seq 0 $((N - 1))); do echo "$BASE/h/$i"; done >"$WORK/urls.txt"
 
 export RBSCRON_DB="$WORK/inventory.sqlite"
-"$BIN" import "$WORK/apps.yaml" >/dev/null
+"$BIN" import "$WORK/apps.yaml" --yes >/dev/null
 
 peak() { curl -s "$BASE/__peak"; }
 

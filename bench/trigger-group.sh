@@ -33,7 +33,7 @@ for _ in $(seq 50); do [ -s "$WORK/server.out" ] && break; sleep 0.1; done
   done
   echo "    ]}"
 } >"$WORK/bench.yaml"
-"$BIN" --db "$WORK/db.sqlite" import "$WORK/bench.yaml" >/dev/null
+"$BIN" --db "$WORK/db.sqlite" import "$WORK/bench.yaml" --yes >/dev/null
 
 run() {
   local start end

@@ -165,12 +165,16 @@ _rbscron() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--no-color --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--db)
+    local -a non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -180,13 +184,13 @@ _rbscron() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|audit|alert|help)
+    list|import|export|schedule|trigger|health-check|keepalive|stats|cleanup|secret|audit|alert|completion|help)
         # Offer subcommand argument completions
         "_rbscron_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret audit alert help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list import export schedule trigger health-check keepalive stats cleanup secret audit alert completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -216,14 +220,18 @@ _rbscron_list() {
 
 _rbscron_list_apps() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --layer)
+    non_repeating_options=(--db --color --app --layer -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--app')
@@ -234,19 +242,27 @@ _rbscron_list_apps() {
         __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_list_jobs() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --layer)
+    non_repeating_options=(--db --color --app --layer -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--app')
@@ -257,19 +273,27 @@ _rbscron_list_jobs() {
         __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_list_secrets() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --layer)
+    non_repeating_options=(--db --color --app --layer -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--app')
@@ -280,19 +304,27 @@ _rbscron_list_secrets() {
         __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_list_schedules() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --remote --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --remote --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --layer --vercel-json)
+    non_repeating_options=(--db --color --app --layer -o --output --vercel-json)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--app')
@@ -303,6 +335,10 @@ _rbscron_list_schedules() {
         __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     '--vercel-json')
         return
         ;;
@@ -311,14 +347,22 @@ _rbscron_list_schedules() {
 
 _rbscron_import() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --dry-run --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --dry-run --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     esac
@@ -328,12 +372,16 @@ _rbscron_export() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db -o --output)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '-o'|'--output')
@@ -367,14 +415,22 @@ _rbscron_schedule() {
 
 _rbscron_schedule_next() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --from --count --tz --dialect)
+    non_repeating_options=(--db --color -o --output --from --count --tz --dialect)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--from')
@@ -403,14 +459,22 @@ _rbscron_schedule_next() {
 
 _rbscron_schedule_timeline() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --budget --exit-code --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --budget --exit-code --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --hours --from --app --tz --burst)
+    non_repeating_options=(--db --color -o --output --hours --from --app --tz --burst)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--hours')
@@ -434,14 +498,22 @@ _rbscron_schedule_timeline() {
 
 _rbscron_schedule_check() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --exit-code --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --exit-code --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --from)
+    non_repeating_options=(--db --color -o --output --app --from)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--app')
@@ -456,9 +528,9 @@ _rbscron_schedule_check() {
 
 _rbscron_schedule_plan() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --prune-foreign --json --exit-code --version -h --help)
+    non_repeating_flags=(--no-color --prune-foreign --json --no-headers --exit-code --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --layer --app --vercel-json --out)
+    non_repeating_options=(--db --color --layer --app --vercel-json --out -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -466,8 +538,11 @@ _rbscron_schedule_plan() {
     '--db')
         return
         ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--layer')
-        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
     '--app')
@@ -480,14 +555,18 @@ _rbscron_schedule_plan() {
     '--out')
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_schedule_apply() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --prune-foreign --json --dry-run --adopt --yes --version -h --help)
+    non_repeating_flags=(--no-color --prune-foreign --json --no-headers --dry-run --adopt --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --layer --app --vercel-json --out)
+    non_repeating_options=(--db --color --layer --app --vercel-json --out -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -495,8 +574,11 @@ _rbscron_schedule_apply() {
     '--db')
         return
         ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--layer')
-        __rbscron_add_completions -W 'vercel'$'\n''qstash'$'\n''pg_cron'$'\n''manual'$'\n''fanout'
         return
         ;;
     '--app')
@@ -509,19 +591,31 @@ _rbscron_schedule_apply() {
     '--out')
         return
         ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_schedule_migrate() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --write --exit-code --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --write --exit-code --version -h --help)
     repeating_options=(--move)
-    non_repeating_options=(--db --layer --app --vercel-json --from)
+    non_repeating_options=(--db --color -o --output --layer --app --vercel-json --from)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--layer')
@@ -548,12 +642,16 @@ _rbscron_schedule_pause() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -571,12 +669,16 @@ _rbscron_schedule_resume() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -592,14 +694,22 @@ _rbscron_schedule_resume() {
 
 _rbscron_trigger() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --dry-run --insecure --force --due --include-unobserved --blind --explain --replay-dead-letters --discard --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --dry-run --insecure --force --due --include-unobserved --blind --explain --replay-dead-letters --discard --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --grace --backfill-via --via --limit --ping)
+    non_repeating_options=(--db --color -o --output --timeout --retries --body --max-age --backoff-base --backoff-cap --breaker-threshold --breaker-cooldown --group --app --schedule --at --parallel --window --grace --backfill-via --via --limit --ping)
     __rbscron_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--timeout')
@@ -677,14 +787,22 @@ _rbscron_trigger() {
 
 _rbscron_health-check() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --no-record --insecure --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --no-record --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --timeout --concurrency --slow)
+    non_repeating_options=(--db --color -o --output --app --timeout --concurrency --slow)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--app')
@@ -705,9 +823,9 @@ _rbscron_health-check() {
 
 _rbscron_keepalive() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --status --sql --insecure --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --status --sql --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --project --out --timeout)
+    non_repeating_options=(--db --color -o --output --app --out --timeout)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -715,8 +833,16 @@ _rbscron_keepalive() {
     '--db')
         return
         ;;
-    '--project')
-        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion keepalive -- --project "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
+    '--app')
+        __rbscron_add_completions -W "$(__rbscron_custom_complete ---completion keepalive -- --app "${COMP_CWORD}" "$(__rbscron_cursor_index_in_current_word)")"
         return
         ;;
     '--out')
@@ -730,14 +856,22 @@ _rbscron_keepalive() {
 
 _rbscron_stats() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --exit-code --sync --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --exit-code --sync --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app --job --since --html)
+    non_repeating_options=(--db --color -o --output --app --job --since --html)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--app')
@@ -759,14 +893,22 @@ _rbscron_stats() {
 
 _rbscron_cleanup() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --dry-run --vacuum --remote --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --dry-run --vacuum --remote --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --older-than --runs --health-checks --dead-letters --keepalive-pings --layer --app)
+    non_repeating_options=(--db --color -o --output --older-than --runs --health-checks --dead-letters --keepalive-pings --layer --app)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--older-than')
@@ -822,12 +964,16 @@ _rbscron_secret_set() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --from-env --from-file)
+    non_repeating_options=(--db --color --from-env --from-file)
     __rbscron_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--from-env')
@@ -849,14 +995,22 @@ _rbscron_secret_set() {
 
 _rbscron_secret_list() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --app)
+    non_repeating_options=(--db --color -o --output --app)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--app')
@@ -870,12 +1024,16 @@ _rbscron_secret_get() {
     repeating_flags=()
     non_repeating_flags=(--no-color --reveal --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -891,14 +1049,22 @@ _rbscron_secret_get() {
 
 _rbscron_secret_rotate() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --generate --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --generate --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --grace --from-env --from-file)
+    non_repeating_options=(--db --color -o --output --grace --from-env --from-file)
     __rbscron_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--grace')
@@ -925,12 +1091,16 @@ _rbscron_secret_rm() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -946,14 +1116,22 @@ _rbscron_secret_rm() {
 
 _rbscron_audit() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --yes --dry-run --signed-probes --insecure --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --yes --dry-run --signed-probes --insecure --version -h --help)
     repeating_options=(--job)
-    non_repeating_options=(--db --app --max-age --parallel --timeout)
+    non_repeating_options=(--db --color -o --output --app --max-age --parallel --timeout)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--app')
@@ -1001,14 +1179,22 @@ _rbscron_alert() {
 
 _rbscron_alert_check() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --refresh --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --refresh --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --repeat --ping --failures --min-success-rate --window --breaker-threshold --breaker-cooldown --timeout)
+    non_repeating_options=(--db --color -o --output --repeat --ping --failures --min-success-rate --window --breaker-threshold --breaker-cooldown --timeout)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--repeat')
@@ -1040,14 +1226,22 @@ _rbscron_alert_check() {
 
 _rbscron_alert_list() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --resolved-within)
+    non_repeating_options=(--db --color -o --output --resolved-within)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--resolved-within')
@@ -1081,14 +1275,22 @@ _rbscron_alert_route() {
 
 _rbscron_alert_route_add() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --replace --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --replace --version -h --help)
     repeating_options=(--app --layer --severity)
-    non_repeating_options=(--db --webhook --slack --from-env --from-file)
+    non_repeating_options=(--db --color -o --output --webhook --slack --from-env --from-file)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--webhook')
@@ -1120,14 +1322,22 @@ _rbscron_alert_route_add() {
 
 _rbscron_alert_route_list() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     esac
@@ -1137,7 +1347,7 @@ _rbscron_alert_route_rm() {
     repeating_flags=()
     non_repeating_flags=(--no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
@@ -1145,19 +1355,31 @@ _rbscron_alert_route_rm() {
     '--db')
         return
         ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
 _rbscron_alert_route_test() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     esac
@@ -1188,14 +1410,22 @@ _rbscron_alert_silence() {
 
 _rbscron_alert_silence_add() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --for --reason)
+    non_repeating_options=(--db --color -o --output --for --reason)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
         return
         ;;
     '--for')
@@ -1217,9 +1447,9 @@ _rbscron_alert_silence_add() {
 
 _rbscron_alert_silence_list() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 0
 
     # Offer option value completions
@@ -1227,19 +1457,51 @@ _rbscron_alert_silence_list() {
     '--db')
         return
         ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
     esac
 }
 
 _rbscron_alert_silence_rm() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --json --version -h --help)
+    non_repeating_flags=(--no-color --json --no-headers --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --color -o --output)
     __rbscron_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--color')
+        __rbscron_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '-o'|'--output')
+        __rbscron_add_completions -W 'table'$'\n''wide'
+        return
+        ;;
+    esac
+}
+
+_rbscron_completion() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __rbscron_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __rbscron_add_completions -W 'zsh'$'\n''bash'$'\n''fish'
         return
         ;;
     esac

@@ -90,7 +90,7 @@ for i, line in enumerate(lines):
         lines[i] = re.sub(r"base_url: .*", f"base_url: http://127.0.0.1:{ports[app]}", line)
 open(path, "w").write("\n".join(lines))
 PY
-"$BIN" import "$WORK/ecosystem.yaml" >/dev/null
+"$BIN" import "$WORK/ecosystem.yaml" --yes >/dev/null
 
 set_secret() { printf '%s' "$3" | "$BIN" secret set "$1" "$2" >/dev/null; }
 set_secret global CRON_SECRET "$GLOBAL_SECRET"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates completions/ (bash, zsh, fish) and man/ (one page per command) from the built binary.
+# Regenerates completions/ (bash, zsh, fish) and man/ (one page per command) from the built binary; the man pages
+# are finished by scripts/man-finish.py.
 # With --check, writes nothing and fails when the checked-in files differ from what the current
 # command line generates (CI runs it that way).
 set -euo pipefail
@@ -21,6 +22,9 @@ rm -rf .build/plugins/GenerateManual/outputs
 swift package plugin generate-manual --configuration debug --multi-page --date "$MAN_DATE" \
     --authors "rbscron maintainers" >/dev/null
 cp .build/plugins/GenerateManual/outputs/rbscron/*.1 "$out/man/"
+# Defaults, ENVIRONMENT (from the README's Configuration table), FILES, rbscron's exit codes, warning-free paragraphs.
+"$bin" --experimental-dump-help > "$out/dump-help.json"
+python3 scripts/man-finish.py "$out/man" "$out/dump-help.json" README.md
 
 if [ "$mode" = "--check" ]; then
     if diff -r completions "$out/completions" >/dev/null && diff -r man "$out/man" >/dev/null; then

@@ -8,14 +8,14 @@ extension RBSCron.Alert {
             abstract: "Manage where notifications go: generic JSON webhooks and Slack incoming webhooks.",
             discussion: """
                 A route's URL is a secret (a Slack webhook URL lets anyone post to the channel): it is sealed in \
-                the inventory as the global secret ALERT_ROUTE_<NAME> (NAME upper-cased, - → _), shown masked, \
+                the inventory as the global secret ALERT_ROUTE_<NAME> (NAME upper-cased, - -> _), shown masked, \
                 and passes the redactor everywhere. RBSCRON_SECRET_GLOBAL_ALERT_ROUTE_<NAME> in the environment \
                 wins over the stored value (a CI run then needs no master key).
 
                 Examples:
                   rbscron alert route add ops --slack -                      # prompts, no echo
                   rbscron alert route add pager --webhook - --from-env PAGER_WEBHOOK_URL --severity critical
-                  rbscron alert route add baul-team --slack https://hooks.slack.com/services/… --app baul
+                  rbscron alert route add baul-team --slack https://hooks.slack.com/services/... --app baul
                   rbscron alert route list
                   rbscron alert route test ops
                   rbscron alert route rm ops
@@ -32,7 +32,7 @@ extension RBSCron.Alert.Route {
             discussion: """
                 The URL may be given as `-`: it is then read from standard input (no echo on a terminal), \
                 --from-env VAR or --from-file PATH, and stays out of shell history and the process list. Limits \
-                combine: a route with --app baul --severity critical takes only Baúl's critical incidents. An \
+                combine: a route with --app baul --severity critical takes only Baul's critical incidents. An \
                 incident without a layer (an app down) passes --layer only when no --layer is given.
 
                 Examples:

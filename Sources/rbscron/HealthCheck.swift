@@ -12,7 +12,7 @@ extension RBSCron {
                 `rbscron list apps`) is requested once: HEAD by default, retried once with GET when the \
                 server answers 405, or GET when the target says so. An app is up (expected status), \
                 degraded (expected status, slower than --slow) or down (another status, a timeout, a \
-                refused connection, DNS, TLS…). When a down app fans out to jobs of other apps \
+                refused connection, DNS, TLS...). When a down app fans out to jobs of other apps \
                 (`triggered_by` in the inventory), those apps are named: their background jobs stop too.
 
                 Results are recorded in the inventory (table health_checks) unless --no-record.

@@ -2,6 +2,12 @@ import ArgumentParser
 import Foundation
 import RBSCronKit
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension RBSCron {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -12,9 +18,14 @@ extension RBSCron {
                 written. Otherwise apps and jobs are replaced in one transaction. Secrets and the history of \
                 runs and checks are kept.
 
+                On a terminal the change is shown first and rbscron asks before writing. Without a terminal (CI, \
+                a pipe, a manifest read from standard input) an import that removes nothing proceeds, and one \
+                that removes apps or jobs needs --yes; without it nothing is written and the exit code is 64. \
+                A declined question exits 1.
+
                 Examples:
-                  rbscron import examples/dual-cron.yaml
-                  rbscron import inventory.yaml --dry-run
+                  rbscron import examples/dual-cron.yaml --dry-run
+                  rbscron import examples/dual-cron.yaml --yes
                   rbscron export > inventory.yaml && $EDITOR inventory.yaml && rbscron import inventory.yaml
                 """
         )
@@ -28,10 +39,48 @@ extension RBSCron {
         @Flag(help: "Validate and show what would change; write nothing.")
         var dryRun = false
 
+        @Flag(help: "Import without asking, also when apps or jobs would be removed (required for that without a terminal).")
+        var yes = false
+
+        /// A question can be asked and answered: the manifest is not on stdin, and stdin and stderr are terminals.
+        var canAsk: Bool { file != "-" && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1 }
+
         mutating func run() async throws {
-            let text = try ManifestSource.read(file)
-            let summary = try global.workspace().importManifest(text, file: file == "-" ? "<stdin>" : file, dryRun: dryRun)
-            try Output.emit(ImportResult(summary: summary, file: file), output, global.style)
+            let text: String
+            do {
+                text = try ManifestSource.read(file)
+            } catch {
+                throw CLIError("cannot read the manifest '\(file)': \(error.localizedDescription)")
+            }
+            let workspace = try global.workspace()
+            let source = file == "-" ? "<stdin>" : file
+            let style = global.style
+            if !dryRun && !yes {
+                let plan = try workspace.importManifest(text, file: source, dryRun: true)
+                try confirm(plan, style: style)
+            }
+            let summary = try workspace.importManifest(text, file: source, dryRun: dryRun)
+            try Output.emit(ImportResult(summary: summary, file: file), output, style)
+        }
+
+        /// Asks on a terminal before a change; without one, refuses an import that removes apps or jobs (exit 64).
+        func confirm(_ plan: ImportSummary, style: TerminalStyle) throws {
+            if canAsk {
+                Output.note(ImportResult(summary: plan, file: file).human(style) ?? "")
+                FileHandle.standardError.write(Data("Replace the inventory's apps and jobs with \(file)? [y/N] ".utf8))
+                let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+                guard answer == "y" || answer == "yes" else {
+                    Output.note("import cancelled: nothing was changed.")
+                    throw ExitCode(1)
+                }
+            } else if plan.removesSomething {
+                Output.note("""
+                    Error: this import would remove \(ImportResult.removals(plan)). Without a terminal to ask on, an \
+                    import that removes apps or jobs needs --yes; nothing was imported. Run it with --dry-run to see \
+                    every change, then again with --yes.
+                    """)
+                throw ExitCode(64)
+            }
         }
     }
 }

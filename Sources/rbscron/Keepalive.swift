@@ -22,10 +22,10 @@ extension RBSCron {
 
                 Examples:
                   rbscron keepalive
-                  rbscron keepalive --project baul --json
+                  rbscron keepalive --app baul --json
                   rbscron keepalive --status
-                  rbscron keepalive --sql --project baul > supabase/migrations/20260410000004_keep_alive.sql
-                  rbscron keepalive --sql --project baul --out ../baul/supabase/migrations
+                  rbscron keepalive --sql --app baul > supabase/migrations/20260410000004_keep_alive.sql
+                  rbscron keepalive --sql --app baul --out ../baul/supabase/migrations
                 """
         )
 
@@ -33,7 +33,13 @@ extension RBSCron {
         @OptionGroup var output: OutputOptions
 
         @Option(help: ArgumentHelp("Only this app's Supabase project (the app's slug).", valueName: "app"), completion: InventoryCompletion.apps)
-        var project: String?
+        var app: String?
+
+        /// The old spelling of --app, still accepted.
+        @Option(name: .customLong("project"), help: .hidden)
+        var legacyProject: String?
+
+        var project: String? { app ?? legacyProject }
 
         @Flag(help: "Show the days since each project's last successful ping instead of pinging.")
         var status = false
@@ -51,6 +57,7 @@ extension RBSCron {
         var insecure = false
 
         func validate() throws {
+            if app != nil && legacyProject != nil { throw ValidationError("--project is the old name of --app; give one of them") }
             if status && sql { throw ValidationError("use one of --status and --sql") }
             if out != nil && !sql { throw ValidationError("--out needs --sql") }
             if sql && output.json { throw ValidationError("--sql prints SQL; --json does not apply to it") }

@@ -24,7 +24,7 @@ struct ListFilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only this app (its slug, e.g. la-hoja).", valueName: "app"), completion: InventoryCompletion.apps)
     var app: String?
 
-    @Option(help: ArgumentHelp("Only this layer: \(Layer.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "layer"))
+    @Option(help: ArgumentHelp("Only this layer's jobs.", valueName: "layer"))
     var layer: Layer?
 
     var filter: InventoryFilter { InventoryFilter(app: app, layer: layer) }

@@ -18,7 +18,7 @@ extension RBSCron.List {
                 overrides https://api.supabase.com), with each job's latest run, and the project's pg_cron release \
                 (extversion; a warning when it differs from the inventory's supabase.pg_cron_version, 1.6 by \
                 default). Jobs named rbs-<app>-<job> (and \
-                .2, .3… for extra UTC entries) and the seed's keep-alive-ping and cleanup-cron-history are \
+                .2, .3... for extra UTC entries) and the seed's keep-alive-ping and cleanup-cron-history are \
                 rbscron's; anything else is foreign. Commands are shown with stored secrets and literal tokens \
                 hidden. A project that cannot be read (no token: nothing is sent; HTTP error; unreachable) is \
                 reported on stderr (and as `error` in --json) after the projects that could be, and the exit \

@@ -18,16 +18,23 @@ struct RBSCron: AsyncParsableCommand {
               rbscron export > ecosystem.yaml && rbscron import ecosystem.yaml
             """,
         version: RBSCronVersion.current,
-        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self]
+        subcommands: [List.self, Import.self, Export.self, Schedule.self, Trigger.self, HealthCheck.self, Keepalive.self, Stats.self, Cleanup.self, Secret.self, Audit.self, Alert.self, Completion.self]
     )
 
     @OptionGroup var global: GlobalOptions
 
-    /// ArgumentParser's own entry point, but an error's message reaches the terminal with its control characters
-    /// written visibly: it may quote a manifest value or a server's answer.
+    /// ArgumentParser's own entry point, with two differences: a mistyped command gets the closest one named and a
+    /// single-valued option given twice is refused (exit 64), before parsing; and an error's message reaches the
+    /// terminal with its control characters written visibly (it may quote a manifest value or a server's answer).
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let problem = CommandSuggestion.problem(in: arguments, root: RBSCron.self)
+            ?? CommandSuggestion.repeatedOption(in: arguments) {
+            FileHandle.standardError.write(Data(problem.utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

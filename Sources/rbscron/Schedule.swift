@@ -51,7 +51,7 @@ extension RBSCron.Schedule {
         @Option(help: ArgumentHelp("Fires strictly after this RFC 3339 time (default: now).", valueName: "time"))
         var from: String?
 
-        @Option(help: ArgumentHelp("How many fires, 1–\(ScheduleReports.maximumCount).", valueName: "n"))
+        @Option(help: ArgumentHelp("How many fires, 1 to \(ScheduleReports.maximumCount).", valueName: "n"))
         var count = 5
 
         @Option(help: ArgumentHelp("The IANA zone the expression is meant in, and in which times are shown (default: UTC, or the job's zone).", valueName: "zone"))
@@ -114,7 +114,7 @@ extension RBSCron.Schedule {
 
                 --budget forecasts, per app and layer and per UTC day of the window (default 31 days, so monthly \
                 jobs are seen), the fires and, on QStash, the messages: each fire is a message and each retry one \
-                more, so a day costs fires × (1 + retries) at worst. They are held against the app's recorded \
+                more, so a day costs fires x (1 + retries) at worst. They are held against the app's recorded \
                 plans (qstash_plan: active schedules and messages a day; vercel_plan: crons a project). Exit 2 \
                 with --exit-code when a day or a schedule count is over its plan's limit.
 
@@ -130,7 +130,7 @@ extension RBSCron.Schedule {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
-        @Option(help: ArgumentHelp("Window length in hours, 1–\(TimelineRequest.maximumHours) (default 24; with --budget 744, whole UTC days).", valueName: "h"))
+        @Option(help: ArgumentHelp("Window length in hours, 1 to \(TimelineRequest.maximumHours) (default 24; with --budget 744, whole UTC days).", valueName: "h"))
         var hours: Int?
 
         @Option(help: ArgumentHelp("Window start, RFC 3339 (default: now).", valueName: "time"))
@@ -193,7 +193,7 @@ extension RBSCron.Schedule {
             abstract: "Check every job against its layer's rules and limits.",
             discussion: """
                 Vercel in the app's vercel_mode (crons: GET only, UTC only; schedules: GET or POST, the job's \
-                zone, jitter 1–15 minutes; both: 100 a project, disabled ones included, Hobby once a day), \
+                zone, jitter 1 to 15 minutes; both: 100 a project, disabled ones included, Hobby once a day), \
                 QStash (minute resolution, CRON_TZ, the qstash_plan's active schedules and messages a day), \
                 pg_cron on Supabase (the project's pg_cron release, 8 jobs at once, 10 minutes each, GMT), \
                 fan-out children that depend on another app, and cron endpoints nothing schedules. Each \

@@ -4,8 +4,10 @@ import RBSCronKit
 
 /// What `schedule plan` and `schedule apply` share: the layer, the app and each layer's file options.
 struct LayerSyncOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The layer: qstash, vercel or pg_cron.", valueName: "layer"))
-    var layer: Layer
+    @Option(name: .customLong("layer"), help: ArgumentHelp("The layer to compare with or change.", valueName: "layer"))
+    var schedulerLayer: SchedulerLayer
+
+    var layer: Layer { schedulerLayer.layer }
 
     @Option(help: ArgumentHelp("Only this app (required for vercel and pg_cron).", valueName: "app"), completion: InventoryCompletion.apps)
     var app: String?

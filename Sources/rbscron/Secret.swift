@@ -151,8 +151,11 @@ extension RBSCron.Secret {
         @Argument(help: "The key, e.g. CRON_SECRET.") var key: String
         @Flag(help: "Really print the value.") var reveal = false
 
-        mutating func run() async throws {
+        func validate() throws {
             guard reveal else { throw ValidationError("add --reveal to print the value of \(scope)/\(key)") }
+        }
+
+        mutating func run() async throws {
             let value = try global.workspace(readOnly: true).revealSecret(scope: scope, key: key)
             if isatty(STDOUT_FILENO) == 1 {
                 Output.warn("printing the value of \(scope)/\(key) on a terminal")

@@ -9,11 +9,11 @@ extension RBSCron {
             discussion: """
                 Every run is recorded in the inventory (started before the request, finished after). Auth is \
                 deny by default: a job whose secret is missing is refused before any request. Secrets come \
-                from the inventory or from RBSCRON_SECRET_<APP>_<KEY> variables (APP upper-cased, - → _; \
+                from the inventory or from RBSCRON_SECRET_<APP>_<KEY> variables (APP upper-cased, - -> _; \
                 GLOBAL for all apps). Retries use exponential backoff with full jitter and honour Retry-After; \
                 only transport errors, 5xx and 429 are retried. A run whose retries ran out becomes a dead letter.
 
-                Modes: APP/JOB… fires those jobs; --group fires a dispatcher's fan-out children itself; \
+                Modes: APP/JOB... fires those jobs; --group fires a dispatcher's fan-out children itself; \
                 --app A --schedule fires a seed-003 time-of-day group; --due fires what a layer missed \
                 (below); --replay-dead-letters replays dead letters once each; \
                 APP/JOB --via pg_cron runs a pg_cron job's own command once in its database (pg_cron has no \
@@ -41,16 +41,20 @@ extension RBSCron {
                 QStash (a new message, with its retries); --discard removes them instead. --limit caps both \
                 kinds together, oldest first; --explain --json prints {"runs", "dead_letters"}.
 
+                Ctrl-C (or SIGTERM) while requests are in flight records their runs as interrupted, which is not \
+                a failure of the job (no dead letter, no breaker count), and exits 130 (143).
+
                 Exit codes: 0 all ok, 1 runtime error (also when a request was sent but its outcome could not be \
                 written to the inventory: the outcome is printed and stderr says it WAS SENT), 2 a job failed, \
-                was denied or its breaker is open, 64 usage.
+                was denied or its breaker is open (with --dry-run: a job would be denied), 64 usage, 130/143 \
+                interrupted.
 
                 Examples:
                   rbscron trigger camino/daily-dispatcher
                   rbscron trigger baul/generate-routes --dry-run
-                  rbscron trigger caracol/process-failed-stamp-queue --retries 3 --max-age 2m --json
+                  rbscron trigger caracol/process-failed-queue --retries 3 --max-age 2m --json
                   rbscron trigger --group camino/daily-dispatcher --parallel 4
-                  rbscron trigger --app signalsloop --schedule daily --at 09:00
+                  rbscron trigger --app signalsloop --schedule daily --at 09:00  # needs examples/orchestrator.yaml
                   rbscron trigger --due --window 20m
                   rbscron trigger --due --parallel 8 --explain --json
                   rbscron trigger --due --app camino --grace 10m --include-unobserved
@@ -114,7 +118,7 @@ extension RBSCron {
         var at: String?
 
         @Option(help: ArgumentHelp(
-            "Jobs in flight at once: APP/JOB… and --due fire up to N together; a group honours depends_on and priority.",
+            "Jobs in flight at once: APP/JOB... and --due fire up to N together; a group honours depends_on and priority.",
             valueName: "n"))
         var parallel = 1
 
@@ -146,7 +150,7 @@ extension RBSCron {
         var discard = false
 
         @Option(help: ArgumentHelp(
-            "Run APP/JOB… through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
+            "Run APP/JOB... through their layer instead of calling the endpoint: pg_cron runs the job's own command once in its database (Vault secret, pg_net), through the Management API.",
             valueName: "layer"))
         var via: Layer?
 
@@ -241,6 +245,16 @@ extension RBSCron {
             }
             let style = global.style
             let workspace = try global.workspace()
+            // Ctrl-C while requests are in flight: their runs are recorded as interrupted (not failures), then exit 130.
+            let interrupt = dryRun ? nil : InterruptHandler {
+                do {
+                    let count = try workspace.recordInterruption()
+                    return "interrupted: \(count) run(s) in flight recorded as interrupted (not a failure of the job; the endpoint may have run)"
+                } catch {
+                    return "interrupted: the runs in flight could not be recorded: \(error.localizedDescription)"
+                }
+            }
+            defer { interrupt?.remove() }
             let report = try await workspace.pinging(ping, problems: { Output.warn($0) }) {
                 try await workspace.trigger(try request(), progress: ProgressDisplay.callback(style: style, json: output.json))
             }

@@ -46,7 +46,7 @@ struct AlertCommandTests {
                 """
             let file = cli.home.appendingPathComponent("shop.yaml")
             try manifest.write(to: file, atomically: true, encoding: .utf8)
-            #expect(try await cli.run(["import", file.path]).status == 0)
+            #expect(try await cli.run(["import", file.path, "--yes"]).status == 0)
             let hook = try await cli.run(["alert", "route", "add", "hooks", "--webhook", hookURL], env: env)
             #expect(hook.status == 0, "\(hook.stderr)")
             let chat = try await cli.run(["alert", "route", "add", "chat", "--slack", "-"], stdin: slackURL + "\n", env: env)

@@ -49,7 +49,7 @@ struct AuditCommandTests {
         let rbs = try RBSCronProcess()
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(Self.manifest(base: server.baseURL).utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         return (rbs, server)
     }
 

@@ -14,6 +14,9 @@ import Testing
         #expect(generated.status == 0)
         let checkedIn = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
         #expect(generated.stdout == checkedIn, "\(file) is stale: run scripts/generate-docs.sh")
+        // `rbscron completion SHELL`, what the README tells people to install, prints the same script.
+        let command = try await rbs.run(["completion", shell], useDB: false)
+        #expect(command.status == 0 && command.stdout == checkedIn)
     }
 
     @Test func appAndJobNamesCompleteFromTheInventory() async throws {
@@ -32,7 +35,7 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         let apps = try await rbs.run(["---completion", "list", "jobs", "--", "--app", "5", "0",
                                 "rbscron", "--db", rbs.db, "list", "jobs", "--app", ""], useDB: false)
         #expect(apps.stdout == "shop\n")

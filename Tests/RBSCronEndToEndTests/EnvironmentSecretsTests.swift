@@ -57,7 +57,7 @@ struct EnvironmentSecretsTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("demo.yaml")
         try Data(Self.manifest(server.baseURL).utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         // The inventory holds a sealed secret; its key came from the environment, so no key file exists afterwards.
         let sealed = try await rbs.run(["secret", "set", "demo", "CRON_SECRET"], stdin: "sealed-cron-secret-0123456789",
                                        env: ["RBSCRON_MASTER_KEY": Self.masterKey])

@@ -201,7 +201,7 @@ struct GoldenOutputTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("demo.yaml")
         try Data(Self.manifest(base: app.baseURL, refused: "http://127.0.0.1:\(refused.port)").utf8).write(to: file)
-        try Self.check("import-demo", try await rbs.run(["import", file.path, "--json"]), rbs)
+        try Self.check("import-demo", try await rbs.run(["import", file.path, "--yes", "--json"]), rbs)
 
         var env = Self.secretEnv
         env["QSTASH_URL"] = qstash.baseURL
@@ -268,7 +268,7 @@ struct GoldenOutputTests {
             maintenance:
               - {name: leap-day, cron: "0 3 29 2 *", duration: 2h, timezone: America/Mexico_City, apps: [demo], reason: once in four years}
             """).utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         var env = Self.secretEnv
         env["RBSCRON_MASTER_KEY"] = Self.masterKey
         #expect(try await rbs.run(["alert", "route", "add", "hooks", "--webhook", hooks.baseURL + "/hook/golden-hook-token"], env: env).status == 0)

@@ -63,7 +63,7 @@ struct HealthCommandTests {
     static func setUp(_ rbs: RBSCronProcess, server: LoopbackServer, hubPath: String) async throws {
         let file = rbs.home.appendingPathComponent("apps.yaml")
         try Data(manifest(base: server.baseURL, hubPath: hubPath).utf8).write(to: file)
-        let imported = try await rbs.run(["import", file.path])
+        let imported = try await rbs.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "import failed: \(imported.stderr)")
     }
 
@@ -231,19 +231,19 @@ struct HealthCommandTests {
     func sql() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
-        let printed = try await rbs.run(["keepalive", "--sql", "--project", "baul"])
+        let printed = try await rbs.run(["keepalive", "--sql", "--app", "baul"])
         #expect(printed.status == 0)
         #expect(printed.stdout.hasPrefix("-- rbscron keep-alive migration for Baúl (baul)"))
         #expect(printed.stdout.components(separatedBy: "SELECT cron.schedule(").count == 3)
 
         let choose = try await rbs.run(["keepalive", "--sql"])
         #expect(choose.status == 64)
-        #expect(choose.stderr.contains("choose one with --project"))
+        #expect(choose.stderr.contains("choose one with --app"))
         #expect(try await rbs.run(["keepalive", "--sql", "--project", "caracol"]).status == 1)
 
         let folder = rbs.home.appendingPathComponent("migrations")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let written = try await rbs.run(["keepalive", "--sql", "--project", "agora", "--out", folder.path])
+        let written = try await rbs.run(["keepalive", "--sql", "--app", "agora", "--out", folder.path])
         #expect(written.status == 0, "stderr: \(written.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(files.count == 1)
@@ -251,7 +251,7 @@ struct HealthCommandTests {
         #expect(name.hasSuffix("_rbscron_keep_alive.sql") && name.count == "20260410120000_rbscron_keep_alive.sql".count)
         let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         #expect(text.contains("SELECT cron.schedule('keep-alive-ping', '0 12 */3 * *', 'SELECT keep_alive()');"))
-        #expect(try await rbs.run(["keepalive", "--sql", "--project", "agora", "--out", rbs.home.appendingPathComponent("nope").path]).status == 1)
+        #expect(try await rbs.run(["keepalive", "--sql", "--app", "agora", "--out", rbs.home.appendingPathComponent("nope").path]).status == 1)
     }
 }
 

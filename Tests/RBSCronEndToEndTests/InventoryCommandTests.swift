@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 /// `list`, `import` and `export` through the built binary.
@@ -67,7 +68,7 @@ import Testing
         let file = rbs.home.appendingPathComponent("export.yaml")
         try Data(exported.stdout.utf8).write(to: file)
         let other = rbs.home.appendingPathComponent("other.sqlite").path
-        let imported = try await rbs.run(["--db", other, "import", file.path], useDB: false)
+        let imported = try await rbs.run(["--db", other, "import", file.path, "--yes"], useDB: false)
         #expect(imported.status == 0, "\(imported.stderr)")
         for what in ["jobs", "apps"] {
             let a = try await rbs.run(["list", what, "--json"]).stdout
@@ -99,13 +100,13 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("bad.yaml")
         try Data(manifest.utf8).write(to: file)
-        let layer = try await rbs.run(["import", file.path])
+        let layer = try await rbs.run(["import", file.path, "--yes"])
         #expect(layer.status == 1)
         #expect(layer.stderr.contains("bad.yaml:14:"), "\(layer.stderr)")
         #expect(layer.stderr.contains("apps[0].jobs[1].layer"))
         #expect(layer.stderr.contains("nothing was imported"))
         try Data(manifest.replacingOccurrences(of: "layer: cloud", with: "layer: qstash").utf8).write(to: file)
-        let cron = try await rbs.run(["import", file.path])
+        let cron = try await rbs.run(["import", file.path, "--yes"])
         #expect(cron.status == 1)
         #expect(cron.stderr.contains("bad.yaml:11:"), "\(cron.stderr)")
         #expect(cron.stderr.contains("apps[0].jobs[0].schedule"))
@@ -131,12 +132,82 @@ import Testing
         #expect(jobs.count == 69)
     }
 
+    @Test("without a terminal, an import that removes apps or jobs needs --yes (exit 64, nothing written)")
+    func removingImportNeedsYes() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let example = RBSCronProcess.repositoryRoot.appendingPathComponent("examples/dual-cron.yaml").path
+        let refused = try await rbs.run(["import", example])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("would remove 11 apps (") && refused.stderr.contains("jobs ("))
+        #expect(refused.stderr.contains("--yes") && refused.stderr.contains("nothing was imported"))
+        #expect(refused.stdout.isEmpty)
+        let untouched = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        #expect(untouched.count == 69)
+        // From standard input there is no one to ask either.
+        let piped = try await rbs.run(["import", "-"], stdin: try String(contentsOfFile: example, encoding: .utf8))
+        #expect(piped.status == 64)
+        let confirmed = try await rbs.run(["import", example, "--yes"])
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(confirmed.stdout.contains("apps removed (11)"))
+    }
+
+    @Test("without a terminal, an import that removes nothing proceeds: the reviewed manifest of CI")
+    func additiveImportProceeds() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let exported = try await rbs.run(["export"])
+        #expect(exported.status == 0)
+        let extra = """
+            - name: newcomer
+              display_name: Newcomer
+              base_url: https://newcomer.example.com
+              platform: vercel
+              jobs:
+              - {name: nightly, path: /api/cron/nightly, layer: vercel, schedule: "0 3 * * *", auth: cron_secret}
+
+            """
+        let manifest = exported.stdout.replacingOccurrences(of: "apps:\n", with: "apps:\n" + extra)
+        #expect(manifest != exported.stdout)
+        let file = rbs.home.appendingPathComponent("more.yaml")
+        try Data(manifest.utf8).write(to: file)
+        let outcome = try await rbs.run(["import", file.path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("apps added (1): newcomer") && !outcome.stdout.contains("removed"))
+        let jobs = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        #expect(jobs.count == 70)
+    }
+
+    @Test("on a terminal the change is shown and confirmed: no writes nothing (exit 1), yes imports",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs util-linux's script for a terminal"))
+    func asksOnATerminal() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let example = RBSCronProcess.repositoryRoot.appendingPathComponent("examples/dual-cron.yaml").path
+        func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = [RBSCronProcess.binary.path, "--db", rbs.db, "--no-color", "import", example].map(quoted)
+            .joined(separator: " ")
+        let no = try await runTool("/usr/bin/script", ["-qec", command, "/dev/null"], stdin: Data("n\n".utf8),
+                                   environment: rbs.environment)
+        #expect(no.status == 1, "\(no.text)")
+        #expect(no.text.contains("apps removed (11)") && no.text.contains("[y/N]"))
+        #expect(no.text.contains("import cancelled: nothing was changed"))
+        let untouched = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        #expect(untouched.count == 69)
+        let yes = try await runTool("/usr/bin/script", ["-qec", command, "/dev/null"], stdin: Data("y\n".utf8),
+                                    environment: rbs.environment)
+        #expect(yes.status == 0, "\(yes.text)")
+        #expect(yes.text.contains("imported "))
+        let replaced = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
+        #expect(replaced.count < 69)
+    }
+
     @Test(arguments: ["dual-cron.yaml", "pg-cron-pg-net.yaml", "orchestrator.yaml", "supabase-edge-functions.yaml"])
     func everyExampleImports(name: String) async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }
         let example = RBSCronProcess.repositoryRoot.appendingPathComponent("examples/\(name)").path
-        let outcome = try await rbs.run(["import", example])
+        let outcome = try await rbs.run(["import", example, "--yes"])
         #expect(outcome.status == 0, "\(name): \(outcome.stderr)")
         let jobs = try #require(try await rbs.json(["list", "jobs", "--json"]) as? [[String: Any]])
         #expect(!jobs.isEmpty)
@@ -151,7 +222,7 @@ import Testing
         #expect(outcome.stdout.contains("11 apps, 69 jobs, 0 secrets"))
         // Every command it suggests is one the binary accepts (checked with --help: health-check would go out).
         // A suggestion is `  rbscron WORDS…   what it does`: the command ends at the first run of two spaces.
-        let suggestions = outcome.stdout.split(separator: "\n")
+        let suggestions = outcome.stdout.components(separatedBy: "Try:").last!.split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("rbscron ") }
             .map { String($0.components(separatedBy: "  ")[0]) }

@@ -81,7 +81,7 @@ struct LayersCommandTests {
         #expect(manifest.contains("vercel_mode: schedules") && manifest.contains("voice-outbound\n    method: POST\n    layer: vercel"))
         let file = rbs.home.appendingPathComponent("m.yaml")
         try Data(manifest.utf8).write(to: file)
-        let imported = try await rbs.run(["import", file.path])
+        let imported = try await rbs.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
         let check = try await rbs.run(["schedule", "check", "--json", "--exit-code"])
         #expect(check.status == 0)
@@ -115,7 +115,7 @@ struct LayersCommandTests {
         #expect(manifest.contains("qstash_plan: free"))
         let file = rbs.home.appendingPathComponent("free.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         let over = try await rbs.run(["schedule", "timeline", "--budget", "--app", "colectiva", "--exit-code",
                                       "--from", "2026-05-01T00:00:00Z"])
         #expect(over.status == 2)

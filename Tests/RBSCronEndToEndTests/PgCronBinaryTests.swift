@@ -30,7 +30,7 @@ struct PgCronBinaryTests {
     func apply(_ rbs: RBSCronProcess, withVoice: Bool, out: URL) async throws -> String {
         let file = rbs.home.appendingPathComponent("mesa-\(withVoice).yaml")
         try Self.manifest(withVoice: withVoice).write(to: file, atomically: true, encoding: .utf8)
-        let imported = try await rbs.run(["import", file.path])
+        let imported = try await rbs.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [])
         let applied = try await rbs.run(["schedule", "apply", "--layer", "pg_cron", "--app", "mesa", "--out", out.path])
@@ -102,8 +102,8 @@ struct PgCronBinaryTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("mesa.yaml")
         try Self.manifest(withVoice: false).write(to: file, atomically: true, encoding: .utf8)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
-        let sql = try await rbs.run(["keepalive", "--sql", "--project", "mesa"])
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
+        let sql = try await rbs.run(["keepalive", "--sql", "--app", "mesa"])
         #expect(sql.status == 0, "\(sql.stderr)")
         try await db.exec(sql.stdout)
         try await db.exec(sql.stdout)

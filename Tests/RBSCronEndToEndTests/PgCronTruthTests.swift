@@ -59,7 +59,7 @@ extension PgCronBinaryTests {
         // The migration the binary writes, applied twice, on a database without the keep-alive functions.
         let file = rbs.home.appendingPathComponent("mesa.yaml")
         try Self.truthManifest.write(to: file, atomically: true, encoding: .utf8)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         let out = rbs.home.appendingPathComponent("migrations")
         let applied = try await rbs.run(["schedule", "apply", "--layer", "pg_cron", "--app", "mesa", "--out", out.path])
         #expect(applied.status == 0, "\(applied.stderr)")
@@ -160,7 +160,7 @@ extension PgCronBinaryTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("mesa.yaml")
         try Self.truthManifest.write(to: file, atomically: true, encoding: .utf8)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         let token = "sbp_paused\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         let api = try Self.managementAPI(db: db, ref: "mesa", token: token, status: "INACTIVE")
         defer { api.stop() }

@@ -92,7 +92,7 @@ struct ReliabilityTests {
             """
         let file = cli.home.appendingPathComponent("reliability.yaml")
         try manifest.write(to: file, atomically: true, encoding: .utf8)
-        let imported = try await cli.run(["import", file.path])
+        let imported = try await cli.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
         return cli
     }

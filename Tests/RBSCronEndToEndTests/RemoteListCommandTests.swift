@@ -61,7 +61,7 @@ struct RemoteListCommandTests {
     func setUp(_ p: RBSCronProcess) async throws {
         let file = p.home.appendingPathComponent("apps.yaml")
         try Data(Self.manifest.utf8).write(to: file)
-        let imported = try await p.run(["import", file.path])
+        let imported = try await p.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "import failed: \(imported.stderr)")
     }
 
@@ -119,7 +119,7 @@ struct RemoteListCommandTests {
         let recorded = p.home.appendingPathComponent("recorded.yaml")
         try Data(Self.manifest.replacingOccurrences(of: "project_ref: hubref}", with: "project_ref: hubref, pg_cron_version: \"1.4\"}").utf8)
             .write(to: recorded)
-        #expect(try await p.run(["import", recorded.path]).status == 0)
+        #expect(try await p.run(["import", recorded.path, "--yes"]).status == 0)
         let differs = try await p.run(["list", "schedules", "--remote", "--layer", "pg_cron", "--app", "hub"], env: withToken)
         #expect(differs.status == 0, "\(differs.stderr)")
         #expect(differs.stderr.contains("warning: project hubref (hub) runs pg_cron 1.6, but the inventory records 1.4"))

@@ -10,6 +10,7 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == """
             {
+              "address" : null,
               "description" : "At 14:00",
               "dialect" : "vixie",
               "expression" : "0 14 * * *",

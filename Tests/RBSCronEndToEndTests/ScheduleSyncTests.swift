@@ -83,7 +83,7 @@ struct ScheduleSyncTests {
                                                           with: "- name: process-failed-queue\n    enabled: false\n")
         #expect(edited != exported.stdout)
         try Data(edited.utf8).write(to: file)
-        let imported = try await run(p, ["import", file.path])
+        let imported = try await run(p, ["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
 
         let dry = try await run(p, ["cleanup", "--remote", "--layer", "qstash", "--dry-run", "--json"], env: env)

@@ -87,8 +87,42 @@ import Testing
         let get = try await rbs.run(["secret", "get", "camino", "CRON_SECRET", "--reveal"])
         #expect(get.status == 1)
         #expect(get.stderr.contains("master.key"))
+        // The error says what to restore, never to run `secret set` (a new key could not open these secrets).
+        #expect(get.stderr.contains("Restore the key file") && get.stderr.contains("RBSCRON_MASTER_KEY"))
+        #expect(!get.stderr.contains("secret set"))
         let list = try await rbs.run(["secret", "list"])
         #expect(list.status == 0 && list.stdout.contains("(locked)"))
+        #expect(list.stderr.contains("warning: previews are (locked)") && list.stderr.contains("Restore the key file"))
+        #expect(!list.stderr.contains("secret set"))
+    }
+
+    @Test("a wrong or malformed master key is an error that says what is wrong (exit 1), never a quiet (locked)")
+    func aWrongOrMalformedKeyFailsTheList() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        #expect(try await rbs.run(["secret", "set", "camino", "CRON_SECRET"], stdin: "value-0123456789").status == 0)
+        let otherKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let cases: [(env: [String: String], says: String)] = [
+            (["RBSCRON_MASTER_KEY": otherKey], "sealed with master key"),
+            (["RBSCRON_MASTER_KEY": "not base64 at all!"], "is not valid base64"),
+            (["RBSCRON_MASTER_KEY": Data(repeating: 7, count: 16).base64EncodedString()], "decodes to 16 bytes"),
+        ]
+        for (env, says) in cases {
+            for args in [["secret", "list"], ["list", "secrets"], ["secret", "list", "--json"]] {
+                let list = try await rbs.run(args, env: env)
+                #expect(list.status == 1, "\(args) \(env): \(list.stdout)")
+                #expect(list.stderr.contains(says), "\(list.stderr)")
+                #expect(!list.stdout.contains("(locked)"))
+                #expect(!list.stderr.contains("urandom") && !list.stderr.contains("secret set"), "no advice that makes a new key")
+            }
+        }
+        // A key file that is not a key.
+        let keyFile = rbs.home.appendingPathComponent("config/rbscron/master.key")
+        try Data("garbage\n".utf8).write(to: keyFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        let malformed = try await rbs.run(["secret", "list"])
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.contains("does not hold the base64 of exactly 32 bytes") && malformed.stderr.contains("Restore it"))
     }
 
     @Test func valuesNeverComeFromArgv() async throws {
@@ -116,7 +150,7 @@ import Testing
             """
         let file = rbs.home.appendingPathComponent("shop.yaml")
         try Data(manifest.utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
         // Denied before any request while the secret is missing.
         let denied = try await rbs.run(["trigger", "shop/nightly", "--json"])
         #expect(denied.status == 2 && denied.stdout.contains("denied"))

@@ -24,7 +24,7 @@ import Testing
         #expect(Set(report.keys) == ["generated_at", "since", "fires_checked_until", "tolerance_ms", "apps", "jobs"])
         let jobs = try #require(report["jobs"] as? [[String: Any]])
         #expect(jobs.count == 69)
-        let keys: Set<String> = ["app", "job", "layer", "schedule", "enabled", "description", "runs", "successes", "failures",
+        let keys: Set<String> = ["app", "job", "address", "layer", "schedule", "enabled", "description", "runs", "successes", "failures",
                                  "skipped", "unknown", "success_rate", "p50_ms", "p95_ms", "max_ms", "last_success_at", "last_failure",
                                  "failure_streak", "observation", "observation_note", "observed_since", "expected_fires", "missed_fires",
                                  "last_missed_fire", "status", "fire_counts", "fires"]

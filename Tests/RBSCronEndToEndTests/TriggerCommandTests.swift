@@ -33,7 +33,7 @@ struct TriggerCommandTests {
         let cli = try RBSCronProcess()
         let file = cli.home.appendingPathComponent("shop.yaml")
         try manifest(baseURL: server.baseURL).write(to: file, atomically: true, encoding: .utf8)
-        let imported = try await cli.run(["import", file.path])
+        let imported = try await cli.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
         return cli
     }
@@ -141,6 +141,54 @@ struct TriggerCommandTests {
         // Nothing recorded: no run row at all (a dry run writes nothing), read from the file itself.
         let rows = try await runTool("/usr/bin/sqlite3", [cli.db, "SELECT count(*) FROM runs"])
         #expect(rows.status == 0 && rows.text.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    @Test("--dry-run of a job that would be denied exits 2 (a CI pre-check); with its secret it exits 0")
+    func dryRunOfADeniedJobFails() async throws {
+        let server = try LoopbackServer(status: 200)
+        defer { server.stop() }
+        let cli = try await setUp(server)
+        defer { cli.cleanup() }
+        let denied = try await cli.run(["trigger", "shop/hourly-sync", "--dry-run"])
+        #expect(denied.status == 2, "\(denied.stderr)")
+        #expect(denied.stdout.contains("# DENIED: no CRON_SECRET for shop"))
+        let deniedJSON = try await cli.run(["trigger", "shop/hourly-sync", "shop/dispatcher", "--dry-run", "--json"])
+        #expect(deniedJSON.status == 2)
+        #expect(deniedJSON.stdout.contains(#""missing_secret" : "CRON_SECRET""#))
+        let allowed = try await cli.run(["trigger", "shop/hourly-sync", "--dry-run"], env: secretEnv)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test("Ctrl-C during a request: the run is recorded as interrupted (no dead letter, not a failure), exit 130")
+    func interruptedRunIsNotAFailure() async throws {
+        let server = try LoopbackServer(status: 200, delayMs: 30_000)
+        defer { server.stop() }
+        let cli = try await setUp(server)
+        defer { cli.cleanup() }
+        async let triggered = cli.run(["trigger", "shop/hourly-sync", "--timeout", "50s", "--retries", "0"], env: secretEnv)
+        // The run is written (with its process id) before its request; wait for the request to arrive, then interrupt.
+        var pid: Int32?
+        for _ in 0..<200 where pid == nil || server.requests.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            let row = try await runTool("/usr/bin/sqlite3", [cli.db, "SELECT pid FROM runs WHERE state = 'started'"])
+            pid = Int32(row.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let running = try #require(pid, "the run was never recorded as started")
+        #expect(kill(running, SIGINT) == 0)
+        let outcome = try await triggered
+        #expect(outcome.status == 130, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("1 run(s) in flight recorded as interrupted"))
+        let rows = try await runTool("/usr/bin/sqlite3", [cli.db, "SELECT state, outcome FROM runs; SELECT count(*) FROM dead_letters"])
+        #expect(rows.text == "finished|interrupted\n0\n")
+        // Not a failure: the stats count no failed run, and the next trigger marks nothing abandoned.
+        let stats = try await cli.run(["stats", "--json"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let jobs = try #require((try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])?["jobs"] as? [[String: Any]])
+        let job = try #require(jobs.first { $0["app"] as? String == "shop" && $0["job"] as? String == "hourly-sync" })
+        #expect(job["failures"] as? Int == 0 && job["failure_streak"] as? Int == 0)
+        let next = try await cli.run(["trigger", "shop/hourly-sync", "--dry-run"], env: secretEnv)
+        #expect(!next.stderr.contains("abandoned"))
     }
 
     @Test("a group prints seed 003's summary JSON; --schedule picks the time-of-day group")

@@ -23,7 +23,7 @@ struct VercelEvidenceTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("vercel.yaml")
         try Data(VercelScript.manifest(baseURL: "https://web.example.test").utf8).write(to: file)
-        let imported = try await rbs.run(["import", file.path])
+        let imported = try await rbs.run(["import", file.path, "--yes"])
         #expect(imported.status == 0, "\(imported.stderr)")
         let exported = try await rbs.run(["export"])
         #expect(exported.stdout.contains("vercel_project: web-app\n  vercel_team: team_rbs\n"), "\(exported.stdout)")
@@ -70,7 +70,7 @@ struct VercelEvidenceTests {
         defer { rbs.cleanup() }
         let file = rbs.home.appendingPathComponent("vercel.yaml")
         try Data(VercelScript.manifest(baseURL: "https://web.example.test").utf8).write(to: file)
-        #expect(try await rbs.run(["import", file.path]).status == 0)
+        #expect(try await rbs.run(["import", file.path, "--yes"]).status == 0)
 
         let missing = try await rbs.run(["stats", "--sync", "--app", "web"], env: standIn.environment)
         #expect(missing.status == 0, "\(missing.stderr)")

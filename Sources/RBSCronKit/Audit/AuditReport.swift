@@ -236,7 +236,7 @@ public struct EndpointAudit: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case app, job, url, method, layer, auth, timeoutMs = "timeout_ms", probes, methodCheck = "method_check", severity,
+        case app, job, address, url, method, layer, auth, timeoutMs = "timeout_ms", probes, methodCheck = "method_check", severity,
              deniesByDefault = "denies_by_default"
     }
 
@@ -244,6 +244,7 @@ public struct EndpointAudit: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.app, forKey: .app)
         try c.encode(job.description, forKey: .job)
+        try c.encode(job.description, forKey: .address)
         try c.encode(url, forKey: .url)
         try c.encode(method, forKey: .method)
         try c.encode(layer, forKey: .layer)

@@ -94,7 +94,7 @@ public enum KeepaliveError: Error, LocalizedError, Sendable, Equatable {
             return "the app '\(app)' has no Supabase project in the inventory (\(list)). "
                 + "Add `supabase: {url: …, project_ref: …}` to it with `rbscron export` / `rbscron import`."
         case .chooseProject(let projects):
-            return "several apps have a Supabase project (\(projects.joined(separator: ", "))); choose one with --project."
+            return "several apps have a Supabase project (\(projects.joined(separator: ", "))); choose one with --app."
         case .noProjects:
             return "no app in the inventory has a Supabase project. Add `supabase: {url: …}` to an app with `rbscron export` / `rbscron import`."
         case .secretsUnavailable(let reason):

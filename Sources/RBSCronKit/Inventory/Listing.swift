@@ -70,19 +70,31 @@ public struct AppReport: Encodable, Sendable, Equatable {
 /// A job as `list jobs` reports it. Keys are a contract (see README "JSON shapes").
 public struct JobReport: Encodable, Sendable, Equatable {
     public var job: Job
+    /// When its latest run recorded in the inventory started, and how it ended (nil while it runs); nil when none.
+    public var lastRunAt: Date?
+    public var lastOutcome: RunOutcome?
+    /// Its next fire by its schedule (a fan-out child: its chain's); nil for a job nothing schedules.
+    public var nextFireAt: Date?
 
-    public init(job: Job) { self.job = job }
+    public init(job: Job, lastRunAt: Date? = nil, lastOutcome: RunOutcome? = nil, nextFireAt: Date? = nil) {
+        self.job = job
+        self.lastRunAt = lastRunAt
+        self.lastOutcome = lastOutcome
+        self.nextFireAt = nextFireAt
+    }
 
     enum CodingKeys: String, CodingKey {
-        case app, name, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
+        case app, name, address, path, sql, method, layer, schedule, timezone, auth, timeout, timeoutMs = "timeout_ms",
              retries, priority, enabled, triggeredBy = "triggered_by", order, dependsOn = "depends_on", description, group,
-             jitter
+             jitter, lastRunAt = "last_run_at", lastOutcome = "last_outcome", nextFireAt = "next_fire_at"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.app, forKey: .app)
         try c.encode(job.name, forKey: .name)
+        // The address every report that names a job carries (APP/JOB), beside the app and name kept from before.
+        try c.encode(job.ref.description, forKey: .address)
         try c.encode(job.path, forKey: .path)
         try c.encode(job.sql, forKey: .sql)
         try c.encode(job.method, forKey: .method)
@@ -101,6 +113,9 @@ public struct JobReport: Encodable, Sendable, Equatable {
         try c.encode(job.description, forKey: .description)
         try c.encode(job.group, forKey: .group)
         try c.encode(job.jitter, forKey: .jitter)
+        try c.encode(lastRunAt, forKey: .lastRunAt)
+        try c.encode(lastOutcome, forKey: .lastOutcome)
+        try c.encode(nextFireAt, forKey: .nextFireAt)
     }
 }
 

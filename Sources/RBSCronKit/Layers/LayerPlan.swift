@@ -115,6 +115,7 @@ public struct PlanItem: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(job, forKey: .job)
+        try JobAddress.encode(job, to: encoder)
         try c.encode(action, forKey: .action)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(target, forKey: .target)
@@ -144,6 +145,7 @@ public struct PlanIssue: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(severity, forKey: .severity)
         try c.encode(job, forKey: .job)
+        try JobAddress.encode(job, to: encoder)
         try c.encode(message, forKey: .message)
     }
 

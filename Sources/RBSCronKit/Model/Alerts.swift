@@ -112,7 +112,7 @@ public struct AlertIncident: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, key, kind, severity, app, job, layer, summary, lastError = "last_error", lookCloser = "look_closer", since
+        case id, key, kind, severity, app, job, address, layer, summary, lastError = "last_error", lookCloser = "look_closer", since
         case openedAt = "opened_at", lastSeenAt = "last_seen_at", resolvedAt = "resolved_at", silencedBy = "silenced_by"
     }
 
@@ -124,6 +124,7 @@ public struct AlertIncident: Sendable, Equatable, Encodable {
         try c.encode(severity, forKey: .severity)
         try c.encode(app, forKey: .app)
         try c.encode(job?.description, forKey: .job)
+        try c.encode(job?.description, forKey: .address)
         try c.encode(layer, forKey: .layer)
         try c.encode(summary, forKey: .summary)
         try c.encode(detail, forKey: .lastError)

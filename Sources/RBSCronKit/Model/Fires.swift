@@ -211,12 +211,13 @@ public struct DueDecision: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case job, fireAt = "fire_at", state, action, via, reason, runID = "run_id", remoteID = "remote_id"
+        case job, address, fireAt = "fire_at", state, action, via, reason, runID = "run_id", remoteID = "remote_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.description, forKey: .job)
+        try c.encode(job.description, forKey: .address)
         try c.encode(fireAt, forKey: .fireAt)
         try c.encode(state, forKey: .state)
         try c.encode(action, forKey: .action)

@@ -33,13 +33,14 @@ public struct DryRunRequest: Encodable, Sendable, Equatable {
     public var secretSource: String?
 
     enum CodingKeys: String, CodingKey {
-        case job, method, url, headers, body, timeoutMs = "timeout_ms", retries, auth, missingSecret = "missing_secret",
+        case job, address, method, url, headers, body, timeoutMs = "timeout_ms", retries, auth, missingSecret = "missing_secret",
              secretSource = "secret_source"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job.description, forKey: .job)
+        try c.encode(job.description, forKey: .address)
         try c.encode(method, forKey: .method)
         try c.encode(url, forKey: .url)
         try c.encode(headers, forKey: .headers)

@@ -42,7 +42,7 @@ public struct RunReport: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", job, source, outcome, httpStatus = "http_status", attempts, durationMs = "duration_ms",
+        case runID = "run_id", job, address, source, outcome, httpStatus = "http_status", attempts, durationMs = "duration_ms",
              timings, error, startedAt = "started_at", finishedAt = "finished_at", scheduledFor = "scheduled_for",
              responseExcerpt = "response_excerpt", deadLetterID = "dead_letter_id", breakerProbe = "breaker_probe"
     }
@@ -55,6 +55,7 @@ public struct RunReport: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(runID, forKey: .runID)
         try c.encode(job.description, forKey: .job)
+        try c.encode(job.description, forKey: .address)
         try c.encode(source, forKey: .source)
         try c.encode(outcome, forKey: .outcome)
         try c.encode(httpStatus, forKey: .httpStatus)

@@ -73,8 +73,10 @@ public struct TriggerReport: Encodable, Sendable {
         (group?.runs ?? runs).filter { $0.notRecorded != nil }
     }
 
-    /// A run failed, was denied or skipped by its breaker; a group did not fully succeed; a layer refused a replay.
+    /// A run failed, was denied or skipped by its breaker; a group did not fully succeed; a layer refused a replay; a
+    /// dry run found a request that the real trigger would deny (so `--dry-run` works as a CI pre-check).
     public var failed: Bool {
+        if dryRun { return requests.contains { $0.missingSecret != nil } }
         if let group { return !group.success }
         return runs.contains { !$0.succeeded } || layerDeadLetters.contains { $0.action == .failed }
     }

@@ -38,7 +38,7 @@ public struct NextFiresReport: Encodable, Sendable, Equatable {
     /// For a fan-out child: the scheduled job whose fires it follows (`APP/JOB`).
     public var via: String?
 
-    enum CodingKeys: String, CodingKey { case expression, dialect, timezone, description, fires, job, via }
+    enum CodingKeys: String, CodingKey { case expression, dialect, timezone, description, fires, job, address, via }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +48,7 @@ public struct NextFiresReport: Encodable, Sendable, Equatable {
         try c.encode(description, forKey: .description)
         try c.encode(fires, forKey: .fires)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(via, forKey: .via)
     }
 }
@@ -132,12 +133,13 @@ public struct TimelineFire: Encodable, Sendable, Equatable {
     /// For a fan-out child: its position among the parent's children.
     public var order: Int?
 
-    enum CodingKeys: String, CodingKey { case at, job, app, layer, schedule, triggeredBy = "triggered_by", order }
+    enum CodingKeys: String, CodingKey { case at, job, address, app, layer, schedule, triggeredBy = "triggered_by", order }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(at, forKey: .at)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(app, forKey: .app)
         try c.encode(layer, forKey: .layer)
         try c.encode(schedule, forKey: .schedule)

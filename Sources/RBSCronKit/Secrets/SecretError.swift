@@ -39,12 +39,13 @@ extension SecretError: LocalizedError {
     public var errorDescription: String? {
         switch self {
         case let .masterKeyNotBase64(variable):
-            return "The environment variable \(variable) is not valid base64. "
-                + "Set it to the base64 of exactly 32 random bytes (for example the output of "
-                + "`head -c 32 /dev/urandom | base64`), or unset it to use the key file."
+            return "The environment variable \(variable) is not valid base64, so no secret can be opened with it. "
+                + "Set it to the master key the inventory's secrets were sealed with (the base64 of 32 bytes, as "
+                + "the key file holds it), or unset it to use the key file."
         case let .masterKeyWrongLength(variable, byteCount):
             return "The environment variable \(variable) decodes to \(byteCount) bytes, but the master key "
-                + "must be exactly 32 bytes. Set it to the base64 of 32 random bytes, or unset it to use the key file."
+                + "is exactly 32 bytes: it was cut or copied wrongly. Set it to the master key the inventory's secrets "
+                + "were sealed with (as the key file holds it), or unset it to use the key file."
         case let .keyFileMalformed(path):
             return "The master key file \(path) does not hold the base64 of exactly 32 bytes. "
                 + "Restore it from your backup; if it is lost, secrets sealed under it cannot be opened "
@@ -54,10 +55,11 @@ extension SecretError: LocalizedError {
                 + "which let other users read or change it. Run `chmod 600 \(path)` and try again."
         case let .keyFileNotRegular(path):
             return "The master key path \(path) is not a regular file (it may be a folder or a symbolic link). "
-                + "Move it aside so rbscron can create a key file there, or set RBSCRON_MASTER_KEY."
+                + "Put the key file itself there (mode 0600), or set RBSCRON_MASTER_KEY to the master key."
         case let .masterKeyMissing(path):
-            return "No master key was found: RBSCRON_MASTER_KEY is not set and \(path) does not exist. "
-                + "Set a secret with `rbscron secret set` to create the key file, or set RBSCRON_MASTER_KEY."
+            return "No master key was found: RBSCRON_MASTER_KEY is not set and \(path) does not exist, so the "
+                + "secrets sealed in this inventory cannot be opened. Restore the key file from your backup (mode 0600) "
+                + "or set RBSCRON_MASTER_KEY to the key they were sealed with; a new key cannot open them."
         case let .masterKeyMissingForSealedInventory(path, keyID):
             return "This inventory's secrets are sealed under master key \(keyID), and no key was found: "
                 + "RBSCRON_MASTER_KEY is not set and \(path) does not exist. A new key would not open them, so none "

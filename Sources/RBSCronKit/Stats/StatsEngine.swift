@@ -74,7 +74,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var ref: JobRef { JobRef(app: app, job: job) }
 
     enum CodingKeys: String, CodingKey {
-        case app, job, layer, schedule, enabled, description, runs, successes, failures, skipped, unknown
+        case app, job, address, layer, schedule, enabled, description, runs, successes, failures, skipped, unknown
         case successRate = "success_rate", p50Ms = "p50_ms", p95Ms = "p95_ms", maxMs = "max_ms"
         case lastSuccessAt = "last_success_at", lastFailure = "last_failure", failureStreak = "failure_streak"
         case observation, observationNote = "observation_note", observedSince = "observed_since", expectedFires = "expected_fires"
@@ -85,6 +85,8 @@ public struct JobStats: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(app, forKey: .app)
         try c.encode(job, forKey: .job)
+        // Every report that names a job carries `address` (APP/JOB); `job` here stays the bare name, as before.
+        try c.encode(ref.description, forKey: .address)
         try c.encode(layer, forKey: .layer)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(enabled, forKey: .enabled)

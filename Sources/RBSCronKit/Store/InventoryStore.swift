@@ -65,6 +65,9 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var maintenanceWindows: Int
     public var dryRun: Bool
 
+    /// The import removes apps or jobs: what needs a confirmation.
+    public var removesSomething: Bool { !appsRemoved.isEmpty || !jobsRemoved.isEmpty }
+
     /// The `import --json` keys.
     enum CodingKeys: String, CodingKey {
         case apps, jobs, appsAdded = "apps_added", appsRemoved = "apps_removed", jobsAdded = "jobs_added",

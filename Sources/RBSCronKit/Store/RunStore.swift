@@ -75,6 +75,41 @@ extension InventoryStore {
         }
     }
 
+    /// Marks the runs this process (`pid`) left `started` as `interrupted`: the operator stopped rbscron (Ctrl-C) while
+    /// their requests were in flight. Not a failure of the job: no dead letter, no breaker count, no failed run in
+    /// `stats`. Returns how many were marked.
+    @discardableResult
+    public func markInterruptedRuns(pid: Int32, now: Date) throws(StoreError) -> Int {
+        try run {
+            try writer.write { db -> Int in
+                try db.execute(sql: """
+                    UPDATE runs SET state = 'finished', outcome = 'interrupted', finished_at = ?,
+                           error = 'stopped by the operator (interrupt) before it finished; the endpoint may have run'
+                    WHERE state = 'started' AND pid = ?
+                    """, arguments: [Timestamp.ms(now), pid])
+                return db.changesCount
+            }
+        }
+    }
+
+    /// The latest run of every job that has one: when it started and how it ended (nil while it runs).
+    public func latestRuns() throws(StoreError) -> [JobRef: (startedAt: Date, outcome: RunOutcome?)] {
+        try run {
+            try writer.read { db in
+                var latest: [JobRef: (startedAt: Date, outcome: RunOutcome?)] = [:]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT app, job, started_at, outcome FROM runs r
+                    WHERE id = (SELECT id FROM runs WHERE app = r.app AND job = r.job ORDER BY started_at DESC, id DESC LIMIT 1)
+                    """)
+                while let row = try rows.next() {
+                    let outcome: String? = row["outcome"]
+                    latest[JobRef(app: row["app"], job: row["job"])] = (Timestamp.date(ms: row["started_at"]), outcome.flatMap(RunOutcome.init))
+                }
+                return latest
+            }
+        }
+    }
+
     /// The latest finished runs of a job that count for its circuit breaker (ok and failures;
     /// not breaker skips, denials, dependency skips or abandoned runs), newest first.
     public func breakerHistory(_ job: JobRef, limit: Int, excluding runID: Int64? = nil) throws(StoreError) -> [(outcome: RunOutcome, finishedAt: Date)] {

@@ -38,6 +38,10 @@ public struct SecretListReport: Encodable, Sendable {
 
     public var secrets: [Entry]
     public var missing: [Missing]
+    /// Why the previews are `(locked)`: no master key (what to restore). Not part of the JSON; a warning.
+    public var lockedReason: String?
+
+    enum CodingKeys: String, CodingKey { case secrets, missing }
 
     /// Builds the report. `preview` opens a value for its masked preview; nil when it cannot (no key).
     /// `layer` narrows the jobs counted in `used_by` and `missing` to that layer's.

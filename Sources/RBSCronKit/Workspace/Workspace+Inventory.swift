@@ -15,11 +15,17 @@ extension Workspace {
         }
     }
 
-    /// `list jobs`.
+    /// `list jobs`: each job with its latest recorded run and its next fire.
     public func jobs(_ filter: InventoryFilter) throws -> [JobReport] {
         let inventory = try inventory()
         try filter.validate(against: inventory)
-        return filter.jobs(in: inventory).map(JobReport.init)
+        let latest = try store.latestRuns()
+        let now = self.now
+        return filter.jobs(in: inventory).map { job in
+            let last = latest[job.ref]
+            let next = try? ScheduleReports.next(job: job, in: inventory, from: now, count: 1).fires.first
+            return JobReport(job: job, lastRunAt: last?.startedAt, lastOutcome: last?.outcome, nextFireAt: next ?? nil)
+        }
     }
 
     /// `list schedules` (without `--remote`): the inventory's scheduled jobs with the id each layer knows them by.

@@ -21,26 +21,38 @@ extension Workspace {
     }
 
     /// `secret list` / `list secrets`: what is stored (masked), who uses it, and which jobs lack what they need.
-    /// Previews need the master key; without it the list still shows what exists, each preview `(locked)`.
+    /// Previews need the master key. With no key at all the list still shows what exists, each preview `(locked)`,
+    /// and says why (``SecretListReport/lockedReason``); a key that is there but malformed or not this inventory's
+    /// is an error, never a quiet `(locked)`.
     public func secretList(_ filter: InventoryFilter) throws -> SecretListReport {
         let inventory = try inventory()
         try filter.validate(against: inventory)
         let records = try secrets.records()
-        let box = records.isEmpty ? nil : try? secrets.box()
-        return SecretListReport.build(inventory: inventory, records: records, app: filter.app, layer: filter.layer) { record in
+        var box: SecretBox?
+        var lockedReason: String?
+        if !records.isEmpty {
+            do {
+                box = try secrets.box()
+            } catch let error as SecretError {
+                guard case .masterKeyMissing = error else { throw error }
+                lockedReason = error.localizedDescription
+            }
+        }
+        var report = SecretListReport.build(inventory: inventory, records: records, app: filter.app, layer: filter.layer) { record in
             guard let box, let sealed = try? store.sealedSecret(scope: record.scope, key: record.key),
                   let value = try? box.open(sealed.current, scope: record.scope, key: record.key) else { return nil }
             return SecretMask.preview(value)
         }
+        report.lockedReason = lockedReason
+        return report
     }
 
     /// `secret get --reveal`: the stored value of exactly `scope/key` (no global fallback, no environment).
     public func revealSecret(scope: String, key: String) throws -> String {
-        let box = try secrets.box()
         guard let sealed = try store.sealedSecret(scope: scope, key: key) else {
             throw SecretStoreError.notFound(scope: scope, key: key)
         }
-        return try box.open(sealed.current, scope: scope, key: key)
+        return try secrets.box().open(sealed.current, scope: scope, key: key)
     }
 
     /// `secret rotate`: replaces the value, keeps the previous one for `grace`, and lists each layer's steps.

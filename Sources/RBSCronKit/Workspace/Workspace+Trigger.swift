@@ -1,6 +1,12 @@
 import Foundation
 
 extension Workspace {
+    /// `trigger` was interrupted (SIGINT, SIGTERM): records the runs this process has in flight as `interrupted`, which
+    /// is not a failure of their jobs. Returns how many. The caller then ends the process.
+    public func recordInterruption() throws -> Int {
+        try store.markInterruptedRuns(pid: clock.pid, now: now)
+    }
+
     /// `trigger`: fires jobs with their auth, retries, circuit breaker and dead letters, recording every run; or,
     /// with `dryRun`, says what would be sent. Runs left `started` by a process that is gone are marked abandoned
     /// first, so their breaker history and stats are right.

@@ -12,7 +12,9 @@ struct AppListing: Encodable, HumanReadable {
             [r.name, r.displayName, r.baseURL, r.platform.rawValue, String(r.jobs),
              r.supabase == nil ? "-" : "yes", r.active ? style.green("yes") : style.yellow("no")]
         }
-        return Output.table(["APP", "NAME", "BASE URL", "PLATFORM", "JOBS", "SUPABASE", "ACTIVE"], rows, style: style)
+        return Output.table(columns: [TableColumn("APP"), TableColumn("NAME", drop: 2), TableColumn("BASE URL"),
+                                      TableColumn("PLATFORM", drop: 3), TableColumn("JOBS"), TableColumn("SUPABASE", drop: 1),
+                                      TableColumn("ACTIVE")], rows, style: style)
     }
 }
 
@@ -23,15 +25,30 @@ struct JobListing: Encodable, HumanReadable {
     func encode(to encoder: any Encoder) throws { try jobs.encode(to: encoder) }
 
     func human(_ style: TerminalStyle) -> String? {
-        let rows = jobs.map(\.job).map { job -> [String] in
+        let now = Date()
+        /// On a terminal `3 min ago` / `in 2 h`; piped, the RFC 3339 time.
+        func when(_ date: Date?) -> String {
+            guard let date else { return "-" }
+            return style.relativeTimes ? Output.relative(date, now: now) : Timestamp.rfc3339(date)
+        }
+        let rows = jobs.map { report -> [String] in
+            let job = report.job
             var schedule = job.schedule ?? "-"
             if job.schedule != nil, job.timezone != "UTC" { schedule += " (\(job.timezone))" }
             let target = job.path.map { "\(job.method.rawValue) \($0)" } ?? "SQL \(job.sql ?? "")"
             let via = job.triggeredBy.map { "\($0)#\(job.order ?? 0)" } ?? "-"
+            var last = when(report.lastRunAt)
+            if let outcome = report.lastOutcome { last += " " + (outcome == .ok ? style.green(outcome.rawValue) : style.red(outcome.rawValue)) }
             return [job.ref.description, job.layer.rawValue, schedule, target, job.auth.rawValue, via,
-                    job.enabled ? "yes" : style.yellow("no")]
+                    job.enabled ? "yes" : style.yellow("no"), last, when(report.nextFireAt)]
         }
-        return Output.table(["JOB", "LAYER", "SCHEDULE", "TARGET", "AUTH", "TRIGGERED BY", "ENABLED"], rows, style: style)
+        // Narrow terminals lose AUTH, then ENABLED, then TARGET (mostly the job's name as a path), then LAST RUN,
+        // then TRIGGERED BY.
+        return Output.table(columns: [TableColumn("JOB", minWidth: 40), TableColumn("LAYER"), TableColumn("SCHEDULE", minWidth: 16),
+                                      TableColumn("NEXT FIRE"), TableColumn("LAST RUN", drop: 4),
+                                      TableColumn("AUTH", drop: 1), TableColumn("ENABLED", drop: 2), TableColumn("TRIGGERED BY", drop: 5),
+                                      TableColumn("TARGET", drop: 3, minWidth: 20)],
+                            rows.map { [$0[0], $0[1], $0[2], $0[8], $0[7], $0[4], $0[6], $0[5], $0[3]] }, style: style)
     }
 }
 
@@ -39,6 +56,16 @@ struct JobListing: Encodable, HumanReadable {
 struct ImportResult: Encodable, HumanReadable {
     var summary: ImportSummary
     var file: String
+
+    /// `11 apps (agora, …) and 69 jobs`: what an import removes, for the question and the refusal.
+    static func removals(_ summary: ImportSummary) -> String {
+        func part(_ items: [String], _ noun: String) -> String? {
+            guard !items.isEmpty else { return nil }
+            let names = items.prefix(3).joined(separator: ", ") + (items.count > 3 ? ", …" : "")
+            return "\(items.count) \(noun)\(items.count == 1 ? "" : "s") (\(names))"
+        }
+        return [part(summary.appsRemoved, "app"), part(summary.jobsRemoved, "job")].compactMap { $0 }.joined(separator: " and ")
+    }
 
     func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
 
@@ -58,6 +85,8 @@ struct ImportResult: Encodable, HumanReadable {
 }
 
 extension SecretListReport: HumanReadable {
+    var warnings: [String] { lockedReason.map { ["previews are (locked). \($0)"] } ?? [] }
+
     func human(_ style: TerminalStyle) -> String? {
         var lines: [String] = []
         if secrets.isEmpty {

@@ -7,17 +7,53 @@ import Glibc
 import Darwin
 #endif
 
-/// Colour and terminal facts: colour only on a terminal, never with --no-color or NO_COLOR.
+/// Colour and terminal facts. Colour: `--color always` or `never` decide; `auto` colours on a terminal unless NO_COLOR
+/// is set (to anything) or TERM is dumb, and also off a terminal when CLICOLOR_FORCE is set to anything but 0.
 struct TerminalStyle {
-    let color: Bool
+    var color: Bool
     let stdoutIsTerminal: Bool
     let stderrIsTerminal: Bool
+    /// The width tables must fit: the terminal's, when stdout is one; nil when piped (tables keep their full width).
+    var width: Int?
+    /// `-o wide`: every column and whole cells, whatever the width.
+    var wide = false
+    /// `--no-headers`.
+    var noHeaders = false
+    /// Relative times ("3 min ago") beside RFC 3339 ones: on a terminal only.
+    var relativeTimes: Bool { stdoutIsTerminal }
 
-    init(noColorFlag: Bool) {
+    init(choice: ColorChoice, environment: [String: String] = ProcessInfo.processInfo.environment) {
         stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
         stderrIsTerminal = isatty(STDERR_FILENO) == 1
-        let env = ProcessInfo.processInfo.environment
-        color = !noColorFlag && env["NO_COLOR"] == nil && stdoutIsTerminal && env["TERM"] != "dumb"
+        color = Self.colors(choice, environment: environment, terminal: stdoutIsTerminal)
+        width = stdoutIsTerminal ? Self.terminalWidth(environment: environment) : nil
+    }
+
+    static func colors(_ choice: ColorChoice, environment: [String: String], terminal: Bool) -> Bool {
+        switch choice {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if environment["NO_COLOR"] != nil { return false }
+            if let force = environment["CLICOLOR_FORCE"], force != "0" { return true }
+            return terminal && environment["TERM"] != "dumb"
+        }
+    }
+
+    /// The terminal's columns (TIOCGWINSZ), else COLUMNS, else 80.
+    static func terminalWidth(environment: [String: String]) -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = environment["COLUMNS"], let columns = Int(text), columns > 0 { return columns }
+        return 80
+    }
+
+    /// The style with a command's table options applied.
+    func with(_ options: OutputOptions) -> TerminalStyle {
+        var style = self
+        style.wide = options.format == .wide
+        style.noHeaders = options.noHeaders
+        return style
     }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -50,10 +86,26 @@ extension HumanReadable {
     var notes: [String] { [] }
 }
 
+/// A column of ``Output/table(columns:_:style:)``.
+struct TableColumn {
+    var title: String
+    /// When the table is too wide for the terminal, columns with a rank are left out, lowest first; nil: always shown.
+    var drop: Int?
+    /// A cut cell keeps at least this many characters.
+    var minWidth: Int
+
+    init(_ title: String, drop: Int? = nil, minWidth: Int = 12) {
+        self.title = title
+        self.drop = drop
+        self.minWidth = max(minWidth, min(title.count, 12))
+    }
+}
+
 enum Output {
     /// The one way a command prints its report: JSON with `--json` (through the one encoder), the human form
     /// otherwise; warnings on stderr either way.
     static func emit<Report: Encodable & HumanReadable>(_ report: Report, _ output: OutputOptions, _ style: TerminalStyle) throws {
+        let style = style.with(output)
         for warning in report.warnings { warn(warning) }
         for line in report.notices { note(line) }
         if output.json {
@@ -115,17 +167,139 @@ enum Output {
         FileHandle.standardError.write(Data("\(safe(message))\n".utf8))
     }
 
-    /// An aligned table; colour codes in cells do not disturb the alignment.
+    /// An aligned table; colour codes in cells do not disturb the alignment. See ``table(columns:_:style:)``.
     static func table(_ header: [String], _ rows: [[String]], style: TerminalStyle) -> String {
-        let widths = header.indices.map { i in
-            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map(visibleWidth).max() ?? 0
+        table(columns: header.map { TableColumn($0) }, rows, style: style)
+    }
+
+    /// An aligned table that fits `style.width` (a terminal's) unless `-o wide`: columns with a `drop` rank are left
+    /// out first (lowest rank first) and named on stderr; then the widest cells are cut with "…" down to each column's
+    /// `minWidth`, except the last column, whose text wraps under itself. Piped (no width), it keeps its full width.
+    static func table(columns: [TableColumn], _ rows: [[String]], style: TerminalStyle) -> String {
+        var keep = Array(columns.indices)
+        func natural(_ i: Int) -> Int {
+            ([style.noHeaders ? "" : columns[i].title] + rows.map { i < $0.count ? $0[i] : "" }).map(visibleWidth).max() ?? 0
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - visibleWidth(cell)))
-            }.joined(separator: "  ")
+        var widths = columns.indices.map(natural)
+        func total() -> Int { keep.map { widths[$0] }.reduce(0, +) + 2 * max(0, keep.count - 1) }
+        var dropped: [String] = []
+        if let limit = style.width, !style.wide {
+            let droppable = columns.indices.filter { columns[$0].drop != nil }.sorted { columns[$0].drop! < columns[$1].drop! }
+            // A column is left out only when the others, cut to their least, still do not fit beside it.
+            func least() -> Int { keep.map { min(widths[$0], columns[$0].minWidth) }.reduce(0, +) + 2 * max(0, keep.count - 1) }
+            for i in droppable where least() > limit {
+                keep.removeAll { $0 == i }
+                dropped.append(columns[i].title)
+            }
+            // Narrow the widest column that can give until the table fits: the others first (their cells are cut),
+            // the last one after them (its text wraps).
+            while total() > limit {
+                let others = keep.dropLast().filter { widths[$0] > columns[$0].minWidth }
+                let candidates = others.isEmpty ? keep.suffix(1).filter { widths[$0] > columns[$0].minWidth } : Array(others)
+                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[widest] = max(columns[widest].minWidth, widths[widest] - (total() - limit))
+            }
         }
-        return ([style.bold(line(header))] + rows.map(line)).joined(separator: "\n")
+        if !dropped.isEmpty {
+            note(style.dim(fit("(to fit \(style.width ?? 0) columns, left out: \(dropped.joined(separator: ", ")); -o wide shows all)",
+                               style: style)))
+        }
+        func lines(_ cells: [String]) -> [String] {
+            var out: [String] = [""]
+            for (position, i) in keep.enumerated() {
+                let cell = i < cells.count ? cells[i] : ""
+                let isLast = position == keep.count - 1
+                let width = widths[i]
+                if isLast {
+                    let wrapped = visibleWidth(cell) > width && style.width != nil && !style.wide ? wrap(cell, width) : [cell]
+                    let indent = visibleWidth(out[0])
+                    out[0] += wrapped[0]
+                    for more in wrapped.dropFirst() { out.append(String(repeating: " ", count: indent) + more) }
+                } else {
+                    let fitted = visibleWidth(cell) > width ? cut(cell, width) : cell
+                    out[0] += fitted + String(repeating: " ", count: max(0, width - visibleWidth(fitted))) + "  "
+                }
+            }
+            return out.map { $0.hasSuffix(" ") ? String($0.reversed().drop { $0 == " " }.reversed()) : $0 }
+        }
+        var result: [String] = []
+        if !style.noHeaders { result.append(style.bold(lines(columns.map(\.title)).joined(separator: "\n"))) }
+        for row in rows { result += lines(row) }
+        return result.joined(separator: "\n")
+    }
+
+    /// A line of prose wrapped at the terminal's width (whole when piped or with -o wide).
+    static func fit(_ line: String, style: TerminalStyle) -> String {
+        guard let width = style.width, !style.wide, visibleWidth(line) > width else { return line }
+        return wrap(line, width).joined(separator: "\n")
+    }
+
+    /// An RFC 3339 time with, on a terminal, how long ago or ahead it is: `2026-04-10T14:00:00Z (3 min ago)`.
+    static func time(_ date: Date, style: TerminalStyle, now: Date = Date()) -> String {
+        let stamp = Timestamp.rfc3339(date)
+        return style.relativeTimes ? "\(stamp) (\(relative(date, now: now)))" : stamp
+    }
+
+    /// `3 min ago`, `in 2 h`, `just now`: the largest whole unit, like `ls -l`'s readers expect.
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        if magnitude < 45 { return seconds < 0 ? "just now" : "in a moment" }
+        let units: [(Double, String)] = [(86_400, "d"), (3_600, "h"), (60, "min")]
+        let (size, name) = units.first { magnitude >= $0.0 * (($0.1 == "min") ? 0.75 : 1) } ?? (60, "min")
+        let count = max(1, Int((magnitude / size).rounded()))
+        return seconds < 0 ? "\(count) \(name) ago" : "in \(count) \(name)"
+    }
+
+    /// `text` cut to `width` visible characters, the last one "…"; colour codes are dropped from a cut cell.
+    static func cut(_ text: String, _ width: Int) -> String {
+        let plain = stripEscapes(text)
+        guard plain.count > width else { return text }
+        guard width > 1 else { return String(plain.prefix(width)) }
+        return String(plain.prefix(width - 1)) + "…"
+    }
+
+    /// `text` wrapped at spaces into lines of at most `width` visible characters (a longer word is cut).
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        let plain = stripEscapes(text)
+        var lines: [String] = []
+        var line = ""
+        for word in plain.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty {
+                line = word
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = word
+            }
+            // A word longer than the line breaks after its last '/', '-' or '#' that fits, else at the width.
+            while line.count > width {
+                let head = line.prefix(width)
+                let cut = head.lastIndex { "/-#".contains($0) }.map { head.distance(from: head.startIndex, to: $0) + 1 } ?? width
+                let at = cut > width / 3 ? cut : width
+                lines.append(String(line.prefix(at)))
+                line = String(line.dropFirst(at))
+            }
+        }
+        lines.append(line)
+        return lines
+    }
+
+    static func stripEscapes(_ text: String) -> String {
+        guard text.contains("\u{1B}") else { return text }
+        var out = ""
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if scalar == "m" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func visibleWidth(_ text: String) -> Int {

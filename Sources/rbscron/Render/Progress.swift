@@ -32,8 +32,13 @@ final class ProgressDisplay: @unchecked Sendable {
         case .finished(let report):
             running.removeAll { $0.ref == report.job }
             let status = report.httpStatus.map { " HTTP \($0)" } ?? ""
-            let mark = report.succeeded ? "✓" : "✗"
-            permanent = "\(mark) \(report.job) \(report.outcome.rawValue)\(status) (\(Int(report.durationMs.rounded())) ms)"
+            let mark = report.succeeded ? style.green("✓") : style.red("✗")
+            let attempts = report.attempts > 1 ? "\(report.attempts) attempts, " : ""
+            let run = report.runID.map { ", run #\($0)" } ?? ""
+            var detail = report.succeeded ? "" : (report.error ?? report.responseExcerpt.map(RunRender.firstLine) ?? "")
+            if let dead = report.deadLetterID { detail += " (dead letter #\(dead))" }
+            permanent = "\(mark) \(report.job) \(report.outcome.rawValue)\(status) (\(attempts)\(Int(report.durationMs.rounded())) ms\(run))"
+                + (detail.isEmpty ? "" : ": \(detail)")
         case .queued(let ref, let via, let id, let deduplicated):
             permanent = deduplicated ? "= \(ref) already sent through \(via) by another runner (\(id))"
                                      : "→ \(ref) handed to \(via) (\(id)), delivered with its retries"

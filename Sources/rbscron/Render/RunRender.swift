@@ -34,12 +34,14 @@ extension TriggerReport: HumanReadable {
     func human(_ style: TerminalStyle) -> String? {
         var parts: [String] = []
         if !decisions.isEmpty { parts.append(RunRender.decisions(decisions, all: explain || dryRun, style: style)) }
+        // On a terminal each run was shown live on stderr as it ended: the table would repeat it, so only the summary.
+        let shownLive = style.stdoutIsTerminal && style.stderrIsTerminal
         if dryRun {
             if !requests.isEmpty { parts.append(RunRender.dryRun(requests)) }
         } else if let group {
-            parts.append(RunRender.summary(group, style: style))
+            parts.append(RunRender.summary(group, shownLive: shownLive, style: style))
         } else if !runs.isEmpty {
-            parts.append(RunRender.runs(runs, style: style))
+            parts.append((shownLive ? "" : RunRender.runs(runs, style: style) + "\n") + RunRender.summaryLine(runs, style: style))
         }
         if !layerDeadLetters.isEmpty { parts.append(RunRender.layerDeadLetters(layerDeadLetters, style: style)) }
         return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
@@ -72,7 +74,9 @@ enum RunRender {
             return [r.job.description, outcome, r.httpStatus.map(String.init) ?? "-", String(r.attempts),
                     "\(Int(r.durationMs.rounded())) ms", r.runID.map { "#\($0)" } ?? "-", detail]
         }
-        return Output.table(["JOB", "OUTCOME", "HTTP", "ATTEMPTS", "DURATION", "RUN", "DETAIL"], rows, style: style)
+        return Output.table(columns: [TableColumn("JOB"), TableColumn("OUTCOME"), TableColumn("HTTP"),
+                                      TableColumn("ATTEMPTS", drop: 2), TableColumn("DURATION", drop: 3), TableColumn("RUN", drop: 1),
+                                      TableColumn("DETAIL")], rows, style: style)
     }
 
     /// Due mode's decisions: every fire it fired or found claimed; the skipped ones too with `all`, else counted.
@@ -105,13 +109,24 @@ enum RunRender {
         return FireState.allCases.filter { counts[$0] != nil }.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
     }
 
-    static func summary(_ summary: GroupSummary, style: TerminalStyle) -> String {
+    /// A group: the same table as single runs (JOB, OUTCOME, …) and its summary line.
+    static func summary(_ summary: GroupSummary, shownLive: Bool, style: TerminalStyle) -> String {
         let counts = summary.summary
-        let rows = summary.results.map { r in
-            [r.taskId, r.success ? style.green("ok") : style.red("failed"), "\(r.duration) ms", firstLine(r.message)]
-        }
-        return "\(summary.schedule): \(counts.succeeded)/\(counts.total) succeeded, \(counts.failed) failed (\(counts.totalDuration) ms total)\n"
-            + Output.table(["TASK", "RESULT", "DURATION", "MESSAGE"], rows, style: style)
+        let line = "\(summary.schedule): \(counts.succeeded)/\(counts.total) succeeded, \(counts.failed) failed "
+            + "(\(DurationText.format(milliseconds: counts.totalDuration)) total)"
+        let colored = counts.failed > 0 ? style.red(line) : style.green(line)
+        return shownLive || summary.runs.isEmpty ? colored : runs(summary.runs, style: style) + "\n" + colored
+    }
+
+    /// `3 runs: 2 ok, 1 http_error (5.2s)`: the runs counted by outcome, like health-check's summary.
+    static func summaryLine(_ reports: [RunReport], style: TerminalStyle) -> String {
+        var counts: [RunOutcome: Int] = [:]
+        for r in reports { counts[r.outcome, default: 0] += 1 }
+        let parts = RunOutcome.allCases.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }
+        let total = Int(reports.map(\.durationMs).reduce(0, +).rounded())
+        let line = "\(reports.count) run\(reports.count == 1 ? "" : "s"): \(parts.joined(separator: ", ")) "
+            + "(\(DurationText.format(milliseconds: total)) in requests)"
+        return reports.allSatisfy(\.succeeded) ? style.green(line) : style.red(line)
     }
 
     static func dryRun(_ requests: [DryRunRequest]) -> String {

@@ -64,7 +64,9 @@ enum ScheduleRender {
                 }
                 return time + [fire.job, "\(fire.layer.rawValue) '\(fire.schedule ?? "")'"]
             }
-            lines.append(Output.table((showLocal ? [report.timezone.uppercased()] : []) + ["UTC", "JOB", "FIRED BY"], rows, style: style))
+            let columns = (showLocal ? [TableColumn(report.timezone.uppercased())] : [])
+                + [TableColumn("UTC"), TableColumn("JOB", minWidth: 40), TableColumn("FIRED BY")]
+            lines.append(Output.table(columns: columns, rows, style: style))
             lines.append("")
         }
         if report.bursts.isEmpty {
@@ -74,7 +76,8 @@ enum ScheduleRender {
             for burst in report.bursts {
                 let when = (showLocal ? localF.string(from: burst.minute) + "  " : "") + utcF.string(from: burst.minute)
                 let shown = burst.jobs.prefix(6).joined(separator: ", ") + (burst.jobs.count > 6 ? ", …" : "")
-                lines.append("  \(when)  \(style.yellow("\(burst.kind.rawValue) \(burst.key): \(burst.count) jobs"))  \(shown)")
+                let line = "  \(when)  \(style.yellow("\(burst.kind.rawValue) \(burst.key): \(burst.count) jobs"))  \(shown)"
+                lines.append(style.width.map { !style.wide && Output.visibleWidth(line) > $0 ? Output.cut(line, $0) : line } ?? line)
             }
         }
         lines.append("")
@@ -109,10 +112,16 @@ enum ScheduleRender {
             }
             lines.append("")
             lines.append(title)
+            // On a terminal the message and the fix wrap at word boundaries under their indent.
+            func wrapped(_ text: String, indent: String, first: String = "") -> [String] {
+                guard let width = style.width, !style.wide, width - indent.count >= 20 else { return [indent + first + text] }
+                let lines = Output.wrap(text, width - indent.count - Output.visibleWidth(first))
+                return [indent + first + lines[0]] + lines.dropFirst().map { String(repeating: " ", count: indent.count + Output.visibleWidth(first)) + $0 }
+            }
             for finding in group {
                 lines.append("  \(style.bold(finding.job))  [\(finding.rule)]")
-                lines.append("    \(finding.message)")
-                lines.append("    \(style.dim("fix:")) \(finding.fix)")
+                lines += wrapped(finding.message, indent: "    ")
+                lines += wrapped(finding.fix, indent: "    ", first: style.dim("fix:") + " ")
             }
         }
         if report.findings.isEmpty { lines.append("No findings.") }

@@ -39,14 +39,17 @@ enum StatsTable {
             let missed = j.missedFires.map { "\($0)/\(j.expectedFires ?? 0)" } ?? j.observation.rawValue
             var last = "-"
             if let f = j.lastFailure {
-                last = "\(Timestamp.rfc3339(f.at)) \(f.outcome)" + (f.httpStatus.map { " \($0)" } ?? "")
+                last = "\(Output.time(f.at, style: style)) \(f.outcome)" + (f.httpStatus.map { " \($0)" } ?? "")
             }
             return [paint(j.status.rawValue, j.status), j.ref.description, j.layer.rawValue, String(j.runs), rate,
                     ms(j.p50Ms), ms(j.p95Ms), ms(j.maxMs), j.failureStreak > 0 ? style.red(String(j.failureStreak)) : "0",
                     missed, fireSummary(j.fireCounts), last]
         }
-        var text = Output.table(["STATUS", "JOB", "LAYER", "RUNS", "SUCCESS", "P50", "P95", "MAX", "STREAK", "MISSED", "FIRES",
-                                 "LAST FAILURE"], rows, style: style)
+        var text = Output.table(columns: [TableColumn("STATUS"), TableColumn("JOB", minWidth: 40), TableColumn("LAYER", drop: 4),
+                                          TableColumn("RUNS", drop: 5), TableColumn("SUCCESS"), TableColumn("P50", drop: 1),
+                                          TableColumn("P95", drop: 3), TableColumn("MAX", drop: 2), TableColumn("STREAK"),
+                                          TableColumn("MISSED"), TableColumn("FIRES", drop: 6), TableColumn("LAST FAILURE", drop: 7, minWidth: 20)],
+                                rows, style: style)
         let apps = report.apps.filter { $0.checks > 0 }
         if !apps.isEmpty {
             let appRows = apps.map { a in
@@ -68,8 +71,8 @@ enum StatsTable {
             text += "\n\n" + (job.fires.count > shown.count ? "the latest \(shown.count) of \(job.fires.count) fires:\n" : "")
                 + Output.table(["FIRE", "STATE", "WHY"], rows, style: style)
         }
-        text += "\n\nsince \(Timestamp.rfc3339(report.since)); fires judged up to \(Timestamp.rfc3339(report.firesCheckedUntil)), "
-            + "each after its layer's tolerance"
+        text += "\n\n" + Output.fit("since \(Output.time(report.since, style: style)); fires judged up to "
+            + "\(Output.time(report.firesCheckedUntil, style: style)), each after its layer's tolerance", style: style)
         return text
     }
 

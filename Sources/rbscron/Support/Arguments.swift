@@ -38,6 +38,21 @@ struct DurationArgument: ExpressibleByArgument, ExpressibleByStringLiteral, Send
 
 extension Layer: ExpressibleByArgument {}
 extension BackfillRoute: ExpressibleByArgument {}
+
+/// `--layer` of `schedule plan` and `apply`: only the layers that have a scheduler to sync, so help and errors
+/// list exactly those.
+struct SchedulerLayer: ExpressibleByArgument, Sendable {
+    static let layers: [Layer] = [.qstash, .vercel, .pgCron]
+    let layer: Layer
+
+    init?(argument: String) {
+        guard let layer = Layer(rawValue: argument), Self.layers.contains(layer) else { return nil }
+        self.layer = layer
+    }
+
+    static var allValueStrings: [String] { layers.map(\.rawValue) }
+    var defaultValueDescription: String { layer.rawValue }
+}
 extension CronDialect: ExpressibleByArgument {}
 extension TaskGroupName.Cadence: ExpressibleByArgument {}
 

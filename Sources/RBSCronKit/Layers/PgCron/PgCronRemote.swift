@@ -101,8 +101,8 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
     public var isForeign: Bool { job == nil && !managed }
 
     enum CodingKeys: String, CodingKey {
-        case jobid, jobname, job, managed, adoptableBy = "adoptable_by", schedule, command, active, database, username,
-             lastRun = "last_run"
+        case jobid, jobname, job, address, managed, adoptableBy = "adoptable_by", schedule, command, active, database,
+             username, lastRun = "last_run"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -110,6 +110,7 @@ public struct PgCronRemoteJob: Encodable, Sendable, Equatable {
         try c.encode(jobid, forKey: .jobid)
         try c.encode(jobname, forKey: .jobname)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(managed, forKey: .managed)
         try c.encode(adoptableBy, forKey: .adoptableBy)
         try c.encode(schedule, forKey: .schedule)

@@ -519,7 +519,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, managed, adoptableBy = "adoptable_by", cron, destination, method, paused, createdAt = "created_at",
+        case id, job, address, managed, adoptableBy = "adoptable_by", cron, destination, method, paused, createdAt = "created_at",
              lastScheduleTime = "last_schedule_time", nextScheduleTime = "next_schedule_time",
              lastScheduleStates = "last_schedule_states"
     }
@@ -528,6 +528,7 @@ public struct RemoteScheduleReport: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(managed, forKey: .managed)
         try c.encode(adoptableBy, forKey: .adoptableBy)
         try c.encode(cron, forKey: .cron)

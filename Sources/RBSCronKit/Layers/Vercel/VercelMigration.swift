@@ -83,7 +83,7 @@ public struct VercelMigrationJob: Encodable, Sendable, Equatable {
     public var note: String
 
     enum CodingKeys: String, CodingKey {
-        case job, name, path, layerBefore = "layer_before", schedule, methodBefore = "method_before",
+        case job, address, name, path, layerBefore = "layer_before", schedule, methodBefore = "method_before",
              methodAfter = "method_after", zoneBefore = "zone_before", zoneAfter = "zone_after", jitter,
              firesBefore = "fires_before", firesAfter = "fires_after", firesKept = "fires_kept", preserved, shifts, note
     }
@@ -91,6 +91,7 @@ public struct VercelMigrationJob: Encodable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(name, forKey: .name)
         try c.encode(path, forKey: .path)
         try c.encode(layerBefore, forKey: .layerBefore)

@@ -11,13 +11,14 @@ public struct VercelRemoteCron: Encodable, Sendable, Equatable {
 
     public var isForeign: Bool { job == nil }
 
-    enum CodingKeys: String, CodingKey { case path, schedule, job }
+    enum CodingKeys: String, CodingKey { case path, schedule, job, address }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
     }
 }
 
@@ -45,7 +46,7 @@ public struct VercelRemoteSchedule: Encodable, Sendable, Equatable {
     public var isForeign: Bool { job == nil }
 
     enum CodingKeys: String, CodingKey {
-        case name, schedule, timezone, jitter, target, destination, requestMethod = "request_method", job,
+        case name, schedule, timezone, jitter, target, destination, requestMethod = "request_method", job, address,
              adoptableBy = "adoptable_by"
     }
 
@@ -59,6 +60,7 @@ public struct VercelRemoteSchedule: Encodable, Sendable, Equatable {
         try c.encode(destination, forKey: .destination)
         try c.encode(requestMethod, forKey: .requestMethod)
         try c.encode(job, forKey: .job)
+        try c.encode(job, forKey: .address)
         try c.encode(adoptableBy, forKey: .adoptableBy)
     }
 }
