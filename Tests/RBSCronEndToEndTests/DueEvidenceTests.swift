@@ -73,7 +73,7 @@ struct DueEvidenceTests {
             let rbs = try RBSCronProcess()
             let file = rbs.home.appendingPathComponent("shop.yaml")
             try Data(DueEvidenceTests.manifest(base: base).utf8).write(to: file)
-            let imported = try await rbs.run(["import", file.path])
+            let imported = try await rbs.run(["import", file.path, "--yes"])
             #expect(imported.status == 0, "\(imported.stderr)")
             return rbs
         }

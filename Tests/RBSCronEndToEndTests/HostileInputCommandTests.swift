@@ -29,7 +29,7 @@ struct HostileInputCommandTests {
     func importing(_ rbs: RBSCronProcess, _ text: String, name: String = "m.yaml") async throws -> Outcome {
         let file = rbs.home.appendingPathComponent(name)
         try Data(text.utf8).write(to: file)
-        return try await rbs.run(["import", file.path])
+        return try await rbs.run(["import", file.path, "--yes"])
     }
 
     static let escapes: [Unicode.Scalar] = ["\u{1B}", "\u{7}", "\u{9B}", "\u{0}"]

@@ -58,7 +58,7 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
             process.standardError = err
         }
         process.standardInput = input
-        try process.run()
+        try spawn(process)
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
         if !discardOutput {
@@ -104,3 +104,14 @@ public final class TestBox<Value>: @unchecked Sendable {
     public var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
     public func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
 }
+
+/// Starts `process`, one at a time across the test run. Foundation's `Process.run()` on Linux has crashed inside its
+/// spawn (a bad memmove) when many tests started children at once; serializing the spawn alone costs microseconds and
+/// leaves the children themselves running in parallel.
+public func spawn(_ process: Process) throws {
+    spawnLock.lock()
+    defer { spawnLock.unlock() }
+    try process.run()
+}
+
+private let spawnLock = NSLock()

@@ -126,7 +126,7 @@ final class ReceiverServer: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try spawn(process)
         var port: Int?
         for _ in 0..<200 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) { port = value; break }

@@ -31,7 +31,7 @@ struct CronDifferentialTests {
         p.arguments = arguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.standardError
-        do { try p.run() } catch { return -1 }
+        do { try spawn(p) } catch { return -1 }
         p.waitUntilExit()
         return p.terminationStatus
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RBSCronTestSupport
 import Testing
 
 @testable import RBSCronKit
@@ -54,7 +55,7 @@ final class SelfSignedHTTPSServer {
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        try spawn(openssl)
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0)
 
@@ -68,7 +69,7 @@ final class SelfSignedHTTPSServer {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try spawn(process)
 
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {

@@ -36,7 +36,7 @@ struct QStashSDKCheckTests {
         process.environment = environment
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+            do { try spawn(process) } catch { continuation.resume(throwing: error) }
         }
         try handle.close()
         return (status, String(decoding: try Data(contentsOf: log), as: UTF8.self))

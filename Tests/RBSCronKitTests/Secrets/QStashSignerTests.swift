@@ -21,7 +21,7 @@ enum QStashOracle {
         process.arguments = ["python3", "-c", "import qstash"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
+        guard (try? spawn(process)) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }()
