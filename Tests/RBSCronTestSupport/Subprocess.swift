@@ -44,56 +44,123 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
                     timeout: TimeInterval = 300) async throws -> ToolOutcome {
     _ = ignoreSIGPIPE
     return try await offCooperativePool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        if discardOutput {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        } else {
-            process.standardOutput = out
-            process.standardError = err
+        // Not Foundation's Process: its run() has crashed inside its spawn on Linux (a bad memmove while it lists
+        // /proc/self/fd) when the test process had many descriptors open, taking the whole test run down.
+        let input = try ChildPipe(), out = try ChildPipe(), err = try ChildPipe()
+        let null = discardOutput ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1
+        let pid: pid_t
+        do {
+            pid = try posixSpawn(executable, arguments, environment: environment, directory: directory,
+                                 stdin: input.read, stdout: discardOutput ? null : out.write,
+                                 stderr: discardOutput ? null : err.write)
+        } catch {
+            [input.write, input.read, out.read, out.write, err.read, err.write].forEach { _ = close($0) }
+            if null >= 0 { _ = close(null) }
+            throw error
         }
-        process.standardInput = input
-        try spawn(process)
+        // The child has its ends now; the parent keeps only its own.
+        [input.read, out.write, err.write].forEach { _ = close($0) }
+        if null >= 0 { _ = close(null) }
+        let outReader = FileHandle(fileDescriptor: out.read, closeOnDealloc: true)
+        let errReader = FileHandle(fileDescriptor: err.read, closeOnDealloc: true)
+        let writer = FileHandle(fileDescriptor: input.write, closeOnDealloc: true)
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
-        if !discardOutput {
-            // Blocking reads get threads of their own. Not DispatchQueue.global(): on Linux its default width is the
-            // processor count, so a few blocked readers would queue the others (and, with them, the children).
-            group.enter()
-            Thread.detachNewThread { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-            group.enter()
-            Thread.detachNewThread { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        }
+        // Blocking reads get threads of their own. Not DispatchQueue.global(): on Linux its default width is the
+        // processor count, so a few blocked readers would queue the others (and, with them, the children).
+        group.enter()
+        Thread.detachNewThread { outData = outReader.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        Thread.detachNewThread { errData = errReader.readDataToEndOfFile(); group.leave() }
         if let stdin {
             group.enter()
             Thread.detachNewThread {
-                try? input.fileHandleForWriting.write(contentsOf: stdin)
-                try? input.fileHandleForWriting.close()
+                try? writer.write(contentsOf: stdin)
+                try? writer.close()
                 group.leave()
             }
         } else {
-            try? input.fileHandleForWriting.close()
+            try? writer.close()
         }
         // Wait here, on this thread of its own; a timer terminates the child if it outlives `timeout`.
         let timedOut = TestBox(false)
         let killer = DispatchWorkItem {
             timedOut.mutate { $0 = true }
-            process.terminate()
+            _ = kill(pid, SIGTERM)
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        process.waitUntilExit()
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
         killer.cancel()
         if timedOut.value {
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
         group.wait()
-        return ToolOutcome(status: process.terminationStatus, stdout: outData, stderr: errData)
+        // Like Foundation's terminationStatus: the exit status, or the signal that ended the child.
+        let status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+        return ToolOutcome(status: status, stdout: outData, stderr: errData)
     }
+}
+
+/// A pipe for a child's stdin, stdout or stderr: the child gets only the end it is given (as 0, 1 or 2).
+struct ChildPipe {
+    let read: Int32
+    let write: Int32
+
+    init() throws {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+        // Close on exec for Foundation's own spawns; ours close every descriptor from 3 on anyway.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        read = fds[0]
+        write = fds[1]
+    }
+}
+
+/// glibc's spawn file actions that Swift's Glibc module does not show: close every descriptor from 3 on (the
+/// children of one test must not hold another test's sockets or pipes) and change directory.
+private enum SpawnActions {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    static let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: CloseFrom.self) }
+    static let changeDirectory = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map {
+        unsafeBitCast($0, to: ChangeDirectory.self)
+    }
+}
+
+/// Starts `executable` (an absolute path) with `posix_spawn`, its stdin, stdout and stderr on the given descriptors,
+/// SIGPIPE back to its default, every other descriptor closed.
+func posixSpawn(_ executable: String, _ arguments: [String], environment: [String: String]?, directory: URL?,
+                stdin: Int32, stdout: Int32, stderr: Int32) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+    if let closeFrom = SpawnActions.closeFrom { _ = closeFrom(&actions, 3) }
+    if let directory {
+        guard let changeDirectory = SpawnActions.changeDirectory else { throw POSIXError(.ENOSYS) }
+        let rc = directory.path.withCString { changeDirectory(&actions, $0) }
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+    }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGPIPE)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { (text: String) in strdup(text) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let pairs = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (text: String) in strdup(text) } + [nil]
+    defer { envp.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+    return pid
 }
 
 /// A value behind a lock, shared between threads (a timer, a server thread and a task).
