@@ -172,9 +172,9 @@ public final class TestBox<Value>: @unchecked Sendable {
     public func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
 }
 
-/// Starts `process`, one at a time across the test run. Foundation's `Process.run()` on Linux has crashed inside its
-/// spawn (a bad memmove) when many tests started children at once; serializing the spawn alone costs microseconds and
-/// leaves the children themselves running in parallel.
+/// Starts `process` (Foundation's), one at a time across the test run. Serializing did not stop the crash inside
+/// Foundation's spawn that `runTool` avoids with `posix_spawn`; the few tests that still need a `Process` (to signal
+/// it, or to stream its pipes) start it here.
 public func spawn(_ process: Process) throws {
     spawnLock.lock()
     defer { spawnLock.unlock() }

@@ -56,11 +56,8 @@ extension QStashSync {
     /// Publishes the backfill of `job`'s fire at `fire` with the app's QStash token (else the global one).
     public func backfill(_ job: Job, fire: Date) async throws -> QStashBackfillResult {
         guard let app = inventory.app(named: job.app) else { throw TriggerError.unknownApp(job.ref) }
-        guard let token = try secrets.secret(app: job.app, key: SecretKeys.qstashToken), !token.isEmpty else {
-            throw RemoteHistoryError.missingToken(service: QStashEventsClient.service, key: SecretKeys.qstashToken, scope: job.app)
-        }
+        let client = try client(for: job.app)
         let message = try Self.backfillMessage(job, app: app, fire: fire, secrets: secrets)
-        let client = QStashClient(baseURL: baseURL, token: token, transport: transport, redactor: redactor)
         let result = try await client.publish(message)
         return QStashBackfillResult(messageId: result.messageId, deduplicated: result.deduplicated)
     }
