@@ -89,7 +89,23 @@ struct GoldenOutputTests {
             Issue.record("no golden file \(file.lastPathComponent); run with RBSCRON_UPDATE_GOLDEN=1", sourceLocation: sourceLocation)
             return
         }
-        #expect(actual == expected, "\(name): output differs from \(file.lastPathComponent)", sourceLocation: sourceLocation)
+        if actual != expected {
+            Issue.record("\(name): output differs from \(file.lastPathComponent):\n\(firstDifference(expected: expected, actual: actual))",
+                         sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The first differing line with a little context on each side, so a failure in CI's log says what changed.
+    static func firstDifference(expected: String, actual: String, context: Int = 3) -> String {
+        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let got = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let index = (0..<min(want.count, got.count)).first { want[$0] != got[$0] } ?? min(want.count, got.count)
+        let from = max(0, index - context)
+        func lines(_ text: [Substring], _ mark: String) -> String {
+            text[min(from, text.count)..<min(index + context + 1, text.count)].enumerated()
+                .map { "\(mark) \(from + $0.offset + 1): \($0.element)" }.joined(separator: "\n")
+        }
+        return "expected (\(want.count) lines):\n\(lines(want, "-"))\nactual (\(got.count) lines):\n\(lines(got, "+"))"
     }
 
     // MARK: The embedded inventory
@@ -156,7 +172,7 @@ struct GoldenOutputTests {
               - {name: step-two, path: /api/cron/step-two, layer: fanout, triggered_by: demo/dispatcher, order: 2, depends_on: [demo/step-one]}
               - {name: signed, path: /api/cron/signed, layer: qstash, schedule: "*/30 * * * *", auth: qstash}
               - {name: sync, path: /api/cron/sync, layer: pg_cron, schedule: "0 */6 * * *", auth: cron_secret}
-              - {name: keep-alive-ping, sql: "SELECT keep_alive()", layer: pg_cron, schedule: "0 12 */3 * *", auth: none}
+              - {name: keep-alive-ping, sql: "SELECT keep_alive()", layer: pg_cron, schedule: "0 12 * * 1", auth: none}
           - name: down
             display_name: Down
             base_url: \(refused)
