@@ -30,14 +30,7 @@ struct AdoptQStashTests {
     ].map { ("/api/cron/\($0.0)", $0.1) }
 
     static let pythonHasQStash: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import qstash"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? spawn(process)) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        (try? runToolBlocking("/usr/bin/env", ["python3", "-c", "import qstash"], timeout: 120))?.status == 0
     }()
 
     static var shouldRun: Bool { pythonHasQStash || ProcessInfo.processInfo.environment["CI"] == "true" }

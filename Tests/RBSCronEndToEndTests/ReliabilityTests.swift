@@ -25,7 +25,7 @@ enum SQLite3 {
 
 /// An `rbscron` process started in the background, its output going to files (no pipe can fill up).
 final class BackgroundRBSCron {
-    let process = Process()
+    let process: ChildProcess
     let stdoutURL: URL
     let stderrURL: URL
 
@@ -37,22 +37,17 @@ final class BackgroundRBSCron {
         stderrURL = cli.home.appendingPathComponent("\(name).err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = RBSCronProcess.binary
-        process.arguments = ["--db", cli.db] + arguments
-        process.currentDirectoryURL = cli.home
-        process.environment = cli.environment.merging(env) { _, new in new }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try spawn(process)
+        process = try ChildProcess(RBSCronProcess.binary.path, ["--db", cli.db] + arguments,
+                                   environment: cli.environment.merging(env) { _, new in new }, directory: cli.home,
+                                   stdout: .file(stdoutURL), stderr: .file(stderrURL))
         #if canImport(Glibc)
-        if background { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.processIdentifier), 19) }
+        if background { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.pid), 19) }
         #else
-        if background { _ = setpriority(PRIO_PROCESS, id_t(process.processIdentifier), 19) }
+        if background { _ = setpriority(PRIO_PROCESS, id_t(process.pid), 19) }
         #endif
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
@@ -60,12 +55,9 @@ final class BackgroundRBSCron {
     /// Polls with `Task.sleep`: a blocking wait would hold one of the few threads of Swift's
     /// cooperative pool for the whole run and starve the async tests running beside this one.
     func wait(until deadline: Date) async {
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            Issue.record("rbscron \(process.arguments ?? []) did not finish in time; killed")
-            kill(pid, SIGKILL)
+        if await process.exit(within: deadline.timeIntervalSinceNow) == nil {
+            Issue.record("rbscron \(process.command.dropFirst()) did not finish in time; killed")
         }
-        process.waitUntilExit()
     }
 }
 
@@ -114,7 +106,7 @@ struct ReliabilityTests {
         var reportedIDs: [Int] = []
         for (i, process) in running.enumerated() {
             let stderr = process.stderr
-            #expect(process.process.terminationStatus == 0, "process \(i) exited \(process.process.terminationStatus): \(stderr)")
+            #expect(process.process.terminationStatus == 0, "process \(i) exited \(process.process.terminationStatus ?? -1): \(stderr)")
             #expect(!stderr.localizedCaseInsensitiveContains("database is locked"), "process \(i): \(stderr)")
             #expect(!stderr.localizedCaseInsensitiveContains("busy"), "process \(i): \(stderr)")
             let reports = try #require(
@@ -168,7 +160,7 @@ struct ReliabilityTests {
 
         kill(victim.pid, SIGKILL)
         await victim.wait(until: Date().addingTimeInterval(30))
-        #expect(victim.process.terminationReason == .uncaughtSignal && victim.process.terminationStatus == SIGKILL)
+        #expect(victim.process.endedBySignal == true && victim.process.terminationStatus == SIGKILL)
         #expect(try await SQLite3.query(cli.db, "SELECT state, outcome IS NULL FROM runs WHERE id = \(runID)") == ["started|1"],
                 "nothing finished the killed run")
 

@@ -42,8 +42,19 @@ public let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = nil,
                     environment: [String: String]? = nil, directory: URL? = nil, discardOutput: Bool = false,
                     timeout: TimeInterval = 300) async throws -> ToolOutcome {
+    try await offCooperativePool {
+        try runToolBlocking(executable, arguments, stdin: stdin, environment: environment, directory: directory,
+                            discardOutput: discardOutput, timeout: timeout)
+    }
+}
+
+/// ``runTool`` on the calling thread, for the few places that cannot await (a static probe such as "can python3
+/// import qstash", evaluated once when a suite is considered). It blocks the caller until the child ends.
+public func runToolBlocking(_ executable: String, _ arguments: [String], stdin: Data? = nil,
+                            environment: [String: String]? = nil, directory: URL? = nil, discardOutput: Bool = false,
+                            timeout: TimeInterval = 300) throws -> ToolOutcome {
     _ = ignoreSIGPIPE
-    return try await offCooperativePool {
+    do {
         // Not Foundation's Process: its run() has crashed inside its spawn on Linux (a bad memmove while it lists
         // /proc/self/fd) when the test process had many descriptors open, taking the whole test run down.
         let input = try ChildPipe(), out = try ChildPipe(), err = try ChildPipe()
@@ -96,11 +107,12 @@ public func runTool(_ executable: String, _ arguments: [String], stdin: Data? = 
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
         group.wait()
-        // Like Foundation's terminationStatus: the exit status, or the signal that ended the child.
-        let status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : raw & 0x7f
-        return ToolOutcome(status: status, stdout: outData, stderr: errData)
+        return ToolOutcome(status: exitCode(ofWaitStatus: raw), stdout: outData, stderr: errData)
     }
 }
+
+/// Like Foundation's terminationStatus: the exit status, or the number of the signal that ended the child.
+func exitCode(ofWaitStatus raw: Int32) -> Int32 { (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : raw & 0x7f }
 
 /// A pipe for a child's stdin, stdout or stderr: the child gets only the end it is given (as 0, 1 or 2).
 struct ChildPipe {
@@ -172,13 +184,109 @@ public final class TestBox<Value>: @unchecked Sendable {
     public func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
 }
 
-/// Starts `process` (Foundation's), one at a time across the test run. Serializing did not stop the crash inside
-/// Foundation's spawn that `runTool` avoids with `posix_spawn`; the few tests that still need a `Process` (to signal
-/// it, or to stream its pipes) start it here.
-public func spawn(_ process: Process) throws {
-    spawnLock.lock()
-    defer { spawnLock.unlock() }
-    try process.run()
-}
+/// A child process that runs beside a test (a server, a process to kill), started with `posix_spawn` like
+/// ``runTool``'s: Foundation's `Process.run()` has crashed inside its spawn on Linux, taking the test run down.
+/// Its stdin, stdout and stderr are /dev/null, a file, or a pipe the test holds the other end of.
+public final class ChildProcess: @unchecked Sendable {
+    public enum Stream {
+        /// /dev/null.
+        case null
+        /// Appended to this file (created if missing).
+        case file(URL)
+        /// A pipe: the test gets the other end as ``input`` (for stdin) or ``output`` (for stdout).
+        case pipe
+    }
 
-private let spawnLock = NSLock()
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let pid: pid_t
+    public let command: [String]
+    /// The writing end of the child's stdin when it was started with `stdin: .pipe`; closing it is the child's EOF.
+    public let input: FileHandle?
+    /// The reading end of the child's stdout when it was started with `stdout: .pipe`.
+    public let output: FileHandle?
+    private let reaped = TestBox<Int32?>(nil)
+
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
+                stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null) throws {
+        _ = ignoreSIGPIPE
+        var parentEnds: [Int32] = []  // the test's ends of pipes: kept
+        var childEnds: [Int32] = []   // what only the child needs: closed once it is started
+        var inputEnd: Int32?, outputEnd: Int32?
+        func open(_ stream: Stream, reading: Bool) throws -> Int32 {
+            switch stream {
+            case .null:
+                let fd = Glibc.open("/dev/null", (reading ? O_RDONLY : O_WRONLY) | O_CLOEXEC)
+                guard fd >= 0 else { throw Failure(description: "cannot open /dev/null: errno \(errno)") }
+                childEnds.append(fd)
+                return fd
+            case .file(let url):
+                let fd = Glibc.open(url.path, (reading ? O_RDONLY : O_WRONLY | O_CREAT | O_APPEND) | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw Failure(description: "cannot open \(url.path): errno \(errno)") }
+                childEnds.append(fd)
+                return fd
+            case .pipe:
+                let pipe = try ChildPipe()
+                parentEnds.append(reading ? pipe.write : pipe.read)
+                childEnds.append(reading ? pipe.read : pipe.write)
+                if reading { inputEnd = pipe.write } else { outputEnd = pipe.read }
+                return reading ? pipe.read : pipe.write
+            }
+        }
+        do {
+            let inFD = try open(stdin, reading: true), outFD = try open(stdout, reading: false)
+            let errFD = try open(stderr, reading: false)
+            pid = try posixSpawn(executable, arguments, environment: environment, directory: directory,
+                                 stdin: inFD, stdout: outFD, stderr: errFD)
+        } catch {
+            (parentEnds + childEnds).forEach { _ = close($0) }
+            throw error
+        }
+        childEnds.forEach { _ = close($0) }
+        command = [executable] + arguments
+        input = inputEnd.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+        output = outputEnd.map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+    }
+
+    /// Reaps the child if it has ended (without blocking); the wait status once it has.
+    private func poll(blocking: Bool) -> Int32? {
+        if let raw = reaped.value { return raw }
+        var raw: Int32 = 0
+        var rc: pid_t
+        repeat { rc = waitpid(pid, &raw, blocking ? 0 : WNOHANG) } while rc == -1 && errno == EINTR
+        guard rc == pid else { return nil }
+        reaped.mutate { $0 = raw }
+        return raw
+    }
+
+    public var isRunning: Bool { poll(blocking: false) == nil }
+
+    /// Blocks until the child ends; use ``exit(within:)`` from a test (it does not hold a cooperative thread).
+    @discardableResult
+    public func waitUntilExit() -> Int32 { exitCode(ofWaitStatus: poll(blocking: true) ?? 0) }
+
+    /// Waits (polling with `Task.sleep`) up to `seconds`; kills the child with SIGKILL past that and returns nil.
+    public func exit(within seconds: TimeInterval) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if isRunning {
+            signal(SIGKILL)
+            waitUntilExit()
+            return nil
+        }
+        return terminationStatus
+    }
+
+    /// The exit status, or the number of the signal that ended it; nil while it runs.
+    public var terminationStatus: Int32? { poll(blocking: false).map { exitCode(ofWaitStatus: $0) } }
+
+    /// Whether a signal (not an exit) ended it; nil while it runs.
+    public var endedBySignal: Bool? { poll(blocking: false).map { ($0 & 0x7f) != 0 } }
+
+    public func signal(_ number: Int32) { if isRunning { _ = kill(pid, number) } }
+
+    /// SIGTERM, as Foundation's `terminate()`.
+    public func terminate() { signal(SIGTERM) }
+}

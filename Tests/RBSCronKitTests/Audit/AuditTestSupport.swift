@@ -99,8 +99,7 @@ final class ReceiverServer: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("oracle/qstash_receiver_server.py")
 
-    let process = Process()
-    let input = Pipe()
+    private var process: ChildProcess?
     let folder: URL
     private(set) var port = 0
 
@@ -120,13 +119,11 @@ final class ReceiverServer: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("rbscron-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let portFile = folder.appendingPathComponent("port")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, portFile.path, folder.appendingPathComponent("requests.jsonl").path,
-                             current, next]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try spawn(process)
+        // Its stdin is a pipe this object holds: the server exits when it is closed.
+        let process = try ChildProcess("/usr/bin/env", ["python3", Self.script.path, portFile.path,
+                                                        folder.appendingPathComponent("requests.jsonl").path, current, next],
+                                       stdin: .pipe)
+        self.process = process
         var port: Int?
         for _ in 0..<200 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) { port = value; break }
@@ -141,8 +138,9 @@ final class ReceiverServer: @unchecked Sendable {
     }
 
     func stop() {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
+        try? process?.input?.close()
+        process?.terminate()
+        process?.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
     }
 }

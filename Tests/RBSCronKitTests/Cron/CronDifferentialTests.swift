@@ -26,14 +26,9 @@ struct CronDifferentialTests {
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
     static func run(_ arguments: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.standardError
-        do { try spawn(p) } catch { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
+        guard let outcome = try? runToolBlocking("/usr/bin/env", arguments, timeout: 600) else { return -1 }
+        FileHandle.standardError.write(outcome.stderr)
+        return outcome.status
     }
 
     static let oracleAvailable: Bool = run(["python3", "-c", "import cronsim, croniter"]) == 0

@@ -37,8 +37,7 @@ final class SelfSignedHTTPSServer {
     static var toolsAvailable: Bool { executable("python3") != nil && executable("openssl") != nil }
 
     let port: Int
-    private let process: Process
-    private let stdin: Pipe
+    private let process: ChildProcess
     private let directory: URL
 
     init() throws {
@@ -46,34 +45,23 @@ final class SelfSignedHTTPSServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: try #require(Self.executable("openssl")))
-        openssl.arguments = [
+        let openssl = try runToolBlocking(try #require(Self.executable("openssl")), [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try spawn(openssl)
-        openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0)
+        ], timeout: 60)
+        try #require(openssl.status == 0, "openssl: \(openssl.errorText)")
 
         let scriptPath = directory.appendingPathComponent("server.py")
         try Data(Self.script.utf8).write(to: scriptPath)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.executable("python3")))
-        process.arguments = [scriptPath.path, cert, key]
-        stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try spawn(process)
+        // stdin is a pipe held here: the server exits when it is closed.
+        process = try ChildProcess(try #require(Self.executable("python3")), [scriptPath.path, cert, key],
+                                   stdin: .pipe, stdout: .pipe)
+        let stdout = try #require(process.output)
 
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
+            let chunk = stdout.availableData
             if chunk.isEmpty { break }  // EOF: the server did not start
             line.append(chunk)
         }
@@ -83,7 +71,7 @@ final class SelfSignedHTTPSServer {
     var baseURL: String { "https://127.0.0.1:\(port)" }
 
     func stop() {
-        try? stdin.fileHandleForWriting.close()
+        try? process.input?.close()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -24,22 +24,13 @@ struct QStashSDKCheckTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("out")
-        try Data().write(to: log)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
         var environment = ProcessInfo.processInfo.environment
         environment["QSTASH_URL"] = nil
-        process.environment = environment
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try spawn(process) } catch { continuation.resume(throwing: error) }
-        }
-        try handle.close()
-        return (status, String(decoding: try Data(contentsOf: log), as: UTF8.self))
+        // stdout and stderr into one file, interleaved as the SDK wrote them.
+        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: environment,
+                                     stdout: .file(log), stderr: .file(log))
+        let status = await child.exit(within: 300) ?? -1
+        return (status, String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))
     }
 
     @Test(

@@ -16,14 +16,7 @@ enum QStashOracle {
 
     /// True when python3 can import qstash.
     static let isAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import qstash"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? spawn(process)) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        (try? runToolBlocking("/usr/bin/env", ["python3", "-c", "import qstash"], timeout: 120))?.status == 0
     }()
 
     /// Runs in CI regardless, so a missing oracle fails there instead of skipping.
