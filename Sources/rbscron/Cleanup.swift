@@ -8,7 +8,9 @@ extension RBSCron {
             abstract: "Prune local history: runs, health checks, dead letters, keep-alive pings, expired previous secrets.",
             discussion: """
                 Retention by default: runs 90d, health checks 30d, dead letters 30d, keep-alive pings 30d. \
-                --older-than sets every table; a table's own option wins over it. A run still marked started \
+                --older-than sets every table; a table's own option wins over it. Due mode's decisions, resolved \
+                alert incidents (with their notifications), expired alert silences and audit probes follow the \
+                runs' retention; each endpoint's latest audit is kept whatever its age. A run still marked started \
                 and younger than a day is never deleted (it may be in flight). Previous secret values whose \
                 rotation grace period has ended are dropped too. --dry-run counts what would go and changes \
                 nothing; --vacuum compacts the file afterwards.

@@ -98,7 +98,8 @@ import Testing
         #expect(dry["dry_run"] as? Bool == true)
         #expect(dry["total"] as? Int == 2)
         let tables = try #require(dry["tables"] as? [[String: Any]])
-        #expect(tables.map { $0["table"] as? String } == ["runs", "health_checks", "dead_letters", "keepalive_pings", "expired_previous_secrets"])
+        #expect(tables.map { $0["table"] as? String } == ["runs", "health_checks", "dead_letters", "keepalive_pings", "due_decisions", "alert_incidents",
+                                                              "alert_silences", "audit_probes", "expired_previous_secrets"])
         #expect(tables.first?["rows"] as? Int == 1)
         let table = try await rbs.run(["cleanup", "--dry-run"])
         #expect(table.stdout.contains("would remove 2 rows"))

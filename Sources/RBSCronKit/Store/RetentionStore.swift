@@ -61,8 +61,9 @@ public struct CleanupReport: Encodable, Sendable, Equatable {
 
 extension InventoryStore {
     /// Deletes local history older than `policy` allows, in one transaction: runs (never a `started` run younger
-    /// than a day), health checks, dead letters and keep-alive pings, then previous secret values whose grace
-    /// period has ended. With `dryRun` nothing changes and the counts say what would go. `vacuum` compacts the
+    /// than a day), health checks, dead letters and keep-alive pings; with the runs' retention, due decisions,
+    /// resolved alert incidents, expired silences and superseded audit probes; then previous secret values whose
+    /// grace period has ended. With `dryRun` nothing changes and the counts say what would go. `vacuum` compacts the
     /// file afterwards (not in a dry run).
     public func pruneHistory(policy: RetentionPolicy, now: Date = Date(), dryRun: Bool = false,
                              vacuum: Bool = false) throws(StoreError) -> CleanupReport {
@@ -76,6 +77,16 @@ extension InventoryStore {
             ("health_checks", "checked_at < ?", policy.healthChecks, [cutoff(policy.healthChecks)]),
             ("dead_letters", "created_at < ?", policy.deadLetters, [cutoff(policy.deadLetters)]),
             ("keepalive_pings", "pinged_at < ?", policy.keepalivePings, [cutoff(policy.keepalivePings)]),
+            // The records that explain runs follow the runs' retention: due mode's decisions, resolved alert
+            // incidents (their notifications and delivery attempts go with them), expired silences, and audit
+            // probes, except each endpoint's latest audit, which stays until a newer one replaces it.
+            ("due_decisions", "decided_at < ?", policy.runs, [cutoff(policy.runs)]),
+            ("alert_incidents", "resolved_at IS NOT NULL AND resolved_at < ?", policy.runs, [cutoff(policy.runs)]),
+            ("alert_silences", "expires_at < ?", policy.runs, [cutoff(policy.runs)]),
+            ("audit_probes", """
+                audited_at < ? AND audited_at < (SELECT MAX(l.audited_at) FROM audit_probes l
+                                                 WHERE l.app = audit_probes.app AND l.job = audit_probes.job)
+                """, policy.runs, [cutoff(policy.runs)]),
         ]
         var report = try run {
             try writer.write { db in

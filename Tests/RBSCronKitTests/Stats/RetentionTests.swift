@@ -33,6 +33,7 @@ struct RetentionTests {
         let store = try seeded()
         let report = try store.pruneHistory(policy: .defaults, now: now)
         #expect(rows(report) == ["runs": 2, "health_checks": 1, "dead_letters": 1, "keepalive_pings": 1,
+                                 "due_decisions": 0, "alert_incidents": 0, "alert_silences": 0, "audit_probes": 0,
                                  "expired_previous_secrets": 0])
         #expect(report.total == 5)
         #expect(try F.count("runs", in: store) == 2)
@@ -81,5 +82,64 @@ struct RetentionTests {
         #expect(try store.secretRecords().first?.hasPrevious == true)
         #expect(rows(try store.pruneHistory(policy: .defaults, now: now))["expired_previous_secrets"] == 1)
         #expect(try store.secretRecords().first?.hasPrevious == false)
+    }
+
+    @Test("due decisions, resolved incidents with their notifications, expired silences and superseded audits follow the runs")
+    func recordsThatExplainRuns() throws {
+        let store = try F.store()
+        let old = Timestamp.ms(now.addingTimeInterval(-100 * F.day)), older = Timestamp.ms(now.addingTimeInterval(-120 * F.day))
+        let recent = Timestamp.ms(now.addingTimeInterval(-1 * F.day))
+        try store.writer.write { db in
+            for (at, fire) in [(old, 1), (recent, 2)] {
+                try db.execute(sql: """
+                    INSERT INTO due_decisions (app, job, fire_at, decided_at, state, action, reason)
+                    VALUES ('camino', 'hourly', ?, ?, 'missed', 'fired', 'r')
+                    """, arguments: [fire, at])
+            }
+            try db.execute(sql: """
+                INSERT INTO alert_routes (name, kind, apps, layers, severities, created_at) VALUES ('hooks', 'webhook', '', '', '', ?)
+                """,
+                           arguments: [older])
+            // Resolved long ago (goes, with its notification and attempt); resolved lately; still open since long ago.
+            for (key, resolved) in [("a", old as Int64?), ("b", recent), ("c", nil)] {
+                try db.execute(sql: """
+                    INSERT INTO alert_incidents (key, kind, severity, summary, look_closer, since, opened_at, last_seen_at, resolved_at)
+                    VALUES (?, 'job.failing', 'critical', 's', 'l', ?, ?, ?, ?)
+                    """, arguments: [key, older, older, older, resolved])
+            }
+            try db.execute(sql: """
+                INSERT INTO alert_notifications (incident_id, route, event, state, created_at)
+                SELECT id, 'hooks', 'open', 'delivered', ? FROM alert_incidents
+                """, arguments: [older])
+            try db.execute(sql: """
+                INSERT INTO alert_attempts (notification_id, attempted_at, outcome) SELECT id, ?, 'delivered' FROM alert_notifications
+                """, arguments: [older])
+            for (created, expires) in [(older, old), (old, recent + 86_400_000)] {
+                try db.execute(sql: "INSERT INTO alert_silences (app, reason, created_at, expires_at) VALUES ('camino', 'r', ?, ?)",
+                               arguments: [created, expires])
+            }
+            // Two old audits of one endpoint (the older goes, the latest stays however old), one of another.
+            for (job, at) in [("hourly", older), ("hourly", old), ("daily", older)] {
+                try db.execute(sql: """
+                    INSERT INTO audit_probes (audited_at, app, job, method, url, probe, expected, verdict, severity)
+                    VALUES (?, 'camino', ?, 'GET', 'https://x/api', 'no-auth', 'denied', 'denied', 'ok')
+                    """, arguments: [at, job])
+            }
+        }
+        let dry = rows(try store.pruneHistory(policy: .defaults, now: now, dryRun: true))
+        #expect(dry["due_decisions"] == 1 && dry["alert_incidents"] == 1 && dry["alert_silences"] == 1 && dry["audit_probes"] == 1)
+        #expect(try F.count("audit_probes", in: store) == 3, "a dry run removes nothing")
+        let report = rows(try store.pruneHistory(policy: .defaults, now: now))
+        #expect(report == dry.merging(["runs": 0]) { new, _ in new })
+        #expect(try F.count("due_decisions", in: store) == 1)
+        #expect(try F.count("alert_incidents", in: store) == 2, "the lately resolved and the open incident stay")
+        #expect(try F.count("alert_notifications", in: store) == 2 && F.count("alert_attempts", in: store) == 2)
+        #expect(try F.count("alert_silences", in: store) == 1)
+        let audits = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT job || ':' || audited_at FROM audit_probes ORDER BY job") }
+        #expect(audits == ["daily:\(older)", "hourly:\(old)"], "each endpoint keeps its latest audit")
+        // A shorter retention for runs takes the lately resolved incident too; never the open one.
+        let short = RetentionPolicy(runs: 12 * 3600, healthChecks: F.day, deadLetters: F.day, keepalivePings: F.day)
+        _ = try store.pruneHistory(policy: short, now: now)
+        #expect(try F.count("alert_incidents", in: store) == 1)
     }
 }
