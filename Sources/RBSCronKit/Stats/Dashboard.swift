@@ -65,18 +65,18 @@ public enum Dashboard {
 
 
     /// The latest fires of a job, one square each (oldest left), coloured by state, each with its reason.
-    static func fireStrip(_ fires: [FireAccount], limit: Int = 48) -> String {
+    static func fireStrip(_ fires: [FireAccount], limit: Int = 30) -> String {
         guard !fires.isEmpty else { return "<span class=\"mono\">–</span>" }
         let shown = fires.suffix(limit)
         var rects = ""
         for (i, fire) in shown.enumerated() {
             let colour = fire.state.colour
             let faint = fire.state == .unobserved || fire.state == .paused || (fire.state == .pending && fire.calledAt == nil)
-            rects += "<rect x=\"\(i * 5)\" y=\"0\" width=\"4\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
+            rects += "<rect x=\"\(i * 4)\" y=\"0\" width=\"3\" height=\"14\" fill=\"\(colours[colour] ?? "")\""
                 + (faint ? " fill-opacity=\"0.35\"" : "")
                 + " data-state=\"\(fire.state.rawValue)\"><title>\(escape(Timestamp.rfc3339(fire.at))): \(escape(fire.reasonWithoutDetail ?? fire.reason))</title></rect>"
         }
-        let width = shown.count * 5
+        let width = shown.count * 4
         return "<svg class=\"fires\" width=\"\(width)\" height=\"14\" viewBox=\"0 0 \(width) 14\" role=\"img\" "
             + "aria-label=\"the latest \(shown.count) fires\">\(rects)</svg>"
     }
@@ -419,11 +419,12 @@ public enum Dashboard {
         margin-bottom:14px}.legend ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 18px}\
         .legend h2{display:none}.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;\
         vertical-align:middle}main{display:grid;grid-template-columns:repeat(auto-fill,minmax(1100px,1fr));gap:14px}\
+        section.app{overflow-x:auto}\
         section.app,.lower section{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:10px 12px}\
         .slug{color:#6b7280;font-weight:400;font-size:12px;margin-left:6px}.health{float:right;color:#374151;\
         font-weight:400;font-size:12px}table{border-collapse:collapse;width:100%}th{text-align:left;color:#6b7280;\
-        font-weight:500;font-size:11px;border-bottom:1px solid #e5e7eb;padding:3px 6px}td{padding:3px 6px;\
-        border-bottom:1px solid #f3f4f6;white-space:nowrap}td.name{font-weight:500}.mono{font-family:ui-monospace,\
+        font-weight:500;font-size:11px;border-bottom:1px solid #e5e7eb;padding:3px 5px}td{padding:3px 5px;\
+        border-bottom:1px solid #f3f4f6;white-space:nowrap;font-size:12px}td.name{font-weight:500}.mono{font-family:ui-monospace,\
         Menlo,Consolas,monospace;font-size:12px}.err{white-space:normal;color:#991b1b;max-width:420px}\
         tr.status-red td.name{color:#b91c1c}tr.status-grey td{color:#6b7280}svg{vertical-align:middle}\
         .lower{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px;margin-top:14px}\
@@ -434,7 +435,7 @@ public enum Dashboard {
         font-size:10px;font-weight:400;color:#6b7280;background:#f3f4f6;border-radius:4px;padding:0 4px;margin-left:4px}\
         .bad{color:#b91c1c;font-weight:600}.why{margin:0 0 6px;color:#991b1b}.why.status-amber{color:#92400e}\
         .impact{margin:0 0 6px;color:#991b1b;font-weight:500}details summary{cursor:pointer;color:#991b1b}\
-        td.error{white-space:normal;max-width:260px}td.error .err{max-width:none}
+        td.error{white-space:normal;min-width:120px;max-width:240px}td.error .err{max-width:none}
         """
 }
 
