@@ -3,10 +3,14 @@
 
     python3 bench/gen_runs.py DB JOBS_JSON --runs 1000000 --days 90        # scale: uniform over jobs and days
     python3 bench/gen_runs.py DB JOBS_JSON --realistic --days 7            # a plausible week, for screenshots
+    python3 bench/gen_runs.py DB JOBS_JSON --realistic --failing --days 7  # the same week going wrong
 
 JOBS_JSON is the output of `rbscron list jobs --json`. Times are epoch milliseconds ending now.
 The realistic mode fires scheduled jobs at their cron times (cronsim) through due mode or as remote
 history, with a few failing or silent jobs, health checks, keep-alive pings and dead letters.
+--failing adds a bad day on top: a dispatcher failing with a long error, an app down (its fan-out
+children lose their jobs), several dead letters of one job and one held by QStash, and a Supabase
+project whose keep-alive pings all failed.
 """
 import json
 import random
@@ -84,8 +88,10 @@ def realistic(db, jobs, apps, days, now_ms):
         for k in range(days * 24 * 2):
             t = now_ms - k * 1_800_000
             status = "down" if (a["name"] == "la-hoja" and k < 3) else ("degraded" if rng.random() < 0.03 else "up")
-            db.execute("INSERT INTO health_checks (app, checked_at, status, method, http_status, total_ms) VALUES (?,?,?,?,?,?)",
-                       (a["name"], t, status, "HEAD", 503 if status == "down" else 200, rng.lognormvariate(5.3, 0.4)))
+            # health-check records why a check was not up: the status it got, or that it was slow.
+            reason = {"down": "http_status", "degraded": "slow"}.get(status)
+            db.execute("INSERT INTO health_checks (app, checked_at, status, method, http_status, reason, total_ms) VALUES (?,?,?,?,?,?,?)",
+                       (a["name"], t, status, "HEAD", 503 if status == "down" else 200, reason, rng.lognormvariate(5.3, 0.4)))
         if a.get("supabase"):
             last = now_ms - int(rng.uniform(0.3, 6.5) * 86_400_000)
             db.execute("INSERT INTO keepalive_pings (app, pinged_at, ok, http_status, total_ms) VALUES (?,?,1,200,80)", (a["name"], last))
@@ -93,6 +99,56 @@ def realistic(db, jobs, apps, days, now_ms):
                           ("la-hoja", "dispatcher", "timed out after 60s (3 attempts)")]:
         db.execute("""INSERT INTO dead_letters (app, job, last_error, attempts, created_at) VALUES (?,?,?,4,?)""",
                    (app, job, err, now_ms - rng.randrange(3_600_000, 40_000_000)))
+
+
+def failing(db, now_ms):
+    """A bad day on top of the realistic week; every row is one the real commands would record."""
+    hour = 3_600_000
+    # The inventory was imported before the week began: every fire of the week is judged.
+    db.execute("UPDATE jobs SET added_at = ?", (now_ms - 8 * 86_400_000,))
+    # camino's daily dispatcher fails its last two fires (its app stays up): the app must not look green.
+    long_error = ("The request did not complete within 60 seconds: the dispatcher had called 7 of its 18 "
+                  "sub-jobs (expire-trials … optimize-prices) and was waiting on refresh-tokens; the remaining "
+                  "11 were not called and will run at the next fire unless triggered by hand")
+    db.execute("DELETE FROM runs WHERE app = 'camino' AND job = 'daily-dispatcher' AND started_at > ?",
+               (now_ms - 2 * 86_400_000 - 60_000,))
+    for days_ago in (1, 0):
+        fire = (now_ms // 86_400_000 - days_ago) * 86_400_000 + 14 * hour
+        if fire > now_ms - 60_000:
+            fire -= 86_400_000
+        db.execute(INSERT, ("camino", "daily-dispatcher", "due", fire, fire + 900, fire + 60_900, "finished", 1,
+                            None, "timeout", 60_000.0, 60_000.0, long_error))
+    # camino's voice-outbound fails its latest six runs: its circuit breaker is open (or half-open).
+    db.execute("""UPDATE runs SET outcome = 'timeout', http_status = NULL, error = 'timed out after 30 s'
+                  WHERE id IN (SELECT id FROM runs WHERE app = 'camino' AND job = 'voice-outbound'
+                               ORDER BY started_at DESC LIMIT 6)""")
+    # colectiva is down for the last two hours: its heartbeat stops firing agora, la-hoja and servilleta.
+    db.execute("DELETE FROM health_checks WHERE app IN ('colectiva', 'caracol') AND checked_at > ?", (now_ms - 2 * hour,))
+    for k in range(4):
+        t = now_ms - k * 1_800_000
+        db.execute("""INSERT INTO health_checks (app, checked_at, status, method, http_status, reason, total_ms)
+                      VALUES ('colectiva', ?, 'down', 'HEAD', 503, 'http_status', 412.0)""", (t,))
+    # caracol answers slowly: degraded.
+    db.execute("""INSERT INTO health_checks (app, checked_at, status, method, http_status, reason, total_ms)
+                  VALUES ('caracol', ?, 'degraded', 'HEAD', 200, 'slow', 4810.0)""", (now_ms,))
+    # Five dead letters of one job (one row on the page, with a count) and one QStash holds itself.
+    for k in range(5):
+        db.execute("""INSERT INTO dead_letters (app, job, last_error, attempts, created_at) VALUES (?,?,?,?,?)""",
+                   ("caracol", "process-failed-queue", "HTTP 502 after %d attempts (upstream PAC timeout)" % (k + 2),
+                    k + 2, now_ms - (k + 1) * 5 * hour))
+    db.execute("""INSERT INTO dead_letters (app, job, last_error, attempts, created_at, origin, remote_id)
+                  VALUES ('colectiva', 'daily-brain', 'QStash gave up after 4 attempt(s): HTTP 503', 4, ?, 'qstash',
+                          'dlq-demo-1')""", (now_ms - 7 * hour,))
+    # plenura's keep-alive has only ever failed: the page must say why, not "never pinged".
+    db.execute("DELETE FROM keepalive_pings WHERE app = 'plenura'")
+    for k in range(3):
+        db.execute("""INSERT INTO keepalive_pings (app, pinged_at, ok, http_status, error, total_ms)
+                      VALUES ('plenura', ?, 0, 401, ?, 95.0)""",
+                   (now_ms - (k * 24 + 2) * hour, "HTTP 401: the anon key was refused (rotated?); no request counted as activity"))
+    # patadas was last pinged 6.4 days ago: overdue, Supabase pauses it within the day.
+    db.execute("DELETE FROM keepalive_pings WHERE app = 'patadas'")
+    db.execute("INSERT INTO keepalive_pings (app, pinged_at, ok, http_status, total_ms) VALUES ('patadas', ?, 1, 200, 80)",
+               (now_ms - int(6.4 * 86_400_000),))
 
 
 def main():
@@ -110,6 +166,8 @@ def main():
         if "--realistic" in args:
             apps = json.load(open(args[args.index("--apps") + 1]))
             realistic(db, jobs, apps, days, now_ms)
+            if "--failing" in args:
+                failing(db, now_ms)
         else:
             count = int(args[args.index("--runs") + 1]) if "--runs" in args else 1_000_000
             scale(db, jobs, count, days, now_ms)

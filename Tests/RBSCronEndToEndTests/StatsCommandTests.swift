@@ -27,13 +27,37 @@ import Testing
         let keys: Set<String> = ["app", "job", "address", "layer", "schedule", "enabled", "description", "runs", "successes", "failures",
                                  "skipped", "unknown", "success_rate", "p50_ms", "p95_ms", "max_ms", "last_success_at", "last_failure",
                                  "failure_streak", "observation", "observation_note", "observed_since", "expected_fires", "missed_fires",
-                                 "last_missed_fire", "status", "fire_counts", "fires"]
+                                 "last_missed_fire", "status", "fire_counts", "fires", "next_fire_at"]
         for job in jobs { #expect(Set(job.keys) == keys) }
         // Nothing ran: scheduled jobs are unobserved and grey, never green.
         #expect(jobs.allSatisfy { ($0["status"] as? String) == "grey" })
         let apps = try #require(report["apps"] as? [[String: Any]])
         #expect(apps.count == 11)
-        #expect(Set(apps[0].keys) == ["app", "display_name", "checks", "uptime", "p95_latency_ms", "last_checked_at", "last_status", "status"])
+        #expect(Set(apps[0].keys) == ["app", "display_name", "checks", "uptime", "p95_latency_ms", "last_checked_at", "last_status", "status",
+                                      "last_reason", "last_http_status", "overall_status", "dependents_affected"])
+    }
+
+    @Test func nextFireInJSONAndTable() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let before = Date()
+        let report = try #require(try await rbs.json(["stats", "--app", "camino", "--json"]) as? [String: Any])
+        let jobs = try #require(report["jobs"] as? [[String: Any]])
+        func job(_ name: String) throws -> [String: Any] { try #require(jobs.first { $0["job"] as? String == name }) }
+        // A daily Vercel job at 14:00 UTC: its next fire is within a day, on the hour.
+        let text = try #require(try job("daily-dispatcher")["next_fire_at"] as? String)
+        let next = try #require(ISO8601DateFormatter().date(from: text.replacingOccurrences(of: ".000Z", with: "Z")))
+        #expect(next > before && next <= before.addingTimeInterval(86_400))
+        #expect(text.contains("T14:00:00"))
+        // A fan-out job fires when its parent does: no schedule, no next fire of its own; the key is there, null.
+        let fanout = try job("expire-trials")
+        #expect(fanout.keys.contains("next_fire_at"))
+        #expect(fanout["next_fire_at"] is NSNull)
+        let table = try await rbs.run(["stats", "--app", "camino", "-o", "wide"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("NEXT FIRE"))
+        let line = try #require(table.stdout.split(separator: "\n").first { $0.contains("camino/daily-dispatcher ") })
+        #expect(line.contains(text))
     }
 
     @Test func exitCodeFlagsAFailingJob() async throws {
@@ -81,6 +105,7 @@ import Testing
         let html = try String(contentsOfFile: file, encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("data-job=\"camino/voice-outbound\" data-status=\"grey\""))
+        #expect(html.contains("class=\"attention\""))
     }
 
     @Test func cleanupDryRunCountsAndKeeps() async throws {

@@ -70,6 +70,9 @@ public struct JobStats: Encodable, Sendable, Equatable {
     public var fireCounts = FireCounts()
     /// Every fire of the window, oldest first, with its state and reason.
     public var fires: [FireAccount] = []
+    /// The job's next fire on its own schedule; nil for manual and fan-out jobs (a fan-out job fires when its parent
+    /// does), disabled jobs and schedules its layer holds paused.
+    public var nextFireAt: Date? = nil
 
     public var ref: JobRef { JobRef(app: app, job: job) }
 
@@ -79,6 +82,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
         case lastSuccessAt = "last_success_at", lastFailure = "last_failure", failureStreak = "failure_streak"
         case observation, observationNote = "observation_note", observedSince = "observed_since", expectedFires = "expected_fires"
         case missedFires = "missed_fires", lastMissedFire = "last_missed_fire", status, fireCounts = "fire_counts", fires
+        case nextFireAt = "next_fire_at"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,6 +113,7 @@ public struct JobStats: Encodable, Sendable, Equatable {
         try c.encode(expectedFires, forKey: .expectedFires)
         try c.encode(missedFires, forKey: .missedFires)
         try c.encode(lastMissedFire, forKey: .lastMissedFire)
+        try c.encode(nextFireAt, forKey: .nextFireAt)
         try c.encode(status, forKey: .status)
         try c.encode(fireCounts, forKey: .fireCounts)
         try c.encode(fires, forKey: .fires)
@@ -125,11 +130,22 @@ public struct AppStats: Encodable, Sendable, Equatable {
     public var p95LatencyMs: Double?
     public var lastCheckedAt: Date?
     public var lastStatus: String?
+    /// The colour of the health checks alone.
     public var status: StatusColour
+    /// Why the latest check was not up (`http_status`, `timeout`, `slow`, …) and its HTTP status, when it had one.
+    public var lastReason: String? = nil
+    public var lastHTTPStatus: Int? = nil
+    /// The worst of `status` and the colours of the app's jobs in the report: an app whose checks pass but whose
+    /// job fails is not healthy.
+    public var overallStatus: StatusColour = .grey
+    /// Only while the app is down: the other apps that lose background jobs it fires (`triggered_by` links).
+    public var dependentsAffected: [AffectedDependent] = []
 
     enum CodingKeys: String, CodingKey {
         case app, displayName = "display_name", checks, uptime, p95LatencyMs = "p95_latency_ms"
         case lastCheckedAt = "last_checked_at", lastStatus = "last_status", status
+        case lastReason = "last_reason", lastHTTPStatus = "last_http_status", overallStatus = "overall_status"
+        case dependentsAffected = "dependents_affected"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -142,7 +158,25 @@ public struct AppStats: Encodable, Sendable, Equatable {
         try c.encode(lastCheckedAt, forKey: .lastCheckedAt)
         try c.encode(lastStatus, forKey: .lastStatus)
         try c.encode(status, forKey: .status)
+        try c.encode(lastReason, forKey: .lastReason)
+        try c.encode(lastHTTPStatus, forKey: .lastHTTPStatus)
+        try c.encode(overallStatus, forKey: .overallStatus)
+        try c.encode(dependentsAffected, forKey: .dependentsAffected)
     }
+}
+
+extension StatusColour {
+    /// How bad the colour is for an app's overall state: red worst, then amber; the others say nothing is wrong.
+    var severity: Int {
+        switch self {
+        case .red: return 2
+        case .amber: return 1
+        case .green, .grey, .blue: return 0
+        }
+    }
+
+    /// The worse of `self` and `other` (`self` when neither is worse).
+    public func worse(_ other: StatusColour) -> StatusColour { other.severity > severity ? other : self }
 }
 
 /// What `rbscron stats` reports.
@@ -233,31 +267,47 @@ public enum StatsEngine {
         let health = try store.appHealthFacts(since: since, until: query.now)
         let appNames = Set(jobs.map(\.app)).union(query.app.map { [$0] } ?? [])
         let apps = inventory.apps.filter { appNames.contains($0.name) || (query.job == nil && query.app == nil) }
+        let jobLines = jobs.map { job in
+            var stats = jobStats(job, facts[job.ref] ?? JobRunFacts())
+            stats.nextFireAt = nextFire(of: job, in: inventory, observation: observations[job.ref], after: query.now)
+            apply(ledger.fires[job.ref] ?? [], to: &stats)
+            // The layer was read, and the job had no fire in the window (a weekly or monthly job): observed,
+            // nothing due; grey until it has something to judge.
+            if stats.observation == .unobserved, (ledger.fires[job.ref] ?? []).isEmpty, job.enabled,
+               job.layer.isScheduled, let read = observations[job.ref], read.historyFrom != nil,
+               read.scheduleState != .paused {
+                stats.observation = .observed
+                stats.expectedFires = 0
+                stats.missedFires = 0
+                stats.observationNote = "no fire in the window"
+                stats.status = status(of: stats)
+            }
+            // No fire in the window to carry the reason: the layer's own word on why it cannot be seen.
+            if stats.observation == .unobserved, stats.observationNote == nil, let note = observations[job.ref]?.note,
+               observations[job.ref]?.historyFrom == nil {
+                stats.observationNote = note
+            }
+            return stats
+        }
+        let graph = FanOutGraph(inventory: inventory)
+        let appLines = apps.map { app in
+            var stats = appStats(app, health[app.name] ?? AppHealthFacts())
+            stats.overallStatus = jobLines.filter { $0.app == app.name }.reduce(stats.status) { $0.worse($1.status) }
+            if stats.lastStatus == "down" { stats.dependentsAffected = graph.dependentsLost(ifDown: app.name) }
+            return stats
+        }
         return StatsReport(
             generatedAt: query.now, since: since, firesCheckedUntil: query.now,
-            toleranceMs: Int(LayerTiming.matchWindow * 1000),
-            apps: apps.map { appStats($0, health[$0.name] ?? AppHealthFacts()) },
-            jobs: jobs.map { job in
-                var stats = jobStats(job, facts[job.ref] ?? JobRunFacts())
-                apply(ledger.fires[job.ref] ?? [], to: &stats)
-                // The layer was read, and the job had no fire in the window (a weekly or monthly job): observed,
-                // nothing due; grey until it has something to judge.
-                if stats.observation == .unobserved, (ledger.fires[job.ref] ?? []).isEmpty, job.enabled,
-                   job.layer.isScheduled, let read = observations[job.ref], read.historyFrom != nil,
-                   read.scheduleState != .paused {
-                    stats.observation = .observed
-                    stats.expectedFires = 0
-                    stats.missedFires = 0
-                    stats.observationNote = "no fire in the window"
-                    stats.status = status(of: stats)
-                }
-                // No fire in the window to carry the reason: the layer's own word on why it cannot be seen.
-                if stats.observation == .unobserved, stats.observationNote == nil, let note = observations[job.ref]?.note,
-                   observations[job.ref]?.historyFrom == nil {
-                    stats.observationNote = note
-                }
-                return stats
-            })
+            toleranceMs: Int(LayerTiming.matchWindow * 1000), apps: appLines, jobs: jobLines)
+    }
+
+    /// The next fire of a job on its own schedule, after `now`; nil for jobs without one (manual, fan-out), disabled
+    /// jobs, jobs of inactive apps and schedules their layer holds paused.
+    static func nextFire(of job: Job, in inventory: Inventory, observation: LayerObservation?, after now: Date) -> Date? {
+        guard job.enabled, job.layer.isScheduled, job.schedule != nil, observation?.scheduleState != .paused,
+              let app = inventory.app(named: job.app), app.active,
+              let timing = try? JobFires.of(job, app: app) else { return nil }
+        return timing.next(after: now)
     }
 
     /// Fills a job's fire accounting: counts, the fires, and what they say of the job (observed or not, missed
@@ -349,6 +399,8 @@ public enum StatsEngine {
         }
         return AppStats(app: app.name, displayName: app.displayName, checks: facts.checks, uptime: uptime,
                         p95LatencyMs: percentile(facts.latenciesMs, 0.95), lastCheckedAt: facts.lastCheckedAt,
-                        lastStatus: facts.lastStatus, status: colour)
+                        lastStatus: facts.lastStatus, status: colour,
+                        lastReason: facts.lastStatus == "up" ? nil : facts.lastReason,
+                        lastHTTPStatus: facts.lastStatus == nil ? nil : facts.lastHTTPStatus, overallStatus: colour)
     }
 }

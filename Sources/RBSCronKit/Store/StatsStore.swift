@@ -63,6 +63,9 @@ public struct AppHealthFacts: Sendable, Equatable {
     public var latenciesMs: [Double] = []
     public var lastCheckedAt: Date?
     public var lastStatus: String?
+    /// Why the latest check was not up (`http_status`, `timeout`, `slow`, …), as `health-check` recorded it.
+    public var lastReason: String?
+    public var lastHTTPStatus: Int?
 
     public init() {}
 }
@@ -209,9 +212,13 @@ extension InventoryStore {
                     result[row["app"], default: AppHealthFacts()].latenciesMs.append(row["total_ms"])
                 }
                 for app in result.keys {
-                    result[app]?.lastStatus = try String.fetchOne(db, sql: """
-                        SELECT status FROM health_checks WHERE app = ? AND checked_at <= ? ORDER BY checked_at DESC LIMIT 1
+                    let latest = try Row.fetchOne(db, sql: """
+                        SELECT status, reason, http_status FROM health_checks WHERE app = ? AND checked_at <= ?
+                        ORDER BY checked_at DESC, id DESC LIMIT 1
                         """, arguments: [app, Timestamp.ms(until)])
+                    result[app]?.lastStatus = latest?["status"]
+                    result[app]?.lastReason = latest?["reason"]
+                    result[app]?.lastHTTPStatus = latest?["http_status"]
                 }
                 return result
             }
@@ -278,11 +285,62 @@ public struct DeadLetterSummary: Sendable, Equatable, Encodable {
     public var origin: String = "rbscron"
 }
 
+/// The unresolved dead letters of one job and holder, as the dashboard lists them: one row with a count.
+public struct DeadLetterGroup: Sendable, Equatable {
+    public var app: String
+    public var job: String
+    /// Who holds them: `rbscron`, or `qstash` (QStash's own dead-letter queue).
+    public var origin: String
+    public var count: Int
+    /// The newest one's time, error and attempts.
+    public var newestAt: Date
+    public var newestError: String
+    public var newestAttempts: Int
+    public var replays: Int
+
+    public var ref: JobRef { JobRef(app: app, job: job) }
+
+    /// Groups `letters` (newest first) by job and holder; groups ordered by size, then by their newest letter.
+    public static func group(_ letters: [DeadLetterSummary]) -> [DeadLetterGroup] {
+        var groups: [DeadLetterGroup] = []
+        var index: [String: Int] = [:]
+        for letter in letters {
+            let key = "\(letter.app)/\(letter.job)\u{0}\(letter.origin)"
+            if let at = index[key] {
+                groups[at].count += 1
+                groups[at].replays += letter.replayCount
+                if letter.createdAt > groups[at].newestAt {
+                    groups[at].newestAt = letter.createdAt
+                    groups[at].newestError = letter.lastError
+                    groups[at].newestAttempts = letter.attempts
+                }
+            } else {
+                index[key] = groups.count
+                groups.append(DeadLetterGroup(app: letter.app, job: letter.job, origin: letter.origin, count: 1,
+                                              newestAt: letter.createdAt, newestError: letter.lastError,
+                                              newestAttempts: letter.attempts, replays: letter.replayCount))
+            }
+        }
+        return groups.sorted { ($0.count, $0.newestAt) > ($1.count, $1.newestAt) }
+    }
+}
+
 /// The latest keep-alive pings of one app.
 public struct KeepAliveFacts: Sendable, Equatable {
     public var lastOkAt: Date?
     public var lastAttemptAt: Date?
     public var lastAttemptOk: Bool?
+    /// Why the latest attempt failed (when it did), as `keepalive` recorded it.
+    public var lastError: String?
+    /// Failed attempts since the last good one (all of them when none was good).
+    public var failuresSinceOk = 0
+}
+
+/// One finished run as the dashboard's run strip shows it.
+public struct RunMark: Sendable, Equatable {
+    public var at: Date
+    public var outcome: String
+    public var durationMs: Double?
 }
 
 /// A failed run and its job.
@@ -304,7 +362,17 @@ public struct DashboardFacts: Sendable {
     public var recentFailures: [RecentFailure] = []
     /// Unresolved dead letters, newest first, at most 25.
     public var deadLetters: [DeadLetterSummary] = []
+    /// Every unresolved dead letter of the report's apps, one group per job and holder.
+    public var deadLetterGroups: [DeadLetterGroup] = []
     public var unresolvedDeadLetters = 0
+    /// Each job's latest finished runs (at most ``runMarks``), oldest first.
+    public var latestRuns: [JobRef: [RunMark]] = [:]
+    /// Each job's latest failed run's error as recorded (up to ``fullErrorChars``), for the page to show in full.
+    public var lastErrors: [JobRef: String] = [:]
+    /// Jobs whose circuit breaker is open or half-open, with its state in words.
+    public var breakers: [JobRef: String] = [:]
+    public static let runMarks = 20
+    public static let fullErrorChars = 2_000
     public var keepAlive: [String: KeepAliveFacts] = [:]
     /// The probes of each endpoint's latest `audit`.
     public var audits: [JobRef: [AuditProbeRecord]] = [:]
@@ -348,18 +416,20 @@ extension InventoryStore {
                         error: error.map { Self.shorten($0) }, source: row["source"])))
                 }
                 let apps = Set(jobs.map(\.app))
+                var letters: [DeadLetterSummary] = []
                 for row in try Row.fetchAll(db, sql: """
                     SELECT app, job, last_error, attempts, created_at, replay_count, origin FROM dead_letters
                     WHERE resolved_at IS NULL ORDER BY created_at DESC
                     """) where apps.contains(row["app"]) {
-                    facts.unresolvedDeadLetters += 1
-                    if facts.deadLetters.count < 25 {
-                        facts.deadLetters.append(DeadLetterSummary(
-                            app: row["app"], job: row["job"], lastError: Self.shorten(row["last_error"]),
-                            attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
-                            replayCount: row["replay_count"], origin: row["origin"]))
-                    }
+                    letters.append(DeadLetterSummary(
+                        app: row["app"], job: row["job"], lastError: Self.shorten(row["last_error"]),
+                        attempts: row["attempts"], createdAt: Timestamp.date(ms: row["created_at"]),
+                        replayCount: row["replay_count"], origin: row["origin"]))
                 }
+                facts.unresolvedDeadLetters = letters.count
+                facts.deadLetters = Array(letters.prefix(25))
+                facts.deadLetterGroups = DeadLetterGroup.group(letters)
+                try Self.readLatestRuns(db, jobs: jobs, until: endMs, into: &facts)
                 for row in try Row.fetchAll(db, sql: """
                     SELECT app, MAX(CASE WHEN ok = 1 THEN pinged_at END) AS last_ok, MAX(pinged_at) AS last_attempt
                     FROM keepalive_pings WHERE pinged_at <= ? GROUP BY app
@@ -369,11 +439,39 @@ extension InventoryStore {
                     let lastOk = try Bool.fetchOne(db, sql: """
                         SELECT ok FROM keepalive_pings WHERE app = ? AND pinged_at = ? ORDER BY id DESC LIMIT 1
                         """, arguments: [app, lastAttempt])
+                    let lastOkMs: Int64? = row["last_ok"]
+                    let failed = try Row.fetchOne(db, sql: """
+                        SELECT COUNT(*) AS n, (SELECT error FROM keepalive_pings WHERE app = ? AND ok = 0 AND pinged_at <= ?
+                                               ORDER BY pinged_at DESC, id DESC LIMIT 1) AS error
+                        FROM keepalive_pings WHERE app = ? AND ok = 0 AND pinged_at > ? AND pinged_at <= ?
+                        """, arguments: [app, endMs, app, lastOkMs ?? Int64.min, endMs])
                     facts.keepAlive[app] = KeepAliveFacts(
-                        lastOkAt: (row["last_ok"] as Int64?).map(Timestamp.date(ms:)),
-                        lastAttemptAt: Timestamp.date(ms: lastAttempt), lastAttemptOk: lastOk)
+                        lastOkAt: lastOkMs.map(Timestamp.date(ms:)),
+                        lastAttemptAt: Timestamp.date(ms: lastAttempt), lastAttemptOk: lastOk,
+                        lastError: lastOk == false ? failed?["error"] : nil, failuresSinceOk: failed?["n"] ?? 0)
                 }
                 return facts
+            }
+        }
+    }
+
+    /// Each job's latest finished runs and its latest failure's full error text.
+    static func readLatestRuns(_ db: Database, jobs: [JobRef], until endMs: Int64, into facts: inout DashboardFacts) throws {
+        let runs = try db.cachedStatement(sql: """
+            SELECT started_at, coalesce(outcome, 'abandoned') AS outcome, duration_ms FROM runs
+            WHERE app = ? AND job = ? AND started_at <= ? AND \(StatsSQL.ended) ORDER BY started_at DESC, id DESC LIMIT ?
+            """)
+        let error = try db.cachedStatement(sql: """
+            SELECT error FROM runs WHERE app = ? AND job = ? AND started_at <= ? AND \(StatsSQL.failed)
+            ORDER BY started_at DESC, id DESC LIMIT 1
+            """)
+        for ref in jobs {
+            let marks = try Row.fetchAll(runs, arguments: [ref.app, ref.job, endMs, DashboardFacts.runMarks]).map { row in
+                RunMark(at: Timestamp.date(ms: row["started_at"]), outcome: row["outcome"], durationMs: row["duration_ms"])
+            }
+            if !marks.isEmpty { facts.latestRuns[ref] = marks.reversed() }
+            if let text = try String.fetchOne(error, arguments: [ref.app, ref.job, endMs]) {
+                facts.lastErrors[ref] = shorten(text, limit: DashboardFacts.fullErrorChars)
             }
         }
     }

@@ -24,3 +24,17 @@ public enum Timestamp {
         return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }
 }
+
+/// How far a time is from now in the largest whole unit: `3 min ago`, `in 2 h`, `just now`, like `ls -l`'s readers
+/// expect. The terminal tables and the dashboard say it the same way.
+public enum RelativeTime {
+    public static func text(_ date: Date, now: Date) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        if magnitude < 45 { return seconds < 0 ? "just now" : "in a moment" }
+        let units: [(Double, String)] = [(86_400, "d"), (3_600, "h"), (60, "min")]
+        let (size, name) = units.first { magnitude >= $0.0 * (($0.1 == "min") ? 0.75 : 1) } ?? (60, "min")
+        let count = max(1, Int((magnitude / size).rounded()))
+        return seconds < 0 ? "\(count) \(name) ago" : "in \(count) \(name)"
+    }
+}

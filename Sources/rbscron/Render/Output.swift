@@ -242,13 +242,7 @@ enum Output {
 
     /// `3 min ago`, `in 2 h`, `just now`: the largest whole unit, like `ls -l`'s readers expect.
     static func relative(_ date: Date, now: Date = Date()) -> String {
-        let seconds = date.timeIntervalSince(now)
-        let magnitude = abs(seconds)
-        if magnitude < 45 { return seconds < 0 ? "just now" : "in a moment" }
-        let units: [(Double, String)] = [(86_400, "d"), (3_600, "h"), (60, "min")]
-        let (size, name) = units.first { magnitude >= $0.0 * (($0.1 == "min") ? 0.75 : 1) } ?? (60, "min")
-        let count = max(1, Int((magnitude / size).rounded()))
-        return seconds < 0 ? "\(count) \(name) ago" : "in \(count) \(name)"
+        RelativeTime.text(date, now: now)
     }
 
     /// `text` cut to `width` visible characters, the last one "…"; colour codes are dropped from a cut cell.

@@ -41,14 +41,16 @@ enum StatsTable {
             if let f = j.lastFailure {
                 last = "\(Output.time(f.at, style: style)) \(f.outcome)" + (f.httpStatus.map { " \($0)" } ?? "")
             }
+            let next = j.nextFireAt.map { Output.time($0, style: style, now: report.generatedAt) } ?? "-"
             return [paint(j.status.rawValue, j.status), j.ref.description, j.layer.rawValue, String(j.runs), rate,
                     ms(j.p50Ms), ms(j.p95Ms), ms(j.maxMs), j.failureStreak > 0 ? style.red(String(j.failureStreak)) : "0",
-                    missed, fireSummary(j.fireCounts), last]
+                    missed, next, fireSummary(j.fireCounts), last]
         }
         var text = Output.table(columns: [TableColumn("STATUS"), TableColumn("JOB", minWidth: 40), TableColumn("LAYER", drop: 4),
                                           TableColumn("RUNS", drop: 5), TableColumn("SUCCESS"), TableColumn("P50", drop: 1),
                                           TableColumn("P95", drop: 3), TableColumn("MAX", drop: 2), TableColumn("STREAK"),
-                                          TableColumn("MISSED"), TableColumn("FIRES", drop: 6), TableColumn("LAST FAILURE", drop: 7, minWidth: 20)],
+                                          TableColumn("MISSED"), TableColumn("NEXT FIRE", drop: 8, minWidth: 20),
+                                          TableColumn("FIRES", drop: 6), TableColumn("LAST FAILURE", drop: 7, minWidth: 20)],
                                 rows, style: style)
         let apps = report.apps.filter { $0.checks > 0 }
         if !apps.isEmpty {

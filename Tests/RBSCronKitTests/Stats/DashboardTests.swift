@@ -48,7 +48,7 @@ struct DashboardTests {
         // Heat strip and sparkline per job, inline SVG.
         #expect(html.components(separatedBy: "class=\"heat\"").count - 1 == report.jobs.count)
         #expect(html.components(separatedBy: "class=\"spark\"").count - 1 == report.jobs.count)
-        #expect(html.contains("<polyline"))
+        #expect(html.contains("data-outcome=\"http_error\""))
         // Recent failures, dead letters (unresolved only), keep-alive days left (7 − 3).
         #expect(html.contains("Recent failures"))
         #expect(html.contains("1 unresolved"))
