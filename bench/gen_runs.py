@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import time
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 OUTCOMES = ["ok"] * 92 + ["http_error"] * 4 + ["timeout"] * 2 + ["transport_error", "skipped"]
 SOURCES = ["due"] * 5 + ["remote"] * 3 + ["manual", "ci"]
@@ -58,8 +59,10 @@ def realistic(db, jobs, apps, days, now_ms):
         if not sched or not j["enabled"] or j["layer"] not in ("vercel", "qstash", "pg_cron"):
             continue
         expr = sched.split(" ", 1)[1] if sched.startswith("CRON_TZ=") else sched
+        zone = sched.split(" ", 1)[0][len("CRON_TZ="):] if sched.startswith("CRON_TZ=") else j.get("timezone")
         try:
-            it = CronSim(expr, start)
+            # Fires in the job's own zone (a Mexico City job at 9-18 local is not 9-18 UTC).
+            it = CronSim(expr, start.astimezone(ZoneInfo(zone)) if zone else start)
         except Exception:
             continue
         source = "remote" if j["layer"] in ("qstash", "pg_cron") else "due"

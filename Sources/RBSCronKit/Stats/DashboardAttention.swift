@@ -123,10 +123,15 @@ extension Dashboard {
         return cut.trimmingCharacters(in: .punctuationCharacters.union(.whitespaces)) + " …"
     }
 
-    /// Why the latest health check was not up: `http_status (HTTP 503)`, `timeout`.
+    /// Why the latest health check was not up, in words: `HTTP 503`, `timeout`, `slow (HTTP 200)`.
     static func healthReason(_ app: AppStats) -> String {
-        let reason = app.lastReason ?? "no reason recorded"
-        return reason + (app.lastHTTPStatus.map { " (HTTP \($0))" } ?? "")
+        let status = app.lastHTTPStatus.map { "HTTP \($0)" }
+        switch app.lastReason {
+        case HealthReason.httpStatus.rawValue?: return status ?? "unexpected HTTP status"
+        case HealthReason.invalidURL.rawValue?: return "invalid health URL"
+        case let reason?: return reason + (status.map { " (\($0))" } ?? "")
+        case nil: return status ?? "no reason recorded"
+        }
     }
 
     /// `colectiva down → agora, la-hoja, servilleta lose background jobs`, when some do.

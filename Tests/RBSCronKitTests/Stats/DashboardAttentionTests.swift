@@ -155,7 +155,7 @@ struct DashboardAttentionTests {
         let colectiva = try #require(report.apps.first { $0.app == "colectiva" })
         #expect(colectiva.lastReason == "http_status" && colectiva.lastHTTPStatus == 503)
         #expect(colectiva.dependentsAffected.map(\.app) == ["agora"])
-        #expect(html.contains("down: http_status (HTTP 503)"))
+        #expect(html.contains("down: HTTP 503"))
         #expect(html.contains("colectiva down → agora lose background jobs"))
     }
 
