@@ -41,7 +41,13 @@ let package = Package(
             dependencies: [
                 "RBSCronKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // Release builds carry Swift's standard library and Foundation inside the binary: the dynamic loader then
+            // has a dozen fewer libraries to map and relocate, which is most of a short command's time (bench/README.md,
+            // start-up). The module is compiled with the flag too, so that it names static Foundation's own libraries
+            // to the linker. Debug builds and tests link dynamically.
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
         ),
         // Benchmark driver for bench/cron-throughput.sh; not part of the shipped tool.
         .executableTarget(name: "cron-bench", dependencies: ["RBSCronKit"]),

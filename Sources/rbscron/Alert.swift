@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Alert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "alert",
             abstract: "Incidents from failures, missed fires, down apps and pausing projects; notify once on open and resolve.",
             discussion: """
                 `alert check` judges every condition from what the inventory knows (or reads it anew with \
@@ -30,6 +31,7 @@ extension AlertSeverity: ExpressibleByArgument {}
 extension RBSCron.Alert {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Judge every condition, open and resolve incidents, and notify the routes; exit 2 while any is open.",
             discussion: """
                 Conditions, each with a stable key (`<kind>:<subject>`):
@@ -131,6 +133,7 @@ extension RBSCron.Alert {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Open incidents, those resolved lately, silences, maintenance windows and undelivered notifications.",
             discussion: """
                 An incident held back by a silence or a maintenance window says which (`silenced_by`). \

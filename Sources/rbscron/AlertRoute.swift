@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron.Alert {
     struct Route: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "route",
             abstract: "Manage where notifications go: generic JSON webhooks and Slack incoming webhooks.",
             discussion: """
                 A route's URL is a secret (a Slack webhook URL lets anyone post to the channel): it is sealed in \
@@ -28,6 +29,7 @@ extension RBSCron.Alert {
 extension RBSCron.Alert.Route {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a route: --webhook URL (rbscron's JSON) or --slack URL (Slack's format); - reads the URL like `secret set`.",
             discussion: """
                 The URL may be given as `-`: it is then read from standard input (no echo on a terminal), \
@@ -93,6 +95,7 @@ extension RBSCron.Alert.Route {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the routes, URLs masked, with what each takes and what was delivered to it.",
             discussion: """
                 Examples:
@@ -130,6 +133,7 @@ extension RBSCron.Alert.Route {
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Send one sample message to a route now (recorded nowhere); exit 2 when it is not delivered.",
             discussion: """
                 Examples:

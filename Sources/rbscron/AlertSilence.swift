@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron.Alert {
     struct Silence: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "silence",
             abstract: "Hold notifications about an app or a job back for a while; list and end silences.",
             discussion: """
                 A silenced incident still opens and resolves, and `alert list` shows it with its silence; it sends \
@@ -27,6 +28,7 @@ extension RBSCron.Alert {
 extension RBSCron.Alert.Silence {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Silence an app (all its incidents) or one job for --for.",
             discussion: """
                 Examples:
@@ -62,6 +64,7 @@ extension RBSCron.Alert.Silence {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the silences in force.",
             discussion: """
                 Examples:

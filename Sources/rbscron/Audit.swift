@@ -11,6 +11,7 @@ import Darwin
 extension RBSCron {
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Probe every cron endpoint without or with wrong credentials; exit 2 if any lets a caller in.",
             discussion: """
                 Each HTTP job's endpoint gets, with the job's own method, requests that must be refused (401 or \

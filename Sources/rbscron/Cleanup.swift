@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Cleanup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "cleanup",
             abstract: "Prune local history: runs, health checks, dead letters, keep-alive pings, expired previous secrets.",
             discussion: """
                 Retention by default: runs 90d, health checks 30d, dead letters 30d, keep-alive pings 30d. \

@@ -4,6 +4,7 @@ import Foundation
 extension RBSCron {
     struct Completion: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "completion",
             abstract: "Print the shell completion script for bash, zsh or fish.",
             discussion: """
                 The script completes commands, options, and app and job names from your inventory (read from \\

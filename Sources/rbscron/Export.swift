@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the inventory's apps and jobs as a YAML manifest.",
             discussion: """
                 The manifest imports back to the same inventory. Secrets are never exported.

@@ -11,6 +11,7 @@ import Darwin
 extension RBSCron {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Replace the inventory's apps and jobs with a YAML manifest.",
             discussion: """
                 The whole manifest is validated first (cron fields in each layer's dialect, URLs, time zones, \

@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Keepalive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keepalive",
             abstract: "Keep Supabase projects awake; warn before the free tier's 7-day pause.",
             discussion: """
                 Without a mode flag, every app with a Supabase URL gets one cheap authenticated request, \

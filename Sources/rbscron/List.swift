@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the inventory: apps, jobs, secrets or schedules.",
             discussion: """
                 Examples:
@@ -33,6 +34,7 @@ struct ListFilterOptions: ParsableArguments {
 extension RBSCron.List {
     struct Apps: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apps",
             abstract: "List the apps.",
             discussion: """
                 Examples:
@@ -52,6 +54,7 @@ extension RBSCron.List {
 
     struct Jobs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "jobs",
             abstract: "List the jobs with their layer, schedule and auth.",
             discussion: """
                 Examples:
@@ -74,6 +77,7 @@ extension RBSCron.List {
 extension RBSCron.List {
     struct Secrets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "secrets",
             abstract: "List secrets (masked), the jobs that use them, and the jobs that lack one (as `secret list`).",
             discussion: """
                 The same report as `rbscron secret list`. --app keeps that app's secrets and the global ones; \

@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron.List {
     struct Schedules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schedules",
             abstract: "List the scheduled jobs by layer, or with --remote what the layer itself holds.",
             discussion: """
                 Without --remote: the inventory's vercel, qstash and pg_cron jobs with the id each layer knows \

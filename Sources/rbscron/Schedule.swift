@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Schedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schedule",
             abstract: "Fire times, the timeline, checks against each layer's rules, and keeping the layers in sync.",
             discussion: """
                 Examples:
@@ -27,6 +28,7 @@ extension RBSCron {
 extension RBSCron.Schedule {
     struct Next: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "The next fire times of a cron expression, or of a job of the inventory.",
             discussion: """
                 EXPR is a cron expression in quotes, read in --dialect (Vercel always fires in UTC; a QStash \
@@ -106,6 +108,7 @@ extension RBSCron.Schedule {
 extension RBSCron.Schedule {
     struct Timeline: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "timeline",
             abstract: "Every fire across the inventory in a window, with bursts and a per-app heat strip; or, with --budget, each app's use of each layer per day.",
             discussion: """
                 Fan-out children are listed at their parent's fire. A burst is --burst or more jobs of one app \
@@ -190,6 +193,7 @@ extension RBSCron.Schedule {
 extension RBSCron.Schedule {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check every job against its layer's rules and limits.",
             discussion: """
                 Vercel in the app's vercel_mode (crons: GET only, UTC only; schedules: GET or POST, the job's \
@@ -237,6 +241,7 @@ extension RBSCron.Schedule {
 extension RBSCron.Schedule {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Show what moving an app from Vercel Cron to Vercel Schedules changes for each job; write it with --write.",
             discussion: """
                 For each enabled vercel job of --app: the method (Vercel Cron calls with GET, Vercel Schedules \\

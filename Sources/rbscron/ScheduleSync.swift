@@ -44,6 +44,7 @@ struct LayerSyncOptions: ParsableArguments {
 extension RBSCron.Schedule {
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plan",
             abstract: "Compare the inventory with what a layer holds: create, update, delete, unchanged.",
             discussion: """
                 qstash: reads the schedules from QStash (the app's QSTASH_TOKEN, else the global one; QSTASH_URL \
@@ -87,6 +88,7 @@ extension RBSCron.Schedule {
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Make a layer match the inventory (QStash upserts, vercel.json crons, a pg_cron migration file).",
             discussion: """
                 qstash: creates and updates with idempotent upserts (fixed ids rbs-<app>-<job>) and deletes only \
@@ -162,6 +164,7 @@ extension RBSCron.Schedule {
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pause",
             abstract: "Pause the QStash schedule of a qstash job (it stops firing until resumed).",
             discussion: """
                 `schedule plan` shows a paused schedule as a note, not as drift; `schedule apply` keeps it paused.
@@ -178,6 +181,7 @@ extension RBSCron.Schedule {
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Resume the paused QStash schedule of a qstash job.",
             discussion: """
                 Examples:

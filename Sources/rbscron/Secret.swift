@@ -11,6 +11,7 @@ import Darwin
 extension RBSCron {
     struct Secret: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "secret",
             abstract: "Manage the inventory's secrets, encrypted at rest.",
             discussion: """
                 Values are sealed with AES-GCM under a master key from RBSCRON_MASTER_KEY (base64 of 32 \
@@ -90,6 +91,7 @@ struct SecretInputOptions: ParsableArguments {
 extension RBSCron.Secret {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Store a secret, read from standard input (no echo on a terminal), --from-env or --from-file.",
             discussion: """
                 Examples:
@@ -117,6 +119,7 @@ extension RBSCron.Secret {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List secrets (masked), the jobs that use them, and the jobs that lack one.",
             discussion: """
                 A job whose secret is missing is refused by `trigger` before any request is made.
@@ -139,6 +142,7 @@ extension RBSCron.Secret {
 
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Print a secret's raw value for piping (requires --reveal).",
             discussion: """
                 Examples:
@@ -166,6 +170,7 @@ extension RBSCron.Secret {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Replace a secret's value, keep the previous one for a grace period, and print each layer's steps.",
             discussion: """
                 The new value is read like `secret set`, or generated with --generate (32 random bytes, \

@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Success rates, latency percentiles, failure streaks and missed fires; --html writes a dashboard.",
             discussion: """
                 Per job: runs, success rate (successes over runs that were not skipped), p50/p95/max duration, \

@@ -5,6 +5,7 @@ import RBSCronKit
 extension RBSCron {
     struct Trigger: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trigger",
             abstract: "Fire jobs now, with their auth, retries, circuit breaker and dead letters.",
             discussion: """
                 Every run is recorded in the inventory (started before the request, finished after). Auth is \

@@ -202,4 +202,17 @@ enum Output {
         let plan = try #require(try await rbs.json(["schedule", "plan", "--layer", "pg_cron", "--app", "camino", "--json"]) as? [String: Any])
         for item in try #require(plan["items"] as? [[String: Any]]) { #expect(item["address"] as? String == item["job"] as? String) }
     }
+
+    /// ArgumentParser derives a missing command name from the type's name at run time, on every start (and every Tab
+    /// of a completion); an explicit one costs nothing (bench/README.md, start-up).
+    @Test func everyCommandNamesItselfExplicitly() throws {
+        let folder = RBSCronProcess.repositoryRoot.appendingPathComponent("Sources/rbscron")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let lines = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in lines.enumerated() where line.contains("static let configuration = CommandConfiguration(") {
+                #expect(lines[index + 1].contains("commandName:"), "\(name):\(index + 1): a CommandConfiguration without commandName")
+            }
+        }
+    }
 }
