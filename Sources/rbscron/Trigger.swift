@@ -101,7 +101,7 @@ extension RBSCron {
         var backoffCap: DurationArgument = "30s"
 
         @Option(help: ArgumentHelp("Consecutive failed runs that open a job's circuit breaker (0 turns it off).", valueName: "n"))
-        var breakerThreshold = 5
+        var breakerThreshold = BreakerDefaults.threshold
 
         @Option(help: ArgumentHelp("How long an open breaker skips the job before a probe, e.g. 15m.", valueName: "duration"))
         var breakerCooldown: DurationArgument = "15m"

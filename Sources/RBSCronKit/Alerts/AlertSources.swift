@@ -15,7 +15,7 @@ public struct AlertPolicy: Sendable, Equatable {
     public var breakerCooldown: TimeInterval
 
     public init(failures: Int = 1, minSuccessRate: Double? = nil, window: TimeInterval = 86_400, minRuns: Int = 5,
-                breakerThreshold: Int = 5, breakerCooldown: TimeInterval = 15 * 60) {
+                breakerThreshold: Int = BreakerDefaults.threshold, breakerCooldown: TimeInterval = BreakerDefaults.cooldown) {
         self.failures = failures
         self.minSuccessRate = minSuccessRate
         self.window = window

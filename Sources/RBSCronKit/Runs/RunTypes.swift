@@ -136,8 +136,8 @@ public struct TriggerOptions: Sendable {
 
     public init(
         timeoutMs: Int? = nil, retries: Int? = nil, body: Data? = nil, insecure: Bool = false, force: Bool = false,
-        maxAgeMs: Int? = nil, backoffBaseMs: Int = 500, backoffCapMs: Int = 30_000, breakerThreshold: Int = 5,
-        breakerCooldownMs: Int = 15 * 60_000, source: RunSource = .manual
+        maxAgeMs: Int? = nil, backoffBaseMs: Int = 500, backoffCapMs: Int = 30_000, breakerThreshold: Int = BreakerDefaults.threshold,
+        breakerCooldownMs: Int = Int(BreakerDefaults.cooldown * 1000), source: RunSource = .manual
     ) {
         self.timeoutMs = timeoutMs
         self.retries = retries

@@ -18,15 +18,15 @@ public enum Dashboard {
     /// Jobs whose circuit breaker is open or half-open, as `trigger` judges it with its default threshold and
     /// cool-down: the latest runs (as many as the threshold) all failed.
     static func breakers(store: InventoryStore, report: StatsReport, inventory: Inventory,
-                         policy: AlertPolicy = AlertPolicy()) throws -> [JobRef: String] {
-        let threshold = policy.breakerThreshold
+                         threshold: Int = BreakerDefaults.threshold,
+                         cooldown: TimeInterval = BreakerDefaults.cooldown) throws -> [JobRef: String] {
         guard threshold > 0 else { return [:] }
         var result: [JobRef: String] = [:]
         for stats in report.jobs where stats.failureStreak >= threshold {
             guard let job = inventory.job(stats.ref), job.path != nil else { continue }
             let history = try store.breakerHistory(stats.ref, limit: threshold)
             guard history.count >= threshold, history.allSatisfy({ $0.outcome.isFailure }), let latest = history.first else { continue }
-            let until = latest.finishedAt.addingTimeInterval(policy.breakerCooldown)
+            let until = latest.finishedAt.addingTimeInterval(cooldown)
             result[stats.ref] = until > report.generatedAt
                 ? "open until \(Timestamp.rfc3339(until)) after \(threshold) failed runs in a row"
                 : "half-open after \(threshold) failed runs in a row: the next trigger is a probe"

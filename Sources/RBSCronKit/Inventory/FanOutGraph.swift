@@ -40,3 +40,22 @@ public struct FanOutGraph: Sendable {
         }
     }
 }
+
+/// An app whose background jobs stop while another app is down, because a job of the down app fans
+/// out to them (seed 000: Colectiva's heartbeat calls Agora, La Hoja and Servilleta).
+public struct AffectedDependent: Sendable, Equatable, Encodable {
+    /// The dependent app.
+    public var app: String
+    /// Its jobs that will not be fired, as `APP/JOB`, sorted.
+    public var jobs: [String]
+    /// The down app's jobs that fire them (directly or through other fan-out jobs), as `APP/JOB`, sorted.
+    public var triggeredBy: [String]
+
+    public init(app: String, jobs: [String], triggeredBy: [String]) {
+        self.app = app
+        self.jobs = jobs
+        self.triggeredBy = triggeredBy
+    }
+
+    enum CodingKeys: String, CodingKey { case app, jobs, triggeredBy = "triggered_by" }
+}
