@@ -264,12 +264,14 @@ public enum StatsEngine {
         let facts = try store.jobRunFacts(jobs: jobs.map(\.ref), since: since, until: query.now)
         let ledger = try FireLedger.build(store: store, inventory: inventory, jobs: jobs, from: since, now: query.now)
         let observations = try store.observations()
+        let pausedProjects = Set(try store.projectStates().values.filter { $0.status == .paused }.map(\.projectRef))
         let health = try store.appHealthFacts(since: since, until: query.now)
         let appNames = Set(jobs.map(\.app)).union(query.app.map { [$0] } ?? [])
         let apps = inventory.apps.filter { appNames.contains($0.name) || (query.job == nil && query.app == nil) }
         let jobLines = jobs.map { job in
             var stats = jobStats(job, facts[job.ref] ?? JobRunFacts())
-            stats.nextFireAt = nextFire(of: job, in: inventory, observation: observations[job.ref], after: query.now)
+            stats.nextFireAt = nextFire(of: job, in: inventory, observation: observations[job.ref],
+                                        pausedProjects: pausedProjects, after: query.now)
             apply(ledger.fires[job.ref] ?? [], to: &stats)
             // The layer was read, and the job had no fire in the window (a weekly or monthly job): observed,
             // nothing due; grey until it has something to judge.
@@ -302,10 +304,13 @@ public enum StatsEngine {
     }
 
     /// The next fire of a job on its own schedule, after `now`; nil for jobs without one (manual, fan-out), disabled
-    /// jobs, jobs of inactive apps and schedules their layer holds paused.
-    static func nextFire(of job: Job, in inventory: Inventory, observation: LayerObservation?, after now: Date) -> Date? {
+    /// jobs, jobs of inactive apps, schedules their layer holds paused, and pg_cron jobs of a Supabase project that
+    /// Supabase reports paused (its pg_cron runs nothing until the project is restored).
+    static func nextFire(of job: Job, in inventory: Inventory, observation: LayerObservation?,
+                         pausedProjects: Set<String> = [], after now: Date) -> Date? {
         guard job.enabled, job.layer.isScheduled, job.schedule != nil, observation?.scheduleState != .paused,
               let app = inventory.app(named: job.app), app.active,
+              !(job.layer == .pgCron && app.supabase?.projectRef.map(pausedProjects.contains) == true),
               let timing = try? JobFires.of(job, app: app) else { return nil }
         return timing.next(after: now)
     }

@@ -296,18 +296,6 @@ enum Output {
         return out
     }
 
-    static func visibleWidth(_ text: String) -> Int {
-        var count = 0
-        var inEscape = false
-        for scalar in text.unicodeScalars {
-            if inEscape {
-                if scalar == "m" { inEscape = false }
-            } else if scalar == "\u{1B}" {
-                inEscape = true
-            } else {
-                count += 1
-            }
-        }
-        return count
-    }
+    /// Terminal columns of `text` (one per Unicode scalar), leaving out colour escapes.
+    static func visibleWidth(_ text: String) -> Int { stripEscapes(text).unicodeScalars.count }
 }

@@ -201,4 +201,23 @@ struct StatsEngineTests {
             #expect(json.contains(key), "missing \(key)")
         }
     }
+
+    @Test("next fire: on the job's schedule; none for a fan-out or manual job, nor for pg_cron jobs of a paused project")
+    func nextFire() throws {
+        let store = try F.store()
+        func next(_ name: String) throws -> Date? {
+            try F.stats(store).jobs.first { $0.ref.description == name }?.nextFireAt
+        }
+        // 2026-04-10T12:00:00Z: the hourly job's next fire is 13:00, the */30 pg_cron job's 12:30.
+        #expect(try next("camino/hourly") == now.addingTimeInterval(F.hour))
+        #expect(try next("camino/sync") == now.addingTimeInterval(F.hour / 2))
+        #expect(try next("colectiva/by-hand") == nil)
+        // Supabase reports camino's project paused: its pg_cron runs nothing, so no next fire; Vercel still fires.
+        try store.recordProjectStates([ProjectState(projectRef: "abcd", status: .paused, checkedAt: now)])
+        #expect(try next("camino/sync") == nil && next("camino/keep-alive-ping") == nil)
+        #expect(try next("camino/hourly") == now.addingTimeInterval(F.hour))
+        // Unreachable is not paused: pg_cron may well be firing.
+        try store.recordProjectStates([ProjectState(projectRef: "abcd", status: .unreachable, checkedAt: now)])
+        #expect(try next("camino/sync") == now.addingTimeInterval(F.hour / 2))
+    }
 }
