@@ -252,9 +252,8 @@ public struct BreakerOpenSource: AlertConditionSource {
         guard threshold > 0 else { return .notJudged("the circuit breaker is off (--breaker-threshold 0)") }
         var conditions: [AlertCondition] = []
         for (job, stats) in context.watchedJobs where job.path != nil && stats.failureStreak >= threshold {
-            let history = try context.store.breakerHistory(job.ref, limit: threshold)
-            guard history.count >= threshold, history.allSatisfy({ $0.outcome.isFailure }), let latest = history.first else { continue }
-            let until = latest.finishedAt.addingTimeInterval(context.policy.breakerCooldown)
+            guard let until = try context.store.breakerOpenUntil(job.ref, threshold: threshold,
+                                                                 cooldown: context.policy.breakerCooldown) else { continue }
             let state = until > context.now ? "open until \(Timestamp.rfc3339(until))"
                 : "half-open: the next trigger is a probe"
             conditions.append(AlertCondition(

@@ -282,11 +282,9 @@ public final class JobTrigger: Sendable {
     }
 
     func breakerState(_ ref: JobRef, options: TriggerOptions, runID: Int64, longestRunMs: Int) throws -> BreakerState? {
-        guard options.breakerThreshold > 0 else { return nil }
-        let history = try store.breakerHistory(ref, limit: options.breakerThreshold, excluding: runID)
-        guard history.count >= options.breakerThreshold, history.allSatisfy({ $0.outcome.isFailure }),
-              let latest = history.first else { return nil }
-        let until = latest.finishedAt.addingTimeInterval(Double(options.breakerCooldownMs) / 1000)
+        guard let until = try store.breakerOpenUntil(ref, threshold: options.breakerThreshold,
+                                                     cooldown: Double(options.breakerCooldownMs) / 1000, excluding: runID)
+        else { return nil }
         if environment.now() < until { return .open(until: until) }
         // Any earlier run of the job still in flight is the probe (run ids order racing processes). One started
         // longer ago than a run can last (or than the cool-down, if longer) is taken as lost: a process that

@@ -23,10 +23,8 @@ public enum Dashboard {
         guard threshold > 0 else { return [:] }
         var result: [JobRef: String] = [:]
         for stats in report.jobs where stats.failureStreak >= threshold {
-            guard let job = inventory.job(stats.ref), job.path != nil else { continue }
-            let history = try store.breakerHistory(stats.ref, limit: threshold)
-            guard history.count >= threshold, history.allSatisfy({ $0.outcome.isFailure }), let latest = history.first else { continue }
-            let until = latest.finishedAt.addingTimeInterval(cooldown)
+            guard inventory.job(stats.ref)?.path != nil,
+                  let until = try store.breakerOpenUntil(stats.ref, threshold: threshold, cooldown: cooldown) else { continue }
             result[stats.ref] = until > report.generatedAt
                 ? "open until \(Timestamp.rfc3339(until)) after \(threshold) failed runs in a row"
                 : "half-open after \(threshold) failed runs in a row: the next trigger is a probe"

@@ -128,6 +128,19 @@ extension InventoryStore {
         }
     }
 
+    /// Until when the job's circuit breaker stays open: the latest of its last `threshold` counted runs plus the
+    /// cool-down, when all of them failed; nil while the breaker is closed (or off, `threshold` 0). Past that time the
+    /// breaker is half-open. The one rule `trigger`, the alerts and the dashboard judge a breaker by.
+    public func breakerOpenUntil(_ job: JobRef, threshold: Int, cooldown: TimeInterval,
+                                 excluding runID: Int64? = nil) throws(StoreError) -> Date? {
+        guard threshold > 0 else { return nil }
+        let history = try breakerHistory(job, limit: threshold, excluding: runID)
+        guard history.count >= threshold, history.allSatisfy({ $0.outcome.isFailure }), let latest = history.first else {
+            return nil
+        }
+        return latest.finishedAt.addingTimeInterval(cooldown)
+    }
+
     /// The earliest run of `job` still in flight that was recorded before `runID` and started at or after `since`:
     /// when the breaker is half-open, that run is the probe and later ones stand aside. Run ids grow with every insert,
     /// so of two processes racing, the one that recorded its run first is the only one that sees none.

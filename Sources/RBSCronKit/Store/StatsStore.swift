@@ -360,8 +360,6 @@ public struct DashboardFacts: Sendable {
     public var buckets: [JobRef: [RunBucket]] = [:]
     /// Newest first.
     public var recentFailures: [RecentFailure] = []
-    /// Unresolved dead letters, newest first, at most 25.
-    public var deadLetters: [DeadLetterSummary] = []
     /// Every unresolved dead letter of the report's apps, one group per job and holder.
     public var deadLetterGroups: [DeadLetterGroup] = []
     public var unresolvedDeadLetters = 0
@@ -427,7 +425,6 @@ extension InventoryStore {
                         replayCount: row["replay_count"], origin: row["origin"]))
                 }
                 facts.unresolvedDeadLetters = letters.count
-                facts.deadLetters = Array(letters.prefix(25))
                 facts.deadLetterGroups = DeadLetterGroup.group(letters)
                 try Self.readLatestRuns(db, jobs: jobs, until: endMs, into: &facts)
                 for row in try Row.fetchAll(db, sql: """
