@@ -209,6 +209,31 @@ struct PgCronServerTests {
         #expect(leaks.split(separator: "\n").last == "0")
     }
 
+    @Test("an answer pg_net stamped before the fire's row was written is collected, not marked lost; a much older one is not")
+    func answerStampedBeforeTheFireRow() async throws {
+        let db = try await PgTestDatabase.open()
+        let migration = try PgCronSQL.scheduleMigration(app: Self.camino, jobs: Self.caminoJobs(), previouslyScheduled: nil, now: Self.now)
+        try await db.exec(migration.sql)
+        try await db.deactivateJobs()
+        // pg_net's worker stamps a response with its transaction's start, which can precede the invoker's
+        // clock_timestamp() for the fire row by a little (the request is taken off the queue later in that
+        // transaction). Request ids far above what this test database's pg_net will reach.
+        try await db.exec("""
+            INSERT INTO rbscron.fires (app, job_name, path, method, timeout_ms, trigger, request_id)
+              VALUES ('camino', 'rbs-camino-race', '/api/cron/race', 'POST', 14000, 'cron', 9000000001),
+                     ('camino', 'rbs-camino-stale', '/api/cron/stale', 'POST', 14000, 'cron', 9000000002);
+            INSERT INTO net._http_response (id, status_code, content, timed_out, created)
+              VALUES (9000000001, 200, 'done', false, clock_timestamp() - interval '2 seconds'),
+                     (9000000002, 200, 'someone else''s', false, clock_timestamp() - interval '10 minutes');
+            SELECT * FROM rbscron.collect_http_responses();
+            """)
+        let fires = try await db.fires()
+        #expect(fires.first { $0.job_name == "rbs-camino-race" }?.outcome == "ok")
+        #expect(fires.first { $0.job_name == "rbs-camino-race" }?.status_code == 200)
+        #expect(fires.first { $0.job_name == "rbs-camino-stale" }?.outcome == "lost", "an answer from long before the fire is not its")
+        try await db.exec("DELETE FROM net._http_response WHERE id IN (9000000001, 9000000002);")
+    }
+
     @Test("with the cron secret missing or empty the command raises and makes no request")
     func missingSecretDenies() async throws {
         let db = try await PgTestDatabase.open()

@@ -113,8 +113,10 @@ extension PgCronSQL {
               v_token text;
             BEGIN
               SELECT s.decrypted_secret INTO v_token FROM vault.decrypted_secrets s WHERE s.name = \(secretName) LIMIT 1;
-              -- r.created >= f.fired_at: pg_net's ids restart when the extension is re-created; an older response
-              -- with the same id is someone else's.
+              -- r.created >= f.fired_at - 1 minute: pg_net's ids restart when the extension is re-created; an older
+              -- response with the same id is someone else's. The minute is slack, not a margin of doubt: r.created is
+              -- the start of the pg_net worker's transaction, which can begin before the fire's row is written (it
+              -- takes the request off the queue in a later statement of that transaction).
               WITH done AS (
                 UPDATE \(schema).fires f SET
                   status_code  = r.status_code,
@@ -133,7 +135,7 @@ extension PgCronSQL {
                                       WHEN r.status_code BETWEEN 200 AND 299 THEN 'ok'
                                       ELSE 'http_error' END
                 FROM net._http_response r
-                WHERE f.collected_at IS NULL AND r.id = f.request_id AND r.created >= f.fired_at
+                WHERE f.collected_at IS NULL AND r.id = f.request_id AND r.created >= f.fired_at - interval '1 minute'
                 RETURNING 1)
               SELECT count(*) INTO collected FROM done;
               -- pg_net takes a request off its queue and writes its response in one transaction, so a call that
@@ -145,7 +147,7 @@ extension PgCronSQL {
                   error_msg = 'rbscron: pg_net has no response for this request any more (expired after pg_net.ttl, or lost in a restart)'
                 WHERE f.collected_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM net.http_request_queue q WHERE q.id = f.request_id)
-                  AND NOT EXISTS (SELECT 1 FROM net._http_response r WHERE r.id = f.request_id AND r.created >= f.fired_at)
+                  AND NOT EXISTS (SELECT 1 FROM net._http_response r WHERE r.id = f.request_id AND r.created >= f.fired_at - interval '1 minute')
                 RETURNING 1)
               SELECT count(*) INTO lost FROM gone;
               WITH old AS (DELETE FROM \(schema).fires f WHERE f.fired_at < now() - retention RETURNING 1)
