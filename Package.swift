@@ -16,14 +16,14 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
-        // libcurl from the system (Debian: libcurl4-openssl-dev).
+        // libcurl's headers from the system (Debian: libcurl4-openssl-dev). Not linked: see CCurlShim.
         .systemLibrary(
             name: "CCurl",
             path: "Sources/CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // Typed C wrappers for curl's variadic setopt/getinfo, which Swift cannot call.
+        // rbscron's only door to libcurl: loads it with dlopen on first use (a command that sends nothing starts
+        // without it) and wraps curl's variadic setopt/getinfo, which Swift cannot call.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(
             name: "RBSCronKit",

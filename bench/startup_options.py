@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Start-up cost of rbscron builds against the floor: median wall time and peak RSS of
 
-  - a Swift program that only loads Foundation (built here with `swiftc -O`, and with `-static-stdlib`),
+  - a Swift program that only loads Foundation (built here with `swiftc -O`, and with `-static-stdlib`), and the
+    same static program with libcurl linked in (not called): what linking libcurl costs every start-up, which is
+    why rbscron loads it with dlopen on its first request instead,
   - sqlite3 reading the jobs table as JSON,
   - for each rbscron binary given: `list jobs --json`, `--version` (parsing only, no inventory) and the call a
     completion script makes on Tab (`---completion list jobs -- --app ...`, the app names for `--app`).
@@ -40,12 +42,14 @@ def peak_rss(cmd, env):
         sys.exit(f"failed: {' '.join(cmd)}: {out.stderr}")
     return int(out.stderr.strip().splitlines()[-1])  # KiB
 
-def build_floor(tmp, static):
+def build_floor(tmp, static, libcurl=False):
     src = os.path.join(tmp, "floor.swift")
     with open(src, "w") as f:
         f.write(FLOOR_SOURCE)
-    out = os.path.join(tmp, "floor-static" if static else "floor")
+    out = os.path.join(tmp, "floor" + ("-static" if static else "") + ("-libcurl" if libcurl else ""))
     flags = ["-static-stdlib"] if static else []
+    if libcurl:  # linked although unused, as a library named at link time is
+        flags += ["-Xlinker", "--no-as-needed", "-lcurl"]
     subprocess.run(["swiftc", "-O", *flags, src, "-o", out], check=True)
     return out
 
@@ -68,6 +72,7 @@ def main():
         if not args.no_floor:
             commands.append(("floor: Swift + Foundation, dynamic", [build_floor(tmp, False)]))
             commands.append(("floor: Swift + Foundation, -static-stdlib", [build_floor(tmp, True)]))
+            commands.append(("floor: -static-stdlib, libcurl linked", [build_floor(tmp, True, libcurl=True)]))
         commands.append(("sqlite3 -json (same table)",
                          [shutil.which("sqlite3"), "-json", db, "SELECT * FROM jobs ORDER BY position"]))
         for label, binary in variants:

@@ -57,15 +57,15 @@ import Testing
         }
     }
 
-    /// Every environment variable the sources read: `environment["X"]`, `env["X"]` and `value("X", …)` lookups, and the
-    /// names the code keeps as constants.
+    /// Every environment variable the sources read: `environment["X"]`, `env["X"]` and `value("X", …)` lookups, the
+    /// names the code keeps as constants, and the C shim's `getenv("X")`.
     static func variablesRead() throws -> Set<String> {
         var names = Set<String>()
         let patterns = [#"(?:environment|env)\[\s*"([A-Z][A-Z0-9_]+)"\s*\]"#, #"value\("([A-Z][A-Z0-9_]+)""#,
-                        #"environmentVariable = "([A-Z][A-Z0-9_]+)""#]
+                        #"environmentVariable = "([A-Z][A-Z0-9_]+)""#, #"getenv\("([A-Z][A-Z0-9_]+)"\)"#]
         let enumerator = FileManager.default.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil)
         while let url = enumerator?.nextObject() as? URL {
-            guard url.pathExtension == "swift" else { continue }
+            guard url.pathExtension == "swift" || url.pathExtension == "c" else { continue }
             let text = try String(contentsOf: url, encoding: .utf8)
             for pattern in patterns {
                 let regex = try NSRegularExpression(pattern: pattern)
@@ -84,7 +84,8 @@ import Testing
         let end = try #require(readme.range(of: "<!-- environment:end -->"))
         let table = String(readme[start.upperBound..<end.lowerBound])
         let read = try Self.variablesRead()
-        #expect(read.isSuperset(of: ["RBSCRON_DB", "RBSCRON_MASTER_KEY", "QSTASH_URL", "SUPABASE_API_URL", "NO_COLOR", "CI"]),
+        #expect(read.isSuperset(of: ["RBSCRON_DB", "RBSCRON_MASTER_KEY", "QSTASH_URL", "SUPABASE_API_URL", "NO_COLOR", "CI",
+                                     "RBSCRON_LIBCURL"]),
                 "the scan found \(read.sorted())")
         for name in read.sorted() { #expect(table.contains("`\(name)`"), "\(name) is read but not in the Configuration table") }
         #expect(table.contains("`RBSCRON_SECRET_<SCOPE>_<KEY>`"))

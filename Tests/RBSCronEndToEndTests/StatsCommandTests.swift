@@ -60,6 +60,31 @@ import Testing
         #expect(line.contains(text))
     }
 
+    /// MISSED is a count (or `-` when fires cannot be counted); why they cannot is SEEN's, never MISSED's.
+    @Test func missedIsACountAndSeenSaysWhy() async throws {
+        let rbs = try RBSCronProcess()
+        defer { rbs.cleanup() }
+        let table = try await rbs.run(["stats", "--app", "camino", "-o", "wide"])
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        func cells(_ line: String) -> [String] {
+            line.split(separator: #/ {2,}/#).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let header = try #require(lines.first.map(cells))
+        let missed = try #require(header.firstIndex(of: "MISSED"))
+        #expect(header[missed + 1] == "SEEN")
+        func row(_ job: String) throws -> [String] {
+            try #require(lines.first { $0.contains("camino/\(job) ") }.map(cells))
+        }
+        // A Vercel cron with no project recorded: its fires are not seen, so none is counted as missed.
+        #expect(try row("daily-dispatcher")[missed] == "-")
+        #expect(try row("daily-dispatcher")[missed + 1] == "no")
+        // A fan-out job has no schedule of its own.
+        #expect(try row("expire-trials")[missed] == "-")
+        #expect(try row("expire-trials")[missed + 1] == "no schedule")
+        #expect(!table.stdout.contains("unobserved") && !table.stdout.contains("unscheduled"))
+    }
+
     @Test func exitCodeFlagsAFailingJob() async throws {
         let rbs = try RBSCronProcess()
         defer { rbs.cleanup() }

@@ -64,7 +64,7 @@ final class CurlEasyTransfer: @unchecked Sendable {
         guard global == CURLE_OK else {
             return .failed(.failure(global, "libcurl could not be initialised: \(CurlGlobal.message(global))", url: hop.url.string))
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = rbs_curl_easy_init() else {
             return .failed(.failure(CURLE_OUT_OF_MEMORY, "libcurl could not create a handle", url: hop.url.string))
         }
         let transfer = CurlEasyTransfer(handle: handle, hop: hop, completion: completion)
@@ -154,8 +154,8 @@ final class CurlEasyTransfer: @unchecked Sendable {
         var lines = hop.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
         if !hop.headers.contains(where: { $0.name.lowercased() == "expect" }) { lines.append("Expect:") }
         for line in lines {
-            guard let appended = curl_slist_append(list, line) else {
-                curl_slist_free_all(list)
+            guard let appended = rbs_curl_slist_append(list, line) else {
+                rbs_curl_slist_free_all(list)
                 return CURLE_OUT_OF_MEMORY
             }
             list = appended
@@ -259,9 +259,9 @@ final class CurlEasyTransfer: @unchecked Sendable {
 
     /// Frees the easy handle and header list; safe to call twice.
     private func release() {
-        if let handle { curl_easy_cleanup(handle) }
+        if let handle { rbs_curl_easy_cleanup(handle) }
         handle = nil
-        curl_slist_free_all(headerList)
+        rbs_curl_slist_free_all(headerList)
         headerList = nil
     }
 }

@@ -17,7 +17,7 @@ final class CurlMultiExecutor: @unchecked Sendable {
 
     init() {
         let global = CurlGlobal.ensureInitialized()
-        multi = global == CURLE_OK ? curl_multi_init() : nil
+        multi = global == CURLE_OK ? rbs_curl_multi_init() : nil
         guard multi != nil else { return }
         let thread = Thread { [self] in self.run() }
         thread.name = "rbscron.curl-multi"
@@ -32,7 +32,7 @@ final class CurlMultiExecutor: @unchecked Sendable {
 
     /// Interrupts `curl_multi_poll`; callable from any thread.
     private func wakeup() {
-        if let multi { _ = curl_multi_wakeup(multi) }
+        if let multi { _ = rbs_curl_multi_wakeup(multi) }
     }
 
     /// Performs one hop and returns its outcome. Cancelling the task aborts the transfer.
@@ -84,7 +84,7 @@ final class CurlMultiExecutor: @unchecked Sendable {
             }
             for transfer in arrivals {
                 guard let handle = transfer.handle else { continue }
-                if curl_multi_add_handle(multi, handle) == CURLM_OK {
+                if rbs_curl_multi_add_handle(multi, handle) == CURLM_OK {
                     active[handle] = transfer
                 } else {
                     transfer.finish(CURLE_FAILED_INIT)
@@ -92,17 +92,17 @@ final class CurlMultiExecutor: @unchecked Sendable {
             }
             if stopping && active.isEmpty { break }
 
-            _ = curl_multi_perform(multi, &running)
+            _ = rbs_curl_multi_perform(multi, &running)
             var easy: UnsafeMutableRawPointer?
             var code = CURLE_OK
             while rbs_multi_next_done(multi, &easy, &code) == 1 {
                 guard let handle = easy, let transfer = active.removeValue(forKey: handle) else { continue }
-                _ = curl_multi_remove_handle(multi, handle)
+                _ = rbs_curl_multi_remove_handle(multi, handle)
                 transfer.finish(code)
             }
             // Sleeps until socket activity, curl's next timeout, a wakeup, or at most one second.
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = rbs_curl_multi_poll(multi, nil, 0, 1000, nil)
         }
-        curl_multi_cleanup(multi)
+        rbs_curl_multi_cleanup(multi)
     }
 }

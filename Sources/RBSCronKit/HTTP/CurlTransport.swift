@@ -8,6 +8,9 @@ public final class CurlTransport: HTTPTransport, Sendable {
     /// Internal so tests can watch the thread wind down.
     let executor: CurlMultiExecutor
 
+    /// A transport whose every request fails with `HTTPError.libcurlUnavailable` when libcurl cannot be loaded
+    /// (the first request of a process loads it; see CCurlShim). Commands use `loaded(userAgent:)`, which says so
+    /// before anything is attempted.
     /// - Parameter userAgent: sent as `User-Agent` on every request, e.g. `rbscron/0.1.0`.
     public init(userAgent: String) {
         self.userAgent = userAgent
@@ -18,15 +21,28 @@ public final class CurlTransport: HTTPTransport, Sendable {
         executor.shutdown()
     }
 
-    /// The libcurl version in use, e.g. "7.88.1".
-    public static var libcurlVersion: String {
-        String(cString: curl_version_info(CURLVERSION_FOURTH).pointee.version)
+    /// Loads libcurl, then makes a transport.
+    /// - Throws: `HTTPError.libcurlUnavailable` with the reason when libcurl cannot be loaded.
+    public static func loaded(userAgent: String) throws(HTTPError) -> CurlTransport {
+        if let problem = libcurlProblem { throw .libcurlUnavailable(problem) }
+        return CurlTransport(userAgent: userAgent)
+    }
+
+    /// Why libcurl cannot be loaded; nil when it is loaded (this loads it).
+    static var libcurlProblem: String? {
+        rbs_curl_load() == 1 ? nil : String(cString: rbs_curl_load_error())
+    }
+
+    /// The version of the libcurl loaded, e.g. "7.88.1"; nil when it cannot be loaded.
+    public static var libcurlVersion: String? {
+        rbs_curl_version().map { String(cString: $0) }
     }
 
     public func send(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
         let clock = ContinuousClock()
         let started = clock.now
 
+        if let problem = Self.libcurlProblem { return .failure(.libcurlUnavailable(problem)) }
         // Everything below is checked before any I/O. The written scheme is checked first, so
         // URLs curl would refuse to parse anyway (file://host:port/…) still read as a scheme refusal.
         if let scheme = Self.writtenScheme(request.url), scheme != "http", scheme != "https" {

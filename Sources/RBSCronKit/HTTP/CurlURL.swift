@@ -37,12 +37,12 @@ struct CurlURL: Sendable, Equatable {
 
     /// The URL without user name and password, for messages.
     var redacted: String {
-        guard let handle = curl_url() else { return "\(scheme)://\(hostPort)" }
-        defer { curl_url_cleanup(handle) }
+        guard let handle = rbs_curl_url() else { return "\(scheme)://\(hostPort)" }
+        defer { rbs_curl_url_cleanup(handle) }
         let flags = UInt32(CURLU_NON_SUPPORT_SCHEME)
-        guard curl_url_set(handle, CURLUPART_URL, string, flags) == CURLUE_OK else { return "\(scheme)://\(hostPort)" }
-        _ = curl_url_set(handle, CURLUPART_USER, nil, 0)
-        _ = curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
+        guard rbs_curl_url_set(handle, CURLUPART_URL, string, flags) == CURLUE_OK else { return "\(scheme)://\(hostPort)" }
+        _ = rbs_curl_url_set(handle, CURLUPART_USER, nil, 0)
+        _ = rbs_curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
         return CurlURL.part(handle, CURLUPART_URL, 0) ?? "\(scheme)://\(hostPort)"
     }
 
@@ -50,16 +50,16 @@ struct CurlURL: Sendable, Equatable {
         // Control characters have no place in a URL and would reach the request line.
         guard !reference.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
         CurlGlobal.ensureInitialized()
-        guard let handle = curl_url() else { return nil }
-        defer { curl_url_cleanup(handle) }
+        guard let handle = rbs_curl_url() else { return nil }
+        defer { rbs_curl_url_cleanup(handle) }
         // NON_SUPPORT_SCHEME lets unknown schemes parse so we can name them in the refusal.
         let flags = UInt32(CURLU_NON_SUPPORT_SCHEME)
         if let base {
-            guard curl_url_set(handle, CURLUPART_URL, base, flags) == CURLUE_OK else { return nil }
+            guard rbs_curl_url_set(handle, CURLUPART_URL, base, flags) == CURLUE_OK else { return nil }
         }
         // Same flags curl uses when it follows a Location itself.
         let referenceFlags = base == nil ? flags : flags | UInt32(CURLU_URLENCODE) | UInt32(CURLU_ALLOW_SPACE)
-        guard curl_url_set(handle, CURLUPART_URL, reference, referenceFlags) == CURLUE_OK,
+        guard rbs_curl_url_set(handle, CURLUPART_URL, reference, referenceFlags) == CURLUE_OK,
             let scheme = part(handle, CURLUPART_SCHEME, 0)?.lowercased(),
             let string = part(handle, CURLUPART_URL, 0)
         else { return nil }
@@ -71,8 +71,8 @@ struct CurlURL: Sendable, Equatable {
 
     private static func part(_ handle: OpaquePointer, _ what: CURLUPart, _ flags: UInt32) -> String? {
         var value: UnsafeMutablePointer<CChar>?
-        guard curl_url_get(handle, what, &value, flags) == CURLUE_OK, let value else { return nil }
-        defer { curl_free(value) }
+        guard rbs_curl_url_get(handle, what, &value, flags) == CURLUE_OK, let value else { return nil }
+        defer { rbs_curl_free(value) }
         return String(cString: value)
     }
 }

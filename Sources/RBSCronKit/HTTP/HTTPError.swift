@@ -1,3 +1,4 @@
+import CCurlShim
 import Foundation
 
 /// Why an HTTP exchange produced no response. Statuses (4xx, 5xx) are responses, not errors.
@@ -24,6 +25,8 @@ public enum HTTPError: Error, LocalizedError, Sendable, Equatable {
     case tls(String)
     /// Any other libcurl failure: its `CURLcode` and message.
     case transport(code: Int, message: String)
+    /// libcurl could not be loaded (it is loaded on a command's first request); carries why.
+    case libcurlUnavailable(String)
 
     public var errorDescription: String? {
         switch self {
@@ -52,6 +55,10 @@ public enum HTTPError: Error, LocalizedError, Sendable, Equatable {
             return "The TLS connection failed: \(detail). Check the server's certificate and host name, or, only for a host you trust, turn verification off with --insecure."
         case .transport(let code, let message):
             return "The HTTP transfer failed (libcurl error \(code)): \(message). Retry, and check the URL and the network if it keeps failing."
+        case .libcurlUnavailable(let detail):
+            return "libcurl, which rbscron sends every request with, could not be loaded: \(detail). Nothing was sent. "
+                + "Install it (Debian: apt-get install libcurl4), or set RBSCRON_LIBCURL to the path of a libcurl "
+                + "\(RBS_CURL_MIN_VERSION) or later."
         }
     }
 

@@ -289,6 +289,8 @@ public struct HealthChecker: Sendable {
             return (.transport, "the server at \(hostPort) did not answer with HTTP")
         case .transport(let code, let message):
             return (.transport, "transfer failed (libcurl \(code)): \(message)")
+        case .libcurlUnavailable(let detail):
+            return (.transport, "libcurl could not be loaded: \(detail)")
         }
     }
 

@@ -22,7 +22,9 @@ public struct RetryPolicy: Sendable, Equatable {
         case .failure(let error):
             switch error {
             case .timedOut, .connectionRefused, .couldNotResolve, .transport: return true
-            case .invalidURL, .unsupportedScheme, .credentialsInURL, .notHTTP, .redirectRefused, .tooManyRedirects, .tls: return false
+            case .invalidURL, .unsupportedScheme, .credentialsInURL, .notHTTP, .redirectRefused, .tooManyRedirects, .tls,
+                .libcurlUnavailable:
+                return false
             }
         }
     }

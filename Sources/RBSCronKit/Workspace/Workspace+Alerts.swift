@@ -51,8 +51,8 @@ extension Workspace {
             notes: notes)
     }
 
-    private func notifier(inventory: Inventory, redactor: Redactor) -> AlertNotifier {
-        AlertNotifier(store: store, transport: transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
+    private func notifier(inventory: Inventory, redactor: Redactor) throws -> AlertNotifier {
+        AlertNotifier(store: store, transport: try transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
     }
 
     /// `--refresh`: each layer's history since the window's start, then every app's health. What cannot be read is
@@ -158,7 +158,7 @@ extension Workspace {
     /// `alert route test`: one sample message, sent now, recorded nowhere.
     public func testAlertRoute(_ name: String) async throws -> AlertDelivery {
         guard let route = try store.alertRoutes().first(where: { $0.name == name }) else { throw try routeNotFound(name) }
-        return await notifier(inventory: try inventory(), redactor: try redactor()).test(route)
+        return try await notifier(inventory: try inventory(), redactor: try redactor()).test(route)
     }
 
     private func routeNotFound(_ name: String) throws -> AlertError {
@@ -212,7 +212,7 @@ extension Workspace {
                                              _ body: () async throws -> Report) async throws -> Report {
         guard let url else { return try await body() }
         if let problem = HealthchecksPing.problem(url) { throw AlertError.invalidPingURL(problem) }
-        let ping = HealthchecksPing(url: url, transport: transport, redactor: try redactor(), sleep: clock.sleep)
+        let ping = HealthchecksPing(url: url, transport: try transport, redactor: try redactor(), sleep: clock.sleep)
         return try await ping.around(problems: problems, body)
     }
 

@@ -39,7 +39,7 @@ extension Workspace {
             endpoints = plan.endpoints.map(Self.planned)
         } else {
             guard try await confirm(plan) else { throw AuditError.declined }
-            let runner = AuditRunner(transport: transport, redactor: try redactor(), now: clock.now, insecure: request.insecure)
+            let runner = AuditRunner(transport: try transport, redactor: try redactor(), now: clock.now, insecure: request.insecure)
             endpoints = await runner.run(plan, parallel: request.parallel, progress: progress)
             try store.recordAuditProbes(endpoints.flatMap { endpoint in
                 endpoint.probes.map { probe in

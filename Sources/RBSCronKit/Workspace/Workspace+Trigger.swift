@@ -12,8 +12,9 @@ extension Workspace {
     /// first, so their breaker history and stats are right.
     public func trigger(_ request: TriggerRequest, progress: TriggerProgress? = nil) async throws -> TriggerReport {
         let inventory = try inventory()
-        let trigger = try JobTrigger(store: store, transport: transport, secrets: secrets, redactor: redactor(),
-                                     environment: clock)
+        // A dry run sends nothing, so it neither loads libcurl nor needs it (a CI pre-check on a bare machine).
+        let trigger = try JobTrigger(store: store, transport: request.dryRun ? SendsNothing() : transport, secrets: secrets,
+                                     redactor: redactor(), environment: clock)
         var options = request.options
         options.source = RunSource.detect(environment: environment)
         var report = TriggerReport(mode: request.mode, dryRun: request.dryRun)
@@ -179,5 +180,12 @@ extension Workspace {
             action.detail = (try? redactor().remote(error.localizedDescription)) ?? "unreadable error"
         }
         return action
+    }
+}
+
+/// The transport of a dry run: it has nothing to send, and says so if asked.
+private struct SendsNothing: HTTPTransport {
+    func send(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
+        .failure(.transport(code: 0, message: "a dry run sends nothing"))
     }
 }

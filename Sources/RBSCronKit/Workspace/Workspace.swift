@@ -36,7 +36,7 @@ public final class Workspace: Sendable {
     /// The clock, sleeper, random source and process facts runs use; tests inject their own.
     public let clock: RunEnvironment
     public let secrets: SecretsPolicy
-    private let makeTransport: @Sendable () -> any HTTPTransport
+    private let makeTransport: @Sendable () throws -> any HTTPTransport
     private let cache = Locked(Cache())
 
     private struct Cache {
@@ -47,7 +47,7 @@ public final class Workspace: Sendable {
 
     /// A workspace over `store`; `transport` is made on first use (commands that send nothing never start one).
     public init(store: InventoryStore, environment: [String: String], clock: RunEnvironment = RunEnvironment(),
-                secrets: SecretsPolicy? = nil, transport: @escaping @Sendable () -> any HTTPTransport) {
+                secrets: SecretsPolicy? = nil, transport: @escaping @Sendable () throws -> any HTTPTransport) {
         self.store = store
         self.environment = environment
         self.clock = clock
@@ -59,16 +59,20 @@ public final class Workspace: Sendable {
     public static func open(_ options: WorkspaceOptions) throws -> Workspace {
         let store = try InventoryStore.openSeeded(path: options.resolvedDatabasePath, readOnly: options.readOnly)
         let agent = options.userAgent
-        return Workspace(store: store, environment: options.environment, transport: { CurlTransport(userAgent: agent) })
+        return Workspace(store: store, environment: options.environment, transport: { try CurlTransport.loaded(userAgent: agent) })
     }
 
-    /// The HTTP transport, made once.
+    /// The HTTP transport, made once, on the first request of a command (the real one loads libcurl then).
+    /// - Throws: `HTTPError.libcurlUnavailable` when libcurl cannot be loaded: the command stops before it sends
+    ///   or records anything.
     public var transport: any HTTPTransport {
-        cache.withLock { cache in
-            if let transport = cache.transport { return transport }
-            let transport = makeTransport()
-            cache.transport = transport
-            return transport
+        get throws {
+            try cache.withLock { cache in
+                if let transport = cache.transport { return transport }
+                let transport = try makeTransport()
+                cache.transport = transport
+                return transport
+            }
         }
     }
 

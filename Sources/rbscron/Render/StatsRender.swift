@@ -36,7 +36,8 @@ enum StatsTable {
         func ms(_ value: Double?) -> String { value.map(measured) ?? "-" }
         let rows = report.jobs.map { j -> [String] in
             let rate = j.successRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-            let missed = j.missedFires.map { "\($0)/\(j.expectedFires ?? 0)" } ?? j.observation.rawValue
+            // Missed fires are a count over the fires expected; whether they could be counted at all is SEEN's.
+            let missed = j.missedFires.map { "\($0)/\(j.expectedFires ?? 0)" } ?? "-"
             var last = "-"
             if let f = j.lastFailure {
                 last = "\(Output.time(f.at, style: style)) \(f.outcome)" + (f.httpStatus.map { " \($0)" } ?? "")
@@ -44,12 +45,13 @@ enum StatsTable {
             let next = j.nextFireAt.map { Output.time($0, style: style, now: report.generatedAt) } ?? "-"
             return [paint(j.status.rawValue, j.status), j.ref.description, j.layer.rawValue, String(j.runs), rate,
                     ms(j.p50Ms), ms(j.p95Ms), ms(j.maxMs), j.failureStreak > 0 ? style.red(String(j.failureStreak)) : "0",
-                    missed, next, fireSummary(j.fireCounts), last]
+                    missed, seen(j), next, fireSummary(j.fireCounts), last]
         }
         var text = Output.table(columns: [TableColumn("STATUS"), TableColumn("JOB", minWidth: 40), TableColumn("LAYER", drop: 4),
                                           TableColumn("RUNS", drop: 5), TableColumn("SUCCESS"), TableColumn("P50", drop: 1),
                                           TableColumn("P95", drop: 3), TableColumn("MAX", drop: 2), TableColumn("STREAK"),
-                                          TableColumn("MISSED"), TableColumn("NEXT FIRE", drop: 8, minWidth: 20),
+                                          TableColumn("MISSED"), TableColumn("SEEN", drop: 9, minWidth: 11),
+                                          TableColumn("NEXT FIRE", drop: 8, minWidth: 20),
                                           TableColumn("FIRES", drop: 6), TableColumn("LAST FAILURE", drop: 7, minWidth: 20)],
                                 rows, style: style)
         let apps = report.apps.filter { $0.checks > 0 }
@@ -76,6 +78,17 @@ enum StatsTable {
         text += "\n\n" + Output.fit("since \(Output.time(report.since, style: style)); fires judged up to "
             + "\(Output.time(report.firesCheckedUntil, style: style)), each after its layer's tolerance", style: style)
         return text
+    }
+
+    /// Whether rbscron sees the job's fires: `yes`, `no` (with the reason when one is known), `no schedule` for
+    /// manual and fan-out jobs, `disabled`.
+    static func seen(_ job: JobStats) -> String {
+        switch job.observation {
+        case .observed: return "yes"
+        case .unobserved: return job.observationNote.map { "no: \($0)" } ?? "no"
+        case .unscheduled: return "no schedule"
+        case .disabled: return "disabled"
+        }
     }
 
     /// `46 ok, 1 missed` → compact: delivered over judged, then what is not delivered.
