@@ -38,9 +38,19 @@ struct ExamplesTests {
         return found
     }
 
-    /// `rbscron …` and `$ rbscron …` lines of the README's shell and text blocks (not YAML: CI workflows).
-    static func readmeExamples() throws -> [Example] {
-        let readme = try String(contentsOf: RBSCronProcess.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    /// The README and the reference in docs/.
+    static func documents() throws -> [String] {
+        let docs = try FileManager.default.contentsOfDirectory(atPath: RBSCronProcess.repositoryRoot.appendingPathComponent("docs").path)
+        return ["README.md"] + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" }
+    }
+
+    /// `rbscron …` and `$ rbscron …` lines of the README's and docs/'s shell and text blocks (not YAML: CI workflows).
+    static func documentExamples() throws -> [Example] {
+        try documents().flatMap { try examples(in: $0) }
+    }
+
+    static func examples(in document: String) throws -> [Example] {
+        let readme = try String(contentsOf: RBSCronProcess.repositoryRoot.appendingPathComponent(document), encoding: .utf8)
         var found: [Example] = []
         var language: String?
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -61,7 +71,7 @@ struct ExamplesTests {
             }
             guard text.hasPrefix("rbscron ") || text == "rbscron" else { continue }
             let next = number + 1 < lines.count ? lines[number + 1] : ""
-            found.append(Example(source: "README.md:\(number + 1)", line: text,
+            found.append(Example(source: "\(document):\(number + 1)", line: text,
                                  showsAnError: next.hasPrefix("Error:") || text.contains("# refused")))
         }
         return found
@@ -133,9 +143,10 @@ struct ExamplesTests {
         return nil
     }
 
-    @Test("every example in --help, the man pages and the README runs on the embedded inventory (or the manifest it names)")
+    @Test("every example in --help, the man pages, the README and docs/ runs on the embedded inventory (or the manifest it names)")
     func everyExampleRuns() async throws {
-        let examples = try await Self.helpExamples() + Self.readmeExamples()
+        let examples = try await Self.helpExamples() + Self.documentExamples()
+        #expect(Set(examples.map { $0.source.split(separator: ":")[0] }).isSuperset(of: ["README.md", "docs/schedules.md", "docs/sync.md"]), "docs/ is read")
         #expect(examples.count > 100, "the examples were not found: \(examples.count)")
         #expect(examples.contains { $0.line.hasPrefix("rbscron trigger --app") }, "the help's examples are read")
         let binDir = try Self.makeBinDir()
