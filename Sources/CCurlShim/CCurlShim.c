@@ -8,31 +8,32 @@
 
 /* ---- Loading libcurl ------------------------------------------------------------------------- */
 
-/* The libcurl functions rbscron calls, filled by load_libcurl. */
+/* The libcurl functions rbscron calls, filled by load_libcurl. Each pointer has the type of the function as the
+ * headers compiled against declare it, so the compiler checks every forwarded call. */
 static struct {
-    CURLcode (*global_init)(long);
-    const char *(*easy_strerror)(CURLcode);
-    curl_version_info_data *(*version_info)(CURLversion);
-    CURLU *(*url)(void);
-    void (*url_cleanup)(CURLU *);
-    CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
-    CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
-    void (*free)(void *);
-    CURL *(*easy_init)(void);
-    void (*easy_cleanup)(CURL *);
-    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-    void (*slist_free_all)(struct curl_slist *);
-    CURLM *(*multi_init)(void);
-    CURLMcode (*multi_cleanup)(CURLM *);
-    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
-    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
-    CURLMcode (*multi_perform)(CURLM *, int *);
-    CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd[], unsigned int, int, int *);
-    CURLMcode (*multi_wakeup)(CURLM *);
-    CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
-    CURLMsg *(*multi_info_read)(CURLM *, int *);
+    __typeof__(curl_global_init) *global_init;
+    __typeof__(curl_easy_strerror) *easy_strerror;
+    __typeof__(curl_version_info) *version_info;
+    __typeof__(curl_url) *url;
+    __typeof__(curl_url_cleanup) *url_cleanup;
+    __typeof__(curl_url_set) *url_set;
+    __typeof__(curl_url_get) *url_get;
+    __typeof__(curl_free) *free;
+    __typeof__(curl_easy_init) *easy_init;
+    __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_easy_setopt) *easy_setopt;
+    __typeof__(curl_easy_getinfo) *easy_getinfo;
+    __typeof__(curl_slist_append) *slist_append;
+    __typeof__(curl_slist_free_all) *slist_free_all;
+    __typeof__(curl_multi_init) *multi_init;
+    __typeof__(curl_multi_cleanup) *multi_cleanup;
+    __typeof__(curl_multi_add_handle) *multi_add_handle;
+    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_multi_perform) *multi_perform;
+    __typeof__(curl_multi_poll) *multi_poll;
+    __typeof__(curl_multi_wakeup) *multi_wakeup;
+    __typeof__(curl_multi_setopt) *multi_setopt;
+    __typeof__(curl_multi_info_read) *multi_info_read;
 } api;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -86,6 +87,7 @@ static void load_libcurl(void) {
             snprintf(load_error, sizeof load_error, "%s%s has no function %s: it is not libcurl %s or later",
                      name, source, table[i].symbol, RBS_CURL_MIN_VERSION);
             memset(&api, 0, sizeof api);
+            dlclose(library);
             return;
         }
         *table[i].slot = function;
@@ -95,6 +97,7 @@ static void load_libcurl(void) {
         snprintf(load_error, sizeof load_error, "%s%s is libcurl %s; rbscron needs %s or later", name, source,
                  info != NULL && info->version != NULL ? info->version : "of an unknown version", RBS_CURL_MIN_VERSION);
         memset(&api, 0, sizeof api);
+        dlclose(library);
         return;
     }
     /* The library stays loaded for the life of the process. */
@@ -266,6 +269,12 @@ CURLcode rbs_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **out) {
     /* CURLINFO_PRIVATE is a string-typed info that returns the CURLOPT_PRIVATE pointer. */
     if (info != CURLINFO_PRIVATE && (info & CURLINFO_TYPEMASK) != CURLINFO_PTR) return CURLE_BAD_FUNCTION_ARGUMENT;
     REQUIRE_LIBCURL(CURLE_FAILED_INIT);
+    if (info == CURLINFO_PRIVATE) { /* libcurl reads a char ** for it */
+        char *value = NULL;
+        CURLcode code = api.easy_getinfo(handle, info, &value);
+        *out = value;
+        return code;
+    }
     return api.easy_getinfo(handle, info, out);
 }
 

@@ -20,14 +20,15 @@
 /*
  * Loads libcurl once per process: the file RBSCRON_LIBCURL names when it is set, else libcurl.so.4
  * (libcurl.4.dylib on macOS) from the system's library path; then every function rbscron uses, and a
- * version check (7.78.0 or later). Returns 1 when libcurl is usable, 0 otherwise; thread-safe.
+ * version check (7.85.0 or later). Returns 1 when libcurl is usable, 0 otherwise; thread-safe.
  */
 int rbs_curl_load(void);
 /* Why rbs_curl_load failed, in words (the loader's message, a missing function, an old version); "" when it did not. */
 const char *rbs_curl_load_error(void);
-/* The oldest libcurl rbscron works with (curl_multi_wakeup, CURLU_ALLOW_SPACE), as LIBCURL_VERSION_NUM. */
-#define RBS_CURL_MIN_VERSION_NUM 0x074e00
-#define RBS_CURL_MIN_VERSION "7.78.0"
+/* The oldest libcurl rbscron works with (CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR came in 7.85.0),
+ * as LIBCURL_VERSION_NUM. An older one would refuse every transfer with CURLE_UNKNOWN_OPTION. */
+#define RBS_CURL_MIN_VERSION_NUM 0x075500
+#define RBS_CURL_MIN_VERSION "7.85.0"
 
 /* Forwarders to the libcurl functions of the same name without the rbs_ prefix. */
 CURLcode rbs_curl_global_init(long flags);

@@ -27,6 +27,8 @@ extension Workspace {
     public func alertCheck(_ request: AlertCheckRequest,
                            sources: [any AlertConditionSource] = AlertSources.standard) async throws -> AlertCheckReport {
         let startedAt = now
+        // Notifying needs the transport: without libcurl the check stops here, before it refreshes, judges or records.
+        let transport = try transport
         var notes: [String] = []
         var plans: [LayerPlan]?
         if request.refresh {
@@ -44,15 +46,15 @@ extension Workspace {
         let result = try store.reconcileAlerts(AlertReconcileRequest(
             conditions: evaluation.conditions, judged: evaluation.judged, silence: { silencing.reason(for: $0) },
             repeatInterval: request.repeatInterval, now: at))
-        let deliveries = try await notifier(inventory: inventory, redactor: redactor).deliverDue(startedAt: startedAt)
+        let deliveries = try await notifier(inventory: inventory, redactor: redactor, transport: transport).deliverDue(startedAt: startedAt)
         return AlertCheckReport(
             checkedAt: at, refreshed: request.refresh, sources: evaluation.sources, open: result.open, opened: result.opened,
             resolved: result.resolved, deliveries: deliveries, undelivered: try store.undeliveredAlertNotifications().count,
             notes: notes)
     }
 
-    private func notifier(inventory: Inventory, redactor: Redactor) throws -> AlertNotifier {
-        AlertNotifier(store: store, transport: try transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
+    private func notifier(inventory: Inventory, redactor: Redactor, transport: (any HTTPTransport)? = nil) throws -> AlertNotifier {
+        AlertNotifier(store: store, transport: try transport ?? self.transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
     }
 
     /// `--refresh`: each layer's history since the window's start, then every app's health. What cannot be read is

@@ -38,8 +38,9 @@ extension Workspace {
         if request.dryRun {
             endpoints = plan.endpoints.map(Self.planned)
         } else {
+            let transport = try transport  // without libcurl: stop before asking to send what cannot be sent
             guard try await confirm(plan) else { throw AuditError.declined }
-            let runner = AuditRunner(transport: try transport, redactor: try redactor(), now: clock.now, insecure: request.insecure)
+            let runner = AuditRunner(transport: transport, redactor: try redactor(), now: clock.now, insecure: request.insecure)
             endpoints = await runner.run(plan, parallel: request.parallel, progress: progress)
             try store.recordAuditProbes(endpoints.flatMap { endpoint in
                 endpoint.probes.map { probe in

@@ -12,7 +12,8 @@ extension Workspace {
     /// first, so their breaker history and stats are right.
     public func trigger(_ request: TriggerRequest, progress: TriggerProgress? = nil) async throws -> TriggerReport {
         let inventory = try inventory()
-        // A dry run sends nothing, so it neither loads libcurl nor needs it (a CI pre-check on a bare machine).
+        // A dry run fires nothing, so its trigger needs no transport and loads no libcurl (due mode's dry run still
+        // reads the layers through the workspace's transport).
         let trigger = try JobTrigger(store: store, transport: request.dryRun ? SendsNothing() : transport, secrets: secrets,
                                      redactor: redactor(), environment: clock)
         var options = request.options
