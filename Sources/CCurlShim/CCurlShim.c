@@ -8,33 +8,20 @@
 
 /* ---- Loading libcurl ------------------------------------------------------------------------- */
 
-/* The libcurl functions rbscron calls, filled by load_libcurl. Each pointer has the type of the function as the
- * headers compiled against declare it, so the compiler checks every forwarded call. */
+/* The libcurl functions rbscron calls, once: the pointers below and the names looked up are made from this list. */
+#define RBS_CURL_FUNCTIONS(X)                                                                                       \
+    X(global_init) X(easy_strerror) X(version_info) X(url) X(url_cleanup) X(url_set) X(url_get) X(free)             \
+    X(easy_init) X(easy_cleanup) X(easy_setopt) X(easy_getinfo) X(slist_append) X(slist_free_all) X(multi_init)     \
+    X(multi_cleanup) X(multi_add_handle) X(multi_remove_handle) X(multi_perform) X(multi_poll) X(multi_wakeup)     \
+    X(multi_setopt) X(multi_info_read)
+
+/* Filled by load_libcurl. Each pointer has the type of the function as the headers compiled against declare it
+ * (`api.url_get` is a `__typeof__(curl_url_get) *`), so the compiler checks every forwarded call. */
+#define RBS_CURL_SLOT(name) __typeof__(curl_##name) *name;
 static struct {
-    __typeof__(curl_global_init) *global_init;
-    __typeof__(curl_easy_strerror) *easy_strerror;
-    __typeof__(curl_version_info) *version_info;
-    __typeof__(curl_url) *url;
-    __typeof__(curl_url_cleanup) *url_cleanup;
-    __typeof__(curl_url_set) *url_set;
-    __typeof__(curl_url_get) *url_get;
-    __typeof__(curl_free) *free;
-    __typeof__(curl_easy_init) *easy_init;
-    __typeof__(curl_easy_cleanup) *easy_cleanup;
-    __typeof__(curl_easy_setopt) *easy_setopt;
-    __typeof__(curl_easy_getinfo) *easy_getinfo;
-    __typeof__(curl_slist_append) *slist_append;
-    __typeof__(curl_slist_free_all) *slist_free_all;
-    __typeof__(curl_multi_init) *multi_init;
-    __typeof__(curl_multi_cleanup) *multi_cleanup;
-    __typeof__(curl_multi_add_handle) *multi_add_handle;
-    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
-    __typeof__(curl_multi_perform) *multi_perform;
-    __typeof__(curl_multi_poll) *multi_poll;
-    __typeof__(curl_multi_wakeup) *multi_wakeup;
-    __typeof__(curl_multi_setopt) *multi_setopt;
-    __typeof__(curl_multi_info_read) *multi_info_read;
+    RBS_CURL_FUNCTIONS(RBS_CURL_SLOT)
 } api;
+#undef RBS_CURL_SLOT
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int load_ok;
@@ -48,39 +35,18 @@ static char load_error[1024];
 
 static void load_libcurl(void) {
     const char *configured = getenv("RBSCRON_LIBCURL");
-    const char *name = (configured != NULL && configured[0] != '\0') ? configured : RBS_DEFAULT_LIBCURL;
-    const char *source = (configured != NULL && configured[0] != '\0') ? " (from RBSCRON_LIBCURL)" : "";
+    int chosen = configured != NULL && configured[0] != '\0';
+    const char *name = chosen ? configured : RBS_DEFAULT_LIBCURL;
+    const char *source = chosen ? " (from RBSCRON_LIBCURL)" : "";
     void *library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) {
         const char *why = dlerror();
         snprintf(load_error, sizeof load_error, "cannot load %s%s: %s", name, source, why != NULL ? why : "unknown error");
         return;
     }
-    struct { const char *symbol; void **slot; } table[] = {
-        {"curl_global_init", (void **)&api.global_init},
-        {"curl_easy_strerror", (void **)&api.easy_strerror},
-        {"curl_version_info", (void **)&api.version_info},
-        {"curl_url", (void **)&api.url},
-        {"curl_url_cleanup", (void **)&api.url_cleanup},
-        {"curl_url_set", (void **)&api.url_set},
-        {"curl_url_get", (void **)&api.url_get},
-        {"curl_free", (void **)&api.free},
-        {"curl_easy_init", (void **)&api.easy_init},
-        {"curl_easy_cleanup", (void **)&api.easy_cleanup},
-        {"curl_easy_setopt", (void **)&api.easy_setopt},
-        {"curl_easy_getinfo", (void **)&api.easy_getinfo},
-        {"curl_slist_append", (void **)&api.slist_append},
-        {"curl_slist_free_all", (void **)&api.slist_free_all},
-        {"curl_multi_init", (void **)&api.multi_init},
-        {"curl_multi_cleanup", (void **)&api.multi_cleanup},
-        {"curl_multi_add_handle", (void **)&api.multi_add_handle},
-        {"curl_multi_remove_handle", (void **)&api.multi_remove_handle},
-        {"curl_multi_perform", (void **)&api.multi_perform},
-        {"curl_multi_poll", (void **)&api.multi_poll},
-        {"curl_multi_wakeup", (void **)&api.multi_wakeup},
-        {"curl_multi_setopt", (void **)&api.multi_setopt},
-        {"curl_multi_info_read", (void **)&api.multi_info_read},
-    };
+#define RBS_CURL_ENTRY(name) {"curl_" #name, (void **)&api.name},
+    struct { const char *symbol; void **slot; } table[] = {RBS_CURL_FUNCTIONS(RBS_CURL_ENTRY)};
+#undef RBS_CURL_ENTRY
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         void *function = dlsym(library, table[i].symbol);
         if (function == NULL) {
@@ -120,12 +86,6 @@ CURLcode rbs_curl_global_init(long flags) { return rbs_curl_load() ? api.global_
 
 const char *rbs_curl_easy_strerror(CURLcode code) {
     return rbs_curl_load() ? api.easy_strerror(code) : "libcurl is not loaded";
-}
-
-const char *rbs_curl_version(void) {
-    if (!rbs_curl_load()) return NULL;
-    curl_version_info_data *info = api.version_info(CURLVERSION_NOW);
-    return info != NULL ? info->version : NULL;
 }
 
 CURLU *rbs_curl_url(void) { return rbs_curl_load() ? api.url() : NULL; }

@@ -90,10 +90,10 @@ extension RBSCron.Alert {
         var window: DurationArgument = "24h"
 
         @Option(help: ArgumentHelp("The circuit breaker's threshold, as trigger uses it (0: no breaker_open incidents).", valueName: "n"))
-        var breakerThreshold = 5
+        var breakerThreshold = BreakerDefaults.threshold
 
         @Option(help: ArgumentHelp("The circuit breaker's cool-down, as trigger uses it, e.g. 15m.", valueName: "duration"))
-        var breakerCooldown: DurationArgument = "15m"
+        var breakerCooldown: DurationArgument = .breakerCooldown
 
         @Option(help: ArgumentHelp("With --refresh: time allowed for each health check, e.g. 10s.", valueName: "duration"))
         var timeout: DurationArgument = "10s"

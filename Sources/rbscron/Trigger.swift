@@ -104,7 +104,7 @@ extension RBSCron {
         var breakerThreshold = BreakerDefaults.threshold
 
         @Option(help: ArgumentHelp("How long an open breaker skips the job before a probe, e.g. 15m.", valueName: "duration"))
-        var breakerCooldown: DurationArgument = "15m"
+        var breakerCooldown: DurationArgument = .breakerCooldown
 
         @Option(help: ArgumentHelp("Fire this dispatcher's fan-out children in order (the fallback when it is broken).", valueName: "app/job"), completion: InventoryCompletion.jobs)
         var group: String?

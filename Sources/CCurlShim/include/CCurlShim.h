@@ -33,8 +33,6 @@ const char *rbs_curl_load_error(void);
 /* Forwarders to the libcurl functions of the same name without the rbs_ prefix. */
 CURLcode rbs_curl_global_init(long flags);
 const char *rbs_curl_easy_strerror(CURLcode code);
-/* The loaded libcurl's version text, e.g. "7.88.1"; NULL when it is not loaded. */
-const char *rbs_curl_version(void);
 CURLU *rbs_curl_url(void);
 void rbs_curl_url_cleanup(CURLU *handle);
 CURLUcode rbs_curl_url_set(CURLU *handle, CURLUPart what, const char *part, unsigned int flags);

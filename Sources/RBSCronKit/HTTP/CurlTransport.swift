@@ -33,11 +33,6 @@ public final class CurlTransport: HTTPTransport, Sendable {
         rbs_curl_load() == 1 ? nil : String(cString: rbs_curl_load_error())
     }
 
-    /// The version of the libcurl loaded, e.g. "7.88.1"; nil when it cannot be loaded.
-    public static var libcurlVersion: String? {
-        rbs_curl_version().map { String(cString: $0) }
-    }
-
     public func send(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPError> {
         let clock = ContinuousClock()
         let started = clock.now

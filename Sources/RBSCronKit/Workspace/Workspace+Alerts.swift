@@ -46,15 +46,16 @@ extension Workspace {
         let result = try store.reconcileAlerts(AlertReconcileRequest(
             conditions: evaluation.conditions, judged: evaluation.judged, silence: { silencing.reason(for: $0) },
             repeatInterval: request.repeatInterval, now: at))
-        let deliveries = try await notifier(inventory: inventory, redactor: redactor, transport: transport).deliverDue(startedAt: startedAt)
+        let deliveries = try await notifier(inventory: inventory, redactor: redactor, transport: transport)
+            .deliverDue(startedAt: startedAt)
         return AlertCheckReport(
             checkedAt: at, refreshed: request.refresh, sources: evaluation.sources, open: result.open, opened: result.opened,
             resolved: result.resolved, deliveries: deliveries, undelivered: try store.undeliveredAlertNotifications().count,
             notes: notes)
     }
 
-    private func notifier(inventory: Inventory, redactor: Redactor, transport: (any HTTPTransport)? = nil) throws -> AlertNotifier {
-        AlertNotifier(store: store, transport: try transport ?? self.transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
+    private func notifier(inventory: Inventory, redactor: Redactor, transport: any HTTPTransport) -> AlertNotifier {
+        AlertNotifier(store: store, transport: transport, secrets: secrets, redactor: redactor, inventory: inventory, now: clock.now)
     }
 
     /// `--refresh`: each layer's history since the window's start, then every app's health. What cannot be read is
@@ -160,7 +161,7 @@ extension Workspace {
     /// `alert route test`: one sample message, sent now, recorded nowhere.
     public func testAlertRoute(_ name: String) async throws -> AlertDelivery {
         guard let route = try store.alertRoutes().first(where: { $0.name == name }) else { throw try routeNotFound(name) }
-        return try await notifier(inventory: try inventory(), redactor: try redactor()).test(route)
+        return await notifier(inventory: try inventory(), redactor: try redactor(), transport: try transport).test(route)
     }
 
     private func routeNotFound(_ name: String) throws -> AlertError {

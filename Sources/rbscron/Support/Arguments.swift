@@ -14,6 +14,15 @@ struct DurationArgument: ExpressibleByArgument, ExpressibleByStringLiteral, Send
         text = argument
     }
 
+    /// A default taken from a value the library defines, written as the help shows durations (`15m`).
+    init(milliseconds: Int) {
+        self.milliseconds = milliseconds
+        text = DurationText.format(milliseconds: milliseconds)
+    }
+
+    /// The circuit breaker's default cool-down, for every command that takes `--breaker-cooldown`.
+    static var breakerCooldown: DurationArgument { DurationArgument(milliseconds: Int(BreakerDefaults.cooldown * 1000)) }
+
     /// For defaults written in the source.
     init(stringLiteral value: String) {
         milliseconds = DurationText.milliseconds(value) ?? 0
